@@ -1,0 +1,124 @@
+/**
+ * The supervisor's public contract: its states, its options with their defaults, the typed event
+ * map it emits, and the interface callers hold. One supervisor runs one sidecar; the
+ * implementation in `supervisor.ts` is generic and learns about a concrete sidecar only through a
+ * launch function and per-method settings.
+ */
+import type { Disposable, Listener } from '../events';
+import type { ProtocolErrorKind } from '../transport/connection';
+
+/**
+ * Lifecycle: `idle → starting → ready → stopping → stopped`. A crash goes `ready → backoff →
+ * starting`; too many crashes in the window end in `failed` until `restart()`.
+ */
+export type SidecarState = 'idle' | 'starting' | 'ready' | 'backoff' | 'failed' | 'stopping' | 'stopped';
+
+/** Restart behaviour after an unexpected exit. */
+export interface RestartPolicy {
+  /** `on-failure` restarts after an unexpected exit; `never` goes straight to `failed`. */
+  policy: 'on-failure' | 'never';
+  /** First backoff ceiling; doubles per consecutive crash (full jitter: delay = random × ceiling). */
+  baseDelayMs: number;
+  /** Upper bound of the backoff ceiling. */
+  maxDelayMs: number;
+  /** This many crashes within `windowMs` put the sidecar in `failed`. */
+  maxCrashes: number;
+  windowMs: number;
+  /** A process that stays ready this long clears the crash history. */
+  healthyAfterMs: number;
+}
+
+/** Tunables of one supervisor. Every field has a default (see `DEFAULT_SUPERVISOR_OPTIONS`). */
+export interface SupervisorOptions {
+  restart: RestartPolicy;
+  /** Interval of `$/ping` health checks while ready; 0 disables them. */
+  pingIntervalMs: number;
+  /** A ping unanswered this long means the sidecar is hung: it is killed and restarted. */
+  pingTimeoutMs: number;
+  /** How long the start handshake (`$/ping`) may take. */
+  startTimeoutMs: number;
+  /** Grace period after `$/shutdown` and again after SIGTERM before escalating. */
+  shutdownGraceMs: number;
+  /** Default per-call timeout when neither the call nor the method sets one. */
+  defaultTimeoutMs: number;
+  /** Calls that may wait for a sidecar that is not ready yet; more fail with SIDECAR_UNAVAILABLE. */
+  maxQueuedCalls: number;
+  /** Longest stdout line accepted; a longer one kills and restarts the sidecar. */
+  maxLineBytes: number;
+  /** How many stderr lines are kept for crash reports. */
+  stderrTailLines: number;
+}
+
+export const DEFAULT_SUPERVISOR_OPTIONS: SupervisorOptions = {
+  restart: {
+    policy: 'on-failure',
+    baseDelayMs: 250,
+    maxDelayMs: 15_000,
+    maxCrashes: 5,
+    windowMs: 3 * 60_000,
+    healthyAfterMs: 60_000,
+  },
+  pingIntervalMs: 15_000,
+  pingTimeoutMs: 10_000,
+  startTimeoutMs: 15_000,
+  shutdownGraceMs: 2_000,
+  defaultTimeoutMs: 30_000,
+  maxQueuedCalls: 1_000,
+  maxLineBytes: 64 * 1024 * 1024,
+  stderrTailLines: 50,
+};
+
+/** Settings of one method that the supervisor needs (validation happens before, in the registry). */
+export interface MethodPolicy {
+  timeoutMs?: number;
+  /** Idempotent methods are retried once after a crash restarts the sidecar. */
+  idempotent?: boolean;
+}
+
+/** Options of one call. */
+export interface CallOptions {
+  timeoutMs?: number;
+  signal?: AbortSignal;
+}
+
+/** Every event a supervisor emits; each payload names the sidecar. */
+export interface SupervisorEvents {
+  stateChange: { sidecar: string; from: SidecarState; to: SidecarState };
+  stderr: { sidecar: string; line: string };
+  event: { sidecar: string; event: string; data: unknown };
+  crash: {
+    sidecar: string;
+    pid?: number;
+    exitCode: number | null;
+    signal: string | null;
+    reason: string;
+    stderrTail: string[];
+  };
+  restart: { sidecar: string; attempt: number; delayMs: number };
+  failed: { sidecar: string; reason: string; crashes: number };
+  protocolError: { sidecar: string; kind: ProtocolErrorKind; detail: string };
+  request: { sidecar: string; id: string; method: string; durationMs: number; ok: boolean; code?: string };
+  trace: { sidecar: string; direction: 'send' | 'recv'; message: unknown; time: number };
+}
+
+/** What a caller holds to use and observe one sidecar. */
+export interface ISupervisor {
+  readonly name: string;
+  readonly state: SidecarState;
+  /** Process id of the running sidecar, if any. */
+  readonly pid: number | undefined;
+  /** Count of protocol errors seen since creation. */
+  readonly protocolErrors: number;
+  /** Starts eagerly and resolves when ready (or rejects with why it could not start). */
+  start(): Promise<void>;
+  /** Leaves `failed` (or restarts a running sidecar) and starts afresh with a clean crash history. */
+  restart(): Promise<void>;
+  /** Calls a method; params are sent as given (the registry validates them first). */
+  call(method: string, params: Record<string, unknown>, options?: CallOptions): Promise<unknown>;
+  /** Graceful stop: `$/shutdown`, then SIGTERM, then SIGKILL to the whole tree. A later call starts it again. */
+  stop(): Promise<void>;
+  /** Stops for good: later calls fail with SIDECAR_UNAVAILABLE and listeners are removed. */
+  dispose(): Promise<void>;
+  /** Subscribes to one event; dispose the result to unsubscribe. */
+  on<K extends keyof SupervisorEvents>(name: K, listener: Listener<SupervisorEvents[K]>): Disposable;
+}

@@ -1,0 +1,209 @@
+/**
+ * One conversation with one running sidecar process: it numbers requests, matches responses to
+ * them, enforces each request's timeout, turns an `AbortSignal` into `$/cancel`, and routes events
+ * and protocol violations to its owner. It knows nothing about processes or restarts; when the
+ * process goes away the supervisor calls `close()` with the error every pending call should get.
+ */
+import type { Readable, Writable } from 'node:stream';
+import type { IClock, TimerHandle } from '../clock';
+import { SidecarError } from '../errors';
+import { BuiltinMethods, classifyIncoming, type ResponseMessage } from '../protocol';
+import { DEFAULT_MAX_LINE_BYTES, readMessages } from './reader';
+import { MessageWriter } from './writer';
+
+/** What kind of rule a sidecar broke on stdout. */
+export type ProtocolErrorKind = 'parse' | 'invalid' | 'unknown-id' | 'line-too-long';
+
+/** Callbacks through which a connection reports to its owner. All are called synchronously. */
+export interface ConnectionHooks {
+  onEvent?(event: string, data: unknown): void;
+  onProtocolError?(kind: ProtocolErrorKind, detail: string): void;
+  /** Called once per request when it settles, if set (used for per-request metrics). */
+  onComplete?(info: RequestCompletion): void;
+  /** Sees every message in both directions (for `--trace`). */
+  onTrace?(direction: 'send' | 'recv', message: unknown): void;
+  /** stdout closed (usually because the process exited). */
+  onClose?(): void;
+}
+
+/** Per-request completion record. */
+export interface RequestCompletion {
+  id: string;
+  method: string;
+  durationMs: number;
+  ok: boolean;
+  code?: string;
+}
+
+/** Per-call options. */
+export interface RequestOptions {
+  /** Milliseconds until the call rejects with TIMEOUT and `$/cancel` is sent. Infinity = none. */
+  timeoutMs: number;
+  signal?: AbortSignal;
+}
+
+interface Pending {
+  method: string;
+  started: number;
+  resolve(value: unknown): void;
+  reject(error: unknown): void;
+  timer?: TimerHandle;
+  signal?: AbortSignal;
+  onAbort?: () => void;
+}
+
+/** How many ids of abandoned (timed-out/cancelled) requests are remembered, so that their late
+ * answers are recognised instead of being reported as unknown ids. */
+const ABANDONED_MEMORY = 4096;
+
+/** A request/response connection over a pair of streams. */
+export class Connection {
+  private readonly writer: MessageWriter;
+  private readonly pending = new Map<string, Pending>();
+  private readonly abandoned = new Set<string>();
+  private readonly detach: () => void;
+  private seq = 0;
+  private closedWith?: (method: string) => SidecarError;
+
+  constructor(
+    readonly sidecar: string,
+    input: Readable,
+    output: Writable,
+    private readonly clock: IClock,
+    private readonly hooks: ConnectionHooks = {},
+    maxLineBytes = DEFAULT_MAX_LINE_BYTES,
+  ) {
+    this.writer = new MessageWriter(output);
+    this.detach = readMessages(
+      input,
+      {
+        onValue: (value) => this.onValue(value),
+        onParseError: (line, e) => hooks.onProtocolError?.('parse', `not JSON (${e.message}): ${line}`),
+        onLineTooLong: (bytes) => hooks.onProtocolError?.('line-too-long', `line over ${maxLineBytes} bytes (${bytes} so far)`),
+        onClose: () => hooks.onClose?.(),
+      },
+      maxLineBytes,
+    );
+  }
+
+  /** Number of requests waiting for an answer. */
+  get inFlight(): number {
+    return this.pending.size;
+  }
+
+  /** Sends a request and resolves with its result, or rejects with a SidecarError. */
+  request(method: string, params: Record<string, unknown>, options: RequestOptions): Promise<unknown> {
+    if (this.closedWith) return Promise.reject(this.closedWith(method));
+    const id = String(++this.seq);
+    return new Promise((resolve, reject) => {
+      const p: Pending = { method, started: this.clock.now(), resolve, reject };
+      const { signal, timeoutMs } = options;
+      if (signal) {
+        if (signal.aborted) {
+          reject(this.cancelledError(method, signal));
+          return;
+        }
+        p.signal = signal;
+        p.onAbort = () => this.abandon(id, this.cancelledError(method, signal));
+        signal.addEventListener('abort', p.onAbort, { once: true });
+      }
+      if (Number.isFinite(timeoutMs)) {
+        p.timer = this.clock.setTimeout(
+          () =>
+            this.abandon(
+              id,
+              new SidecarError('TIMEOUT', `no answer within ${timeoutMs} ms`, { sidecar: this.sidecar, method, data: { timeoutMs } }),
+            ),
+          Math.max(0, timeoutMs),
+        );
+      }
+      this.pending.set(id, p);
+      this.send({ id, method, params });
+    });
+  }
+
+  /** Rejects every pending request with `makeError(method)` and refuses new ones. */
+  close(makeError: (method: string) => SidecarError): void {
+    if (this.closedWith) return;
+    this.closedWith = makeError;
+    this.detach();
+    this.writer.end();
+    const all = [...this.pending.values()];
+    this.pending.clear();
+    this.abandoned.clear();
+    for (const p of all) this.settle(p, undefined, makeError(p.method), '');
+  }
+
+  private send(message: unknown): void {
+    this.hooks.onTrace?.('send', message);
+    this.writer.write(message);
+  }
+
+  /** Rejects a request locally and asks the sidecar to stop working on it. */
+  private abandon(id: string, error: SidecarError): void {
+    const p = this.pending.get(id);
+    if (!p) return;
+    this.pending.delete(id);
+    this.remember(id);
+    this.settle(p, undefined, error, id);
+    if (!this.closedWith) {
+      const cancelId = String(++this.seq);
+      this.remember(cancelId);
+      this.send({ id: cancelId, method: BuiltinMethods.cancel, params: { id } });
+    }
+  }
+
+  private remember(id: string): void {
+    if (this.abandoned.size >= ABANDONED_MEMORY) {
+      const oldest = this.abandoned.values().next().value as string;
+      this.abandoned.delete(oldest);
+    }
+    this.abandoned.add(id);
+  }
+
+  private onValue(value: unknown): void {
+    this.hooks.onTrace?.('recv', value);
+    const msg = classifyIncoming(value);
+    if (msg.kind === 'event') {
+      this.hooks.onEvent?.(msg.message.event, msg.message.data);
+      return;
+    }
+    if (msg.kind === 'invalid') {
+      this.hooks.onProtocolError?.('invalid', msg.reason);
+      return;
+    }
+    this.onResponse(msg.message);
+  }
+
+  private onResponse(res: ResponseMessage): void {
+    const id = res.id;
+    const p = id === null ? undefined : this.pending.get(id);
+    if (!p || id === null) {
+      if (id !== null && this.abandoned.delete(id)) return;
+      const why = res.ok ? 'ok' : `${res.error.code}: ${res.error.message}`;
+      this.hooks.onProtocolError?.('unknown-id', `response for unknown id ${JSON.stringify(id)} (${why})`);
+      return;
+    }
+    this.pending.delete(id);
+    if (res.ok) {
+      this.settle(p, res.result, undefined, id);
+    } else {
+      const e = res.error;
+      this.settle(p, undefined, new SidecarError(e.code, e.message, { sidecar: this.sidecar, method: p.method, data: e.data }), id);
+    }
+  }
+
+  private settle(p: Pending, result: unknown, error: SidecarError | undefined, id: string): void {
+    if (p.timer !== undefined) this.clock.clearTimeout(p.timer);
+    if (p.signal && p.onAbort) p.signal.removeEventListener('abort', p.onAbort);
+    if (this.hooks.onComplete) {
+      this.hooks.onComplete({ id, method: p.method, durationMs: this.clock.now() - p.started, ok: !error, code: error?.code });
+    }
+    if (error) p.reject(error);
+    else p.resolve(result);
+  }
+
+  private cancelledError(method: string, signal: AbortSignal): SidecarError {
+    return new SidecarError('CANCELLED', 'the call was cancelled', { sidecar: this.sidecar, method, cause: signal.reason });
+  }
+}

@@ -1,0 +1,12 @@
+// Jest runs the TypeScript sources directly through ts-jest (TypeScript 5.x: ts-jest needs the
+// compiler API that TypeScript 7 no longer ships). Tests spawn real child processes, so they run
+// with generous timeouts and never rely on the machine being fast.
+/** @type {import('jest').Config} */
+module.exports = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/test'],
+  testMatch: ['**/*.test.ts'],
+  transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json', isolatedModules: true }] },
+  testTimeout: 30000,
+  maxWorkers: 2,
+};

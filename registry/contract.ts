@@ -1,0 +1,52 @@
+/**
+ * The registry's public contract: how main calls any registered sidecar, gets a typed client for
+ * one, lists them, observes them and shuts them all down. The implementation lives in
+ * `registry.ts`; apps and extensions depend on this file only.
+ */
+import type { InjectionToken } from 'tsyringe';
+import type { Disposable, Listener } from '../core/events';
+import type { CallOptions, ISupervisor, SidecarState, SupervisorEvents } from '../core/supervisor/contract';
+import type { Candidate, CandidateSource } from './binary/contract';
+import type { MethodSpec, ParamsOf, ResultOf, SidecarManifest } from './manifest';
+
+/** A typed handle on one sidecar, derived from its manifest. */
+export interface SidecarClient<M extends Record<string, MethodSpec<any, any>>> {
+  readonly name: string;
+  readonly supervisor: ISupervisor;
+  call<K extends keyof M & string>(method: K, params: ParamsOf<M, K>, options?: CallOptions): Promise<ResultOf<M, K>>;
+  /** Listens to one event the sidecar sends (e.g. `workspace/didChange`). */
+  onEvent(event: string, listener: (data: unknown) => void): Disposable;
+}
+
+/** A row of `registry.list()`: what is registered, which binary it would run, its state. */
+export interface SidecarInfo {
+  name: string;
+  description?: string;
+  state: SidecarState;
+  pid?: number;
+  methods: string[];
+  binary: { path?: string; source?: CandidateSource; error?: string; candidates: Candidate[] };
+}
+
+/** Main's single entry point to every sidecar. */
+export interface ISidecarRegistry {
+  /** Names of all registered sidecars, in registration order. */
+  names(): string[];
+  /** The supervisor of one sidecar (throws for an unknown name). */
+  supervisor(name: string): ISupervisor;
+  /** Validates params, calls, validates the result. All failures are `SidecarError`s. */
+  call(sidecar: string, method: string, params?: Record<string, unknown>, options?: CallOptions): Promise<unknown>;
+  /** A typed client for a registered manifest. */
+  client<M extends Record<string, MethodSpec<any, any>>>(manifest: SidecarManifest<M>): SidecarClient<M>;
+  /** Starts the named sidecars (all when omitted) eagerly. */
+  start(names?: string[]): Promise<void>;
+  /** Describes every sidecar, resolving (not starting) its binary. */
+  list(): SidecarInfo[];
+  /** Subscribes to an event of every sidecar; payloads carry the sidecar's name. */
+  on<K extends keyof SupervisorEvents>(name: K, listener: Listener<SupervisorEvents[K]>): Disposable;
+  /** Shuts every sidecar down gracefully and leaves no process behind. */
+  dispose(): Promise<void>;
+}
+
+/** DI token for the registry. */
+export const SidecarRegistryToken: InjectionToken<ISidecarRegistry> = Symbol('skaffa.SidecarRegistry');

@@ -1,0 +1,101 @@
+/**
+ * What a sidecar declares about itself, and the DI token manifests register under. A manifest is
+ * plain data plus one optional function (`launch`), so adding a sidecar means writing a manifest
+ * and registering it, never changing the core. The generic parameter carries each method's params
+ * and result types, so `registry.client(manifest).call(...)` is typed end to end.
+ */
+import type { InjectionToken } from 'tsyringe';
+import type { RestartPolicy, SupervisorOptions } from '../core/supervisor/contract';
+
+/** A JSON Schema object (draft-07, as ajv compiles it). */
+export type JsonSchema = Record<string, unknown>;
+
+/**
+ * One method of a sidecar. `P` and `R` are phantom types: they exist only for the compiler and are
+ * attached with `method<P, R>()`.
+ */
+export interface MethodSpec<P = unknown, R = unknown> {
+  /** JSON Schema of the params object; checked before anything is sent. */
+  params: JsonSchema;
+  /** JSON Schema of the result; checked when the answer arrives. */
+  result: JsonSchema;
+  /** Default timeout of this method in ms (a call may override it). */
+  timeoutMs?: number;
+  /** Safe to run twice: retried once after the sidecar crashed and restarted. */
+  idempotent?: boolean;
+  description?: string;
+  /** @internal phantom field carrying the types; never set at run time. */
+  readonly __types?: { params: P; result: R };
+}
+
+/** Attaches TypeScript types to a method's schemas. */
+export function method<P, R>(spec: Omit<MethodSpec<P, R>, '__types'>): MethodSpec<P, R> {
+  return spec;
+}
+
+/** Where the executable comes from. */
+export type BinarySpec =
+  | {
+      /** File name of a compiled binary, without `.exe` (added on Windows). Resolved as: env
+       * override, then `target/{debug,release}/<name>` under the repo root (newest wins), then
+       * `<resourcesPath>/<name>` in a packaged app. */
+      name: string;
+      /** Extra environment variables that override the path, checked before the derived one
+       * (`SKAFFA_SIDECAR_<NAME>_PATH`). */
+      envOverrides?: string[];
+    }
+  | {
+      /** An explicit executable (e.g. `process.execPath` for a sidecar written in Node). */
+      command: string;
+      /** Arguments placed before the manifest's launch args (e.g. the script path). */
+      args?: string[];
+    };
+
+/** Options of one app run that launch functions may use (the workspace root, for instance). */
+export interface LaunchOptions {
+  /** Folder the workspace sidecar indexes. */
+  workspaceRoot?: string;
+  /** Anything else an app passes to its sidecars' launch functions. */
+  [key: string]: unknown;
+}
+
+/** The command-line tail and environment a manifest adds for one launch. */
+export interface LaunchArgs {
+  args?: string[];
+  env?: Record<string, string>;
+  cwd?: string;
+}
+
+/** Everything the registry needs to know about a sidecar. */
+export interface SidecarManifest<M extends Record<string, MethodSpec<any, any>> = Record<string, MethodSpec<any, any>>> {
+  /** Unique, lowercase: `[a-z][a-z0-9-]*`. Also names the env override variable. */
+  name: string;
+  description?: string;
+  binary: BinarySpec;
+  /** Computes args/env for a launch; may throw a clear error when a required option is missing. */
+  launch?: (options: LaunchOptions) => LaunchArgs;
+  methods: M;
+  /** Overrides of the restart policy. */
+  restart?: Partial<RestartPolicy>;
+  /** Overrides of the other supervisor options. */
+  supervisor?: Partial<Omit<SupervisorOptions, 'restart'>>;
+}
+
+/** Identity function that keeps a manifest's literal method map for typing. */
+export function defineSidecar<M extends Record<string, MethodSpec<any, any>>>(manifest: SidecarManifest<M>): SidecarManifest<M> {
+  return manifest;
+}
+
+/** Params type of method `K` of manifest methods `M`. */
+export type ParamsOf<M, K extends keyof M> = M[K] extends MethodSpec<infer P, any> ? P : never;
+/** Result type of method `K` of manifest methods `M`. */
+export type ResultOf<M, K extends keyof M> = M[K] extends MethodSpec<any, infer R> ? R : never;
+
+/** The extension point: every manifest registered under this token is a sidecar of the app. */
+export const SidecarManifestToken: InjectionToken<SidecarManifest> = Symbol('skaffa.SidecarManifest');
+
+/** The app's launch options (registered by `registerSidecarDefaults`). */
+export const LaunchOptionsToken: InjectionToken<LaunchOptions> = Symbol('skaffa.LaunchOptions');
+
+/** Supervisor defaults for every sidecar of the app (merged under each manifest's overrides). */
+export const SupervisorDefaultsToken: InjectionToken<Partial<SupervisorOptions>> = Symbol('skaffa.SupervisorDefaults');

@@ -1,0 +1,204 @@
+/**
+ * The registry: it resolves every manifest registered under `SidecarManifestToken`, checks them,
+ * compiles each method's params and result schemas once, and owns one generic supervisor per
+ * sidecar. A call is validated before anything is sent (`INVALID_PARAMS`, with the field's path),
+ * and its result is validated on arrival (`INVALID_RESULT`). The registry knows no sidecar by name:
+ * adding one is a manifest and a registration.
+ */
+import 'reflect-metadata';
+import { inject, injectAll, injectable } from 'tsyringe';
+import { ClockToken, type IClock } from '../core/clock';
+import { SidecarError } from '../core/errors';
+import { DisposableStore, type Disposable, type Listener } from '../core/events';
+import { LoggerToken, type ILogger } from '../core/logger';
+import { ProcessSpawnerToken, type IProcessSpawner, type SpawnRequest } from '../core/process/contract';
+import { BuiltinMethods } from '../core/protocol';
+import {
+  DEFAULT_SUPERVISOR_OPTIONS,
+  type CallOptions,
+  type ISupervisor,
+  type MethodPolicy,
+  type SupervisorEvents,
+  type SupervisorOptions,
+} from '../core/supervisor/contract';
+import { Supervisor } from '../core/supervisor/supervisor';
+import { BinaryResolverToken, ResolveContextToken, type IBinaryResolver, type ResolveContext } from './binary/contract';
+import type { ISidecarRegistry, SidecarClient, SidecarInfo } from './contract';
+import {
+  LaunchOptionsToken,
+  SidecarManifestToken,
+  SupervisorDefaultsToken,
+  type LaunchOptions,
+  type MethodSpec,
+  type SidecarManifest,
+} from './manifest';
+import { checkManifests } from './manifest-check';
+import { formatIssues, SchemaValidatorToken, type CompiledValidator, type ISchemaValidator } from './validation/contract';
+
+interface CompiledMethod {
+  params: CompiledValidator;
+  result: CompiledValidator;
+}
+
+interface Entry {
+  manifest: SidecarManifest;
+  supervisor: Supervisor;
+  methods: Map<string, CompiledMethod>;
+}
+
+const BUILTINS: ReadonlySet<string> = new Set(Object.values(BuiltinMethods));
+
+@injectable()
+export class SidecarRegistry implements ISidecarRegistry {
+  private readonly entries = new Map<string, Entry>();
+  private disposed = false;
+
+  constructor(
+    @injectAll(SidecarManifestToken) manifests: SidecarManifest[],
+    @inject(SchemaValidatorToken) validator: ISchemaValidator,
+    @inject(BinaryResolverToken) private readonly resolver: IBinaryResolver,
+    @inject(ResolveContextToken) private readonly resolveContext: ResolveContext,
+    @inject(ProcessSpawnerToken) spawner: IProcessSpawner,
+    @inject(ClockToken) clock: IClock,
+    @inject(LoggerToken) logger: ILogger,
+    @inject(LaunchOptionsToken) private readonly launchOptions: LaunchOptions,
+    @inject(SupervisorDefaultsToken) supervisorDefaults: Partial<SupervisorOptions>,
+  ) {
+    checkManifests(manifests, validator);
+    for (const manifest of manifests) {
+      const methods = new Map<string, CompiledMethod>();
+      const policies: Record<string, MethodPolicy> = {};
+      for (const [name, spec] of Object.entries(manifest.methods)) {
+        methods.set(name, {
+          params: validator.compile(spec.params, `${manifest.name} ${name} params`),
+          result: validator.compile(spec.result as Record<string, unknown>, `${manifest.name} ${name} result`),
+        });
+        policies[name] = { timeoutMs: spec.timeoutMs, idempotent: spec.idempotent };
+      }
+      const options = mergeOptions(supervisorDefaults, manifest);
+      const supervisor = new Supervisor(manifest.name, () => this.launchRequest(manifest), policies, options, { spawner, clock, logger });
+      this.entries.set(manifest.name, { manifest, supervisor, methods });
+    }
+  }
+
+  names(): string[] {
+    return [...this.entries.keys()];
+  }
+
+  supervisor(name: string): ISupervisor {
+    return this.entry(name).supervisor;
+  }
+
+  async call(sidecar: string, method: string, params: Record<string, unknown> = {}, options?: CallOptions): Promise<unknown> {
+    const entry = this.entry(sidecar);
+    if (BUILTINS.has(method)) return entry.supervisor.call(method, params, options);
+    const compiled = entry.methods.get(method);
+    if (!compiled) {
+      throw new SidecarError('METHOD_NOT_FOUND', `no method ${method} in the manifest (has: ${[...entry.methods.keys()].join(', ')})`, {
+        sidecar,
+        method,
+      });
+    }
+    const paramIssues = compiled.params(params);
+    if (paramIssues.length > 0) {
+      throw new SidecarError('INVALID_PARAMS', `invalid params: ${formatIssues(paramIssues)}`, { sidecar, method, data: { issues: paramIssues } });
+    }
+    const result = await entry.supervisor.call(method, params, options);
+    const resultIssues = compiled.result(result);
+    if (resultIssues.length > 0) {
+      throw new SidecarError('INVALID_RESULT', `the sidecar answered with a result that breaks its schema: ${formatIssues(resultIssues)}`, {
+        sidecar,
+        method,
+        data: { issues: resultIssues },
+      });
+    }
+    return result;
+  }
+
+  client<M extends Record<string, MethodSpec<any, any>>>(manifest: SidecarManifest<M>): SidecarClient<M> {
+    const entry = this.entry(manifest.name);
+    return {
+      name: manifest.name,
+      supervisor: entry.supervisor,
+      call: (method, params, options) => this.call(manifest.name, method, params as Record<string, unknown>, options) as never,
+      onEvent: (event, listener) =>
+        entry.supervisor.on('event', (e) => {
+          if (e.event === event) listener(e.data);
+        }),
+    };
+  }
+
+  async start(names: string[] = this.names()): Promise<void> {
+    await Promise.all(names.map((n) => this.entry(n).supervisor.start()));
+  }
+
+  list(): SidecarInfo[] {
+    return [...this.entries.values()].map(({ manifest, supervisor, methods }) => {
+      let binary: SidecarInfo['binary'];
+      try {
+        const r = this.resolver.resolve(manifest.name, manifest.binary);
+        binary = { path: r.path, source: r.source, candidates: r.candidates };
+      } catch (e) {
+        const candidates = (SidecarError.is(e) && (e.data as { candidates?: SidecarInfo['binary']['candidates'] })?.candidates) || [];
+        binary = { error: (e as Error).message, candidates };
+      }
+      return {
+        name: manifest.name,
+        description: manifest.description,
+        state: supervisor.state,
+        pid: supervisor.pid,
+        methods: [...methods.keys()],
+        binary,
+      };
+    });
+  }
+
+  on<K extends keyof SupervisorEvents>(name: K, listener: Listener<SupervisorEvents[K]>): Disposable {
+    const store = new DisposableStore();
+    for (const { supervisor } of this.entries.values()) store.add(supervisor.on(name, listener));
+    return store;
+  }
+
+  async dispose(): Promise<void> {
+    if (this.disposed) return;
+    this.disposed = true;
+    await Promise.all([...this.entries.values()].map((e) => e.supervisor.dispose()));
+  }
+
+  private entry(name: string): Entry {
+    const entry = this.entries.get(name);
+    if (!entry) {
+      throw new SidecarError('SIDECAR_UNAVAILABLE', `no sidecar named "${name}" is registered (registered: ${this.names().join(', ') || 'none'})`, {
+        sidecar: name,
+      });
+    }
+    return entry;
+  }
+
+  /** Resolves the binary and asks the manifest for its launch args, at every (re)start. */
+  private launchRequest(manifest: SidecarManifest): SpawnRequest {
+    const binary = this.resolver.resolve(manifest.name, manifest.binary);
+    let extra;
+    try {
+      extra = manifest.launch?.(this.launchOptions) ?? {};
+    } catch (e) {
+      throw new SidecarError('SIDECAR_UNAVAILABLE', `cannot launch: ${(e as Error).message}`, { sidecar: manifest.name, cause: e });
+    }
+    const prefix = 'command' in manifest.binary ? (manifest.binary.args ?? []) : [];
+    return {
+      command: binary.path,
+      args: [...prefix, ...(extra.args ?? [])],
+      env: { ...this.resolveContext.env, ...extra.env },
+      cwd: extra.cwd,
+    };
+  }
+}
+
+function mergeOptions(defaults: Partial<SupervisorOptions>, manifest: SidecarManifest): SupervisorOptions {
+  return {
+    ...DEFAULT_SUPERVISOR_OPTIONS,
+    ...defaults,
+    ...manifest.supervisor,
+    restart: { ...DEFAULT_SUPERVISOR_OPTIONS.restart, ...defaults.restart, ...manifest.restart },
+  };
+}
