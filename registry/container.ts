@@ -6,7 +6,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { DependencyContainer } from 'tsyringe';
+import { Lifecycle, type DependencyContainer } from 'tsyringe';
 import { ClockToken, SystemClock } from '../core/clock';
 import { ConsoleLogger, LoggerToken } from '../core/logger';
 import { ProcessSpawnerToken } from '../core/process/contract';
@@ -46,7 +46,8 @@ export function registerSidecarDefaults(container: DependencyContainer, defaults
   container.register(ProcessSpawnerToken, { useClass: NodeProcessSpawner });
   container.register(SchemaValidatorToken, { useClass: AjvSchemaValidator });
   container.register(BinaryResolverToken, { useClass: DefaultBinaryResolver });
-  container.register(SidecarRegistryToken, { useFactory: (c) => c.resolve(SidecarRegistry) });
+  // One registry per container: everything resolved from it (WorkspaceAPI, an app's services) shares it.
+  container.register(SidecarRegistryToken, { useClass: SidecarRegistry }, { lifecycle: Lifecycle.ContainerScoped });
   return container;
 }
 
