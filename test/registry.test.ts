@@ -108,6 +108,28 @@ describe('registry', () => {
     expect(value).toBe('typed');
   });
 
+  test('a missing binary is BINARY_NOT_FOUND listing the candidates, and the sidecar stays idle', async () => {
+    const manifest = { ...fakeManifest('ghost'), binary: { name: 'skaffa-no-such-sidecar' } };
+    const registry = makeRegistry([manifest], { resolve: { env: {}, repoRoot: '/nonexistent-repo' } });
+    const e = await rejectionOf(registry.call('ghost', 'test/echo', { value: 'x' }));
+    expect(e).toMatchObject({ code: 'BINARY_NOT_FOUND', sidecar: 'ghost', retryable: false });
+    expect(e.message).toContain('/nonexistent-repo/target/debug/skaffa-no-such-sidecar (missing)');
+    expect(e.message).toContain('cargo build');
+    expect(registry.supervisor('ghost').state).toBe('idle');
+    expect(registry.list()[0].binary.error).toContain('no executable found');
+  });
+
+  test('a launch function that refuses its options gives SIDECAR_UNAVAILABLE with the reason', async () => {
+    const manifest = fakeManifest('picky');
+    manifest.launch = () => {
+      throw new Error('needs launch option "workspaceRoot"');
+    };
+    const registry = makeRegistry([manifest]);
+    const e = await rejectionOf(registry.call('picky', 'test/echo', { value: 'x' }));
+    expect(e.code).toBe('SIDECAR_UNAVAILABLE');
+    expect(e.message).toContain('needs launch option "workspaceRoot"');
+  });
+
   test('list() shows each sidecar, its resolved binary and state', async () => {
     const registry = makeRegistry([fakeManifest('alpha')]);
     const [info] = registry.list();

@@ -1,0 +1,87 @@
+/**
+ * The workspace sidecar's manifest: the Rust binary `skaffa-workspace`, its launch arguments
+ * (taken from the app's launch options), and every method with the JSON Schemas in `schema/`.
+ * Registering this manifest is all it takes to add the sidecar; nothing in `core/` or `registry/`
+ * knows it exists. All methods are read-only, hence idempotent and safe to retry after a crash.
+ */
+import { defineSidecar, method, type LaunchOptions } from '../../registry/manifest';
+import findFilesParams from './schema/findFiles.params.json';
+import findFilesResult from './schema/findFiles.result.json';
+import globParams from './schema/glob.params.json';
+import globResult from './schema/glob.result.json';
+import listDirParams from './schema/listDir.params.json';
+import listDirResult from './schema/listDir.result.json';
+import readFileParams from './schema/readFile.params.json';
+import readFileResult from './schema/readFile.result.json';
+import searchParams from './schema/search.params.json';
+import searchResult from './schema/search.result.json';
+import statParams from './schema/stat.params.json';
+import statResult from './schema/stat.result.json';
+import statusParams from './schema/status.params.json';
+import statusResult from './schema/status.result.json';
+import type * as T from './types';
+
+/** Launch options the workspace sidecar reads. */
+export interface WorkspaceLaunchOptions extends LaunchOptions {
+  /** The folder to index (required). */
+  workspaceRoot?: string;
+  /** Extra gitignore-style globs to leave out of the index. */
+  workspaceExclude?: string[];
+  /** Index files that .gitignore/.ignore would hide. */
+  workspaceNoIgnore?: boolean;
+  /** Largest file `readFile` returns, in bytes (default 50 MiB). */
+  workspaceMaxFileSize?: number;
+}
+
+/** Requests that may first wait for the initial index get a long default timeout. */
+const INDEXED_TIMEOUT_MS = 120_000;
+
+export const workspaceManifest = defineSidecar({
+  name: 'workspace',
+  description: 'gitignore-aware, watched file index: read, stat, glob, fuzzy find and content search',
+  // SCAFFA_SIDECAR_PATH is the override name of the original design; SKAFFA_SIDECAR_WORKSPACE_PATH works too.
+  binary: { name: 'skaffa-workspace', envOverrides: ['SCAFFA_SIDECAR_PATH'] },
+  launch: (options: WorkspaceLaunchOptions) => {
+    if (!options.workspaceRoot) throw new Error('the workspace sidecar needs launch option "workspaceRoot"');
+    const args = ['--root', options.workspaceRoot];
+    for (const glob of options.workspaceExclude ?? []) args.push('--exclude', glob);
+    if (options.workspaceNoIgnore) args.push('--no-ignore');
+    if (options.workspaceMaxFileSize !== undefined) args.push('--max-file-size', String(options.workspaceMaxFileSize));
+    return { args };
+  },
+  methods: {
+    'workspace/status': method<T.StatusParams, T.StatusResult>({ params: statusParams, result: statusResult, timeoutMs: 10_000, idempotent: true }),
+    'workspace/readFile': method<T.ReadFileParams, T.ReadFileResult>({
+      params: readFileParams,
+      result: readFileResult,
+      timeoutMs: INDEXED_TIMEOUT_MS,
+      idempotent: true,
+    }),
+    'workspace/stat': method<T.StatParams, T.StatResult>({ params: statParams, result: statResult, timeoutMs: INDEXED_TIMEOUT_MS, idempotent: true }),
+    'workspace/listDir': method<T.ListDirParams, T.ListDirResult>({
+      params: listDirParams,
+      result: listDirResult,
+      timeoutMs: INDEXED_TIMEOUT_MS,
+      idempotent: true,
+    }),
+    'workspace/glob': method<T.GlobParams, T.GlobResult>({ params: globParams, result: globResult, timeoutMs: INDEXED_TIMEOUT_MS, idempotent: true }),
+    'workspace/findFiles': method<T.FindFilesParams, T.FindFilesResult>({
+      params: findFilesParams,
+      result: findFilesResult,
+      timeoutMs: INDEXED_TIMEOUT_MS,
+      idempotent: true,
+    }),
+    'workspace/search': method<T.SearchParams, T.SearchResult>({
+      params: searchParams,
+      result: searchResult,
+      timeoutMs: INDEXED_TIMEOUT_MS,
+      idempotent: true,
+    }),
+  },
+});
+
+/** Event names the workspace sidecar sends. */
+export const WorkspaceEvents = {
+  didChange: 'workspace/didChange',
+  indexProgress: 'workspace/indexProgress',
+} as const;

@@ -1,0 +1,115 @@
+/**
+ * TypeScript shapes of the workspace sidecar's params, results and events. They mirror the JSON
+ * Schemas in `schema/`, which stay the single source of truth: main validates every call against
+ * those files with ajv, and the Rust tests check real responses against the same files, so a
+ * drift between these types and the wire shows up as a failing test, not a silent bug.
+ */
+
+export interface StatusParams {}
+export interface StatusResult {
+  root: string;
+  state: 'indexing' | 'ready';
+  files: number;
+  generation: number;
+  watching: boolean;
+  skipped: { nonUtf8: number; errors: number };
+}
+
+export interface ReadFileParams {
+  path: string;
+  encoding?: 'utf8' | 'base64';
+  maxBytes?: number;
+}
+export interface ReadFileResult {
+  path: string;
+  content: string;
+  encoding: 'utf8' | 'base64';
+  size: number;
+  mtimeMs: number;
+  hash: string;
+}
+
+export interface StatParams {
+  path: string;
+}
+export interface StatResult {
+  path: string;
+  type: 'file' | 'dir' | 'symlink';
+  size: number;
+  mtimeMs: number;
+}
+
+export interface ListDirParams {
+  path: string;
+}
+export interface DirEntry {
+  name: string;
+  type: 'file' | 'dir' | 'symlink';
+}
+export interface ListDirResult {
+  entries: DirEntry[];
+}
+
+export interface GlobParams {
+  include: string[];
+  exclude?: string[];
+  limit?: number;
+}
+export interface GlobResult {
+  paths: string[];
+  truncated: boolean;
+}
+
+export interface FindFilesParams {
+  query: string;
+  limit?: number;
+}
+export interface FuzzyMatch {
+  path: string;
+  score: number;
+  /** UTF-16 indices into `path` of the matched characters, for highlighting. */
+  positions: number[];
+}
+export interface FindFilesResult {
+  matches: FuzzyMatch[];
+}
+
+export interface SearchParams {
+  query: string;
+  isRegex?: boolean;
+  caseSensitive?: boolean;
+  wholeWord?: boolean;
+  include?: string[];
+  exclude?: string[];
+  maxResults?: number;
+}
+export interface SearchMatch {
+  path: string;
+  /** 1-based line number. */
+  line: number;
+  /** 1-based column in UTF-16 code units (what a JS string indexes). */
+  column: number;
+  text: string;
+}
+export interface SearchResult {
+  matches: SearchMatch[];
+  truncated: boolean;
+  filesSearched: number;
+}
+
+export type ChangeType = 'created' | 'changed' | 'deleted';
+export interface FileChange {
+  path: string;
+  type: ChangeType;
+}
+/** Payload of the `workspace/didChange` event. */
+export interface DidChangeEvent {
+  generation: number;
+  changes: FileChange[];
+  /** True when the OS dropped events and the sidecar rescanned; `changes` is the diff it found. */
+  rescan?: boolean;
+}
+/** Payload of the `workspace/indexProgress` event. */
+export interface IndexProgressEvent {
+  files: number;
+}
