@@ -1,0 +1,159 @@
+//! The dispatcher behind [`crate::Server`]: answers the built-ins (`$/ping`, `$/cancel`,
+//! `$/shutdown`, `$/describe`) on the calling thread and hands every other request to the worker
+//! pool, so a busy handler never delays a ping or a cancel. A cancelled request is answered with
+//! `CANCELLED` at once and whatever its handler returns later is dropped; a panicking handler
+//! becomes an `INTERNAL` error.
+
+use std::collections::HashMap;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+
+use serde::Deserialize;
+use serde_json::value::RawValue;
+
+use crate::connection::EventSender;
+use crate::context::{CancelToken, Context};
+use crate::msg::{codes, Message, Request, Response, ResponseError};
+use crate::outbox::Outbox;
+use crate::pool::Pool;
+use crate::server::Exit;
+
+/// A type-erased handler: decodes params, runs, encodes the result.
+pub(crate) type Handler = dyn Fn(&Context, &RawValue) -> Result<Box<RawValue>, ResponseError> + Send + Sync;
+
+/// A request being handled: its token, and whether its one response has been sent.
+struct InFlight {
+    token: CancelToken,
+    answered: AtomicBool,
+}
+
+impl InFlight {
+    /// Claims the right to send the response; only the first caller gets `true`.
+    fn claim(&self) -> bool {
+        !self.answered.swap(true, Ordering::AcqRel)
+    }
+}
+
+type InFlightMap = Arc<Mutex<HashMap<String, Arc<InFlight>>>>;
+
+/// Routes incoming messages; one per served connection.
+pub(crate) struct Dispatcher {
+    describe: serde_json::Value,
+    methods: HashMap<String, Arc<Handler>>,
+    pool: Pool,
+    inflight: InFlightMap,
+    out: Outbox,
+    events: EventSender,
+}
+
+impl Dispatcher {
+    pub(crate) fn new(name: &str, version: &str, methods: HashMap<String, Arc<Handler>>, workers: usize, out: Outbox) -> Dispatcher {
+        let mut names: Vec<&str> = methods.keys().map(String::as_str).collect();
+        names.sort_unstable();
+        let describe = serde_json::json!({ "name": name, "version": version, "methods": names });
+        let events = EventSender { out: out.clone() };
+        Dispatcher { describe, methods, pool: Pool::new(workers), inflight: Arc::default(), out, events }
+    }
+
+    /// Handles one message; returns `Some(exit)` when serving should stop.
+    pub(crate) fn handle(&self, msg: Message) -> Option<Exit> {
+        let req = match msg {
+            Message::Request(req) => req,
+            Message::Response(r) => {
+                self.send_err(r.id, codes::INVALID_REQUEST, "not a request: a response was sent to the sidecar");
+                return None;
+            }
+            Message::Event(_) => {
+                self.send_err(None, codes::INVALID_REQUEST, "not a request: an event was sent to the sidecar");
+                return None;
+            }
+        };
+        match req.method.as_str() {
+            "$/ping" => self.send_ok(req.id, &serde_json::json!({})),
+            "$/cancel" => self.cancel(req),
+            "$/shutdown" => {
+                self.send_ok(req.id, &serde_json::json!({}));
+                return Some(Exit::Shutdown);
+            }
+            "$/describe" => self.send_ok(req.id, &self.describe),
+            _ => self.dispatch(req),
+        }
+        None
+    }
+
+    fn cancel(&self, req: Request) {
+        #[derive(Deserialize)]
+        struct CancelParams {
+            id: String,
+        }
+        let target = match serde_json::from_str::<CancelParams>(req.params.get()) {
+            Ok(p) => p.id,
+            Err(e) => return self.send_err(Some(req.id), codes::INVALID_PARAMS, &format!("invalid params: {e}")),
+        };
+        let flight = self.inflight.lock().unwrap_or_else(|p| p.into_inner()).get(&target).cloned();
+        if let Some(flight) = flight {
+            flight.token.cancel();
+            if flight.claim() {
+                self.send_err(Some(target), codes::CANCELLED, "request was cancelled");
+            }
+        }
+        self.send_ok(req.id, &serde_json::json!({}));
+    }
+
+    fn dispatch(&self, req: Request) {
+        let Some(handler) = self.methods.get(&req.method).cloned() else {
+            let msg = format!("unknown method {:?}", req.method);
+            return self.send_err(Some(req.id), codes::METHOD_NOT_FOUND, &msg);
+        };
+        let flight = Arc::new(InFlight { token: CancelToken::new(), answered: AtomicBool::new(false) });
+        {
+            let mut map = self.inflight.lock().unwrap_or_else(|p| p.into_inner());
+            if map.contains_key(&req.id) {
+                drop(map);
+                let msg = format!("id {:?} is already in flight", req.id);
+                return self.send_err(Some(req.id), codes::INVALID_REQUEST, &msg);
+            }
+            map.insert(req.id.clone(), flight.clone());
+        }
+        let cx = Context { id: req.id, token: flight.token.clone(), events: self.events.clone() };
+        let (out, inflight) = (self.out.clone(), self.inflight.clone());
+        self.pool.spawn(Box::new(move || {
+            // A request cancelled while queued has been answered already; skip the work.
+            let outcome = if flight.token.is_cancelled() {
+                None
+            } else {
+                Some(match catch_unwind(AssertUnwindSafe(|| handler(&cx, &req.params))) {
+                    Ok(outcome) => outcome,
+                    Err(panic) => Err(ResponseError::new(codes::INTERNAL, format!("handler panicked: {}", panic_text(&*panic)))),
+                })
+            };
+            // Leave the map before answering, so a later request may reuse the id at once.
+            inflight.lock().unwrap_or_else(|p| p.into_inner()).remove(&cx.id);
+            if let Some(outcome) = outcome {
+                if flight.claim() {
+                    out.send(Message::Response(Response { id: Some(cx.id), outcome }));
+                }
+            }
+        }));
+    }
+
+    fn send_ok(&self, id: String, body: &serde_json::Value) {
+        // Encoding a `Value` cannot fail; a closed connection just means nobody is listening.
+        if let Ok(resp) = Response::ok(id, body) {
+            self.out.send(Message::Response(resp));
+        }
+    }
+
+    fn send_err(&self, id: Option<String>, code: &str, message: &str) {
+        self.out.send(Message::Response(Response::err(id, ResponseError::new(code, message))));
+    }
+}
+
+fn panic_text(payload: &(dyn std::any::Any + Send)) -> &str {
+    payload
+        .downcast_ref::<&str>()
+        .copied()
+        .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
+        .unwrap_or("(no message)")
+}

@@ -1,0 +1,52 @@
+//! The Skaffa sidecar protocol for Rust sidecars, in the shape of rust-analyzer's `lsp-server`:
+//! a [`Connection`] (channels of [`Message`]s over stdio or memory), the wire types, and a small
+//! [`Server`] that answers the built-ins and dispatches typed requests to a worker pool. The wire
+//! contract itself (newline-delimited JSON requests, responses and events; `PARSE_ERROR` /
+//! `INVALID_REQUEST` rules; exit on stdin EOF) is in the project's protocol document; this crate
+//! is its reference implementation.
+//!
+//! Writing a sidecar:
+//!
+//! ```no_run
+//! use serde::{Deserialize, Serialize};
+//! use skaffa_protocol::{Context, IoOptions, ResponseError, Server};
+//!
+//! #[derive(Deserialize)]
+//! #[serde(deny_unknown_fields)]
+//! struct EchoParams { text: String }
+//!
+//! #[derive(Serialize)]
+//! struct EchoResult { text: String }
+//!
+//! fn main() {
+//!     let mut server = Server::new("echo", env!("CARGO_PKG_VERSION"));
+//!     server.method("echo/say", |cx: &Context, p: EchoParams| {
+//!         if cx.is_cancelled() {
+//!             return Err(ResponseError::new("CANCELLED", "stopped"));
+//!         }
+//!         Ok(EchoResult { text: p.text })
+//!     });
+//!     // Answers `$/ping`, `$/cancel`, `$/shutdown`, `$/describe`; exits 0 on shutdown or stdin EOF.
+//!     server.serve_stdio(IoOptions::default(), |events| {
+//!         let _ = events.send("echo/ready", &serde_json::json!({}));
+//!     });
+//! }
+//! ```
+
+mod connection;
+mod context;
+mod dispatch;
+mod error;
+mod framing;
+mod msg;
+mod outbox;
+mod parse;
+mod pool;
+mod server;
+mod stream;
+
+pub use connection::{Connection, EventSender, IoOptions, IoThreads, DEFAULT_MAX_LINE_BYTES};
+pub use context::{CancelToken, Context};
+pub use error::{Error, Result};
+pub use msg::{codes, Event, Message, Request, Response, ResponseError};
+pub use server::{Exit, Server};

@@ -1,0 +1,110 @@
+//! The server every Rust sidecar reuses: register typed handlers, then serve. `run` drives any
+//! [`Connection`] (in-memory ones in tests); `serve_stdio` reads stdin on the calling thread,
+//! dispatches straight from there and lets each answering thread write stdout itself (see
+//! `outbox`), so a built-in costs no thread hand-off and a handled request only one; it exits the
+//! process once `$/shutdown` arrives or stdin ends (the orphan rule). Routing, built-ins and
+//! cancellation live in `dispatch`.
+
+use std::collections::HashMap;
+use std::io::BufReader;
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use serde_json::value::{to_raw_value, RawValue};
+
+use crate::connection::{Connection, EventSender, IoOptions, READ_BUFFER};
+use crate::context::Context;
+use crate::dispatch::{Dispatcher, Handler};
+use crate::msg::{codes, ResponseError};
+use crate::pool;
+use crate::outbox::{DirectOut, Outbox};
+use crate::stream::read_messages;
+
+/// Why serving stopped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exit {
+    /// `$/shutdown` was received and answered.
+    Shutdown,
+    /// The input ended (stdin closed): the orphan rule says to exit.
+    Disconnected,
+}
+
+/// A sidecar's method table. See the crate docs for an example.
+pub struct Server {
+    name: String,
+    version: String,
+    workers: usize,
+    methods: HashMap<String, Arc<Handler>>,
+}
+
+impl Server {
+    /// A server that describes itself with `name` and `version` in `$/describe`.
+    pub fn new(name: impl Into<String>, version: impl Into<String>) -> Server {
+        Server { name: name.into(), version: version.into(), workers: pool::default_size(), methods: HashMap::new() }
+    }
+
+    /// Sets the number of worker threads (default: max(4, available cores)).
+    pub fn workers(&mut self, n: usize) -> &mut Self {
+        self.workers = n.max(1);
+        self
+    }
+
+    /// Registers `handler` for `name`. Params are decoded into `P` (a failure answers
+    /// `INVALID_PARAMS` with serde's message); the result `R` is encoded on the worker thread.
+    pub fn method<P, R, E, F>(&mut self, name: &str, handler: F) -> &mut Self
+    where
+        P: DeserializeOwned,
+        R: Serialize,
+        E: Into<ResponseError>,
+        F: Fn(&Context, P) -> Result<R, E> + Send + Sync + 'static,
+    {
+        let erased = move |cx: &Context, raw: &RawValue| -> Result<Box<RawValue>, ResponseError> {
+            let params: P = serde_json::from_str(raw.get())
+                .map_err(|e| ResponseError::new(codes::INVALID_PARAMS, format!("invalid params: {e}")))?;
+            let result = handler(cx, params).map_err(Into::into)?;
+            to_raw_value(&result).map_err(|e| ResponseError::new(codes::INTERNAL, format!("cannot encode result: {e}")))
+        };
+        self.methods.insert(name.to_owned(), Arc::new(erased));
+        self
+    }
+
+    /// Serves `conn` until `$/shutdown` or until its input ends. Requests still running when it
+    /// returns are abandoned (their responses may or may not be sent).
+    pub fn run(self, conn: Connection) -> Exit {
+        let dispatcher = self.into_dispatcher(Outbox::Channel(conn.sender));
+        for msg in conn.receiver.iter() {
+            if let Some(exit) = dispatcher.handle(msg) {
+                return exit;
+            }
+        }
+        Exit::Disconnected
+    }
+
+    /// Serves on stdin/stdout and exits the process with status 0 on `$/shutdown` or at the end
+    /// of stdin, after flushing every queued message. `on_start` runs once output is set up
+    /// (before the first request is read), e.g. to start background work that sends events.
+    pub fn serve_stdio(self, opts: IoOptions, on_start: impl FnOnce(EventSender)) -> ! {
+        let direct = Arc::new(DirectOut::new(Box::new(std::io::stdout())));
+        let out = Outbox::Direct(direct.clone());
+        on_start(EventSender { out: out.clone() });
+        let dispatcher = self.into_dispatcher(out.clone());
+        let mut input = BufReader::with_capacity(READ_BUFFER, std::io::stdin().lock());
+        let read = read_messages(&mut input, opts, &out, |msg| dispatcher.handle(msg).is_none(), |more| direct.hold(more));
+        if let Err(e) = read {
+            eprintln!("skaffa-protocol: {e}");
+        }
+        // Releasing the hold flushes whatever the last batch of requests produced.
+        direct.hold(false);
+        // A last response that never reaches main would leave its call hanging until a timeout.
+        if let Err(e) = direct.finish(Duration::from_secs(5)) {
+            eprintln!("skaffa-protocol: could not flush output before exiting: {e}");
+        }
+        std::process::exit(0)
+    }
+
+    fn into_dispatcher(self, out: Outbox) -> Dispatcher {
+        Dispatcher::new(&self.name, &self.version, self.methods, self.workers, out)
+    }
+}

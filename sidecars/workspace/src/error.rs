@@ -1,0 +1,88 @@
+//! The one error type of the workspace sidecar. Every variant that comes from the file system
+//! carries the workspace-relative or absolute path it concerns (as ripgrep's `ignore` does), so a
+//! message a user reads always says *which* file failed. `Error::code()` maps each variant to the
+//! wire error code from the protocol document.
+
+use std::fmt;
+use std::path::PathBuf;
+
+/// Convenience alias used throughout the crate.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Everything that can go wrong inside the workspace sidecar.
+#[derive(Debug)]
+pub enum Error {
+    /// An I/O error on a specific path.
+    Io { path: PathBuf, source: std::io::Error },
+    /// The requested path does not exist in the workspace (or is ignored / excluded).
+    NotFound { path: String },
+    /// The path exists but is not a regular file.
+    NotAFile { path: String },
+    /// The path exists but is not a directory.
+    NotADirectory { path: String },
+    /// The path is absolute, escapes the root, contains NUL or resolves outside the root.
+    OutsideWorkspace { path: String },
+    /// The file is larger than the allowed limit.
+    TooLarge { path: String, size: u64, limit: u64 },
+    /// The file is not valid UTF-8 and `utf8` was requested.
+    InvalidEncoding { path: String },
+    /// Params were well-typed JSON but semantically wrong (bad glob, bad regex, ...).
+    InvalidParams { message: String },
+    /// The request was cancelled while it ran.
+    Cancelled,
+    /// The file watcher failed.
+    Watch { path: PathBuf, message: String },
+    /// Building or reading the FST index failed.
+    Fst(String),
+}
+
+impl Error {
+    /// The wire error code (see docs/protocol.md).
+    pub fn code(&self) -> &'static str {
+        match self {
+            Error::Io { .. } | Error::Watch { .. } | Error::Fst(_) => "INTERNAL",
+            Error::NotFound { .. } => "NOT_FOUND",
+            Error::NotAFile { .. } => "NOT_A_FILE",
+            Error::NotADirectory { .. } => "NOT_A_DIRECTORY",
+            Error::OutsideWorkspace { .. } => "OUTSIDE_WORKSPACE",
+            Error::TooLarge { .. } => "TOO_LARGE",
+            Error::InvalidEncoding { .. } => "INVALID_ENCODING",
+            Error::InvalidParams { .. } => "INVALID_PARAMS",
+            Error::Cancelled => "CANCELLED",
+        }
+    }
+
+    /// Wraps an `std::io::Error` with the path it happened on.
+    pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        Error::Io { path: path.into(), source }
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::Io { path, source } => write!(f, "{}: {}", path.display(), source),
+            Error::NotFound { path } => write!(f, "{path}: no such file or directory in the workspace"),
+            Error::NotAFile { path } => write!(f, "{path}: not a regular file"),
+            Error::NotADirectory { path } => write!(f, "{path}: not a directory"),
+            Error::OutsideWorkspace { path } => write!(f, "{path:?}: path is outside the workspace"),
+            Error::TooLarge { path, size, limit } => {
+                write!(f, "{path}: file is {size} bytes, over the limit of {limit} bytes")
+            }
+            Error::InvalidEncoding { path } => write!(f, "{path}: file is not valid UTF-8"),
+            Error::InvalidParams { message } => write!(f, "invalid params: {message}"),
+            Error::Cancelled => write!(f, "request was cancelled"),
+            Error::Watch { path, message } => write!(f, "watching {}: {message}", path.display()),
+            Error::Fst(message) => write!(f, "index: {message}"),
+        }
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Error::Io { source, .. } => Some(source),
+            _ => None,
+        }
+    }
+}

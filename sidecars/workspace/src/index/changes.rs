@@ -1,0 +1,301 @@
+//! Turning a debounced burst of file-system events into one index update. Events only say
+//! *where* to look: every touched path is `lstat`ed and the index is set to what is on disk now,
+//! so lost, merged or reordered events cannot leave it wrong. New or renamed-in folders, changed
+//! ignore files and OS overflow signals trigger a rescan of the affected folder, diffed against
+//! the index. The reported changes are the net difference per path against the snapshot the
+//! batch was applied to.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::io::ErrorKind;
+use std::path::{Path, PathBuf};
+
+use fst::Streamer;
+use notify::event::{AccessKind, AccessMode, EventKind, ModifyKind};
+use notify_debouncer_full::DebounceEventResult;
+
+use super::snapshot::{prefix_end, Snapshot};
+use super::store::Base;
+use super::{scan, Change, ChangeBatch, ChangeKind, FileMeta, Index};
+use crate::error::Result;
+
+/// What the events of one burst asked for.
+#[derive(Default)]
+pub(crate) struct Pending {
+    /// Touched paths; `true` when the path appeared, vanished or was renamed (not just written).
+    touched: BTreeMap<PathBuf, bool>,
+    /// Folders (workspace-relative) to rescan.
+    rescan_dirs: BTreeSet<String>,
+    /// The whole root must be rescanned (OS overflow, watcher error, catch-up).
+    rescan_root: bool,
+    /// Paths found by earlier walks to look at again (see [`Applied::discovered`]).
+    recheck: Vec<String>,
+}
+
+/// The outcome of [`apply`].
+pub(crate) struct Applied {
+    /// The batch to report, if anything changed.
+    pub(crate) batch: Option<ChangeBatch>,
+    /// Files a walk put into the index before the debouncer reported them. The debouncer folds
+    /// "created, then renamed or deleted" into one event at the new path (or none), so if such a
+    /// file moves on within the debounce window its old path is never mentioned again; the
+    /// applier re-stats these paths once that window has passed.
+    pub(crate) discovered: Vec<String>,
+}
+
+impl Pending {
+    /// A request for a full rescan of the root.
+    pub(crate) fn root_rescan() -> Pending {
+        Pending { rescan_root: true, ..Pending::default() }
+    }
+
+    /// Adds more paths to re-stat.
+    pub(crate) fn add_recheck(&mut self, paths: Vec<String>) {
+        self.recheck.extend(paths);
+    }
+
+    /// Folds one debouncer delivery into the request.
+    pub(crate) fn add(&mut self, index: &Index, result: DebounceEventResult) {
+        let events = match result {
+            Ok(events) => events,
+            Err(errors) => {
+                // A failed watch may have dropped events; only a rescan can tell.
+                for e in &errors {
+                    eprintln!("skaffa-workspace: watcher error: {e}");
+                }
+                self.rescan_root = true;
+                return;
+            }
+        };
+        for event in events {
+            if event.need_rescan() {
+                match event.paths.is_empty() {
+                    true => self.rescan_root = true,
+                    false => event.paths.iter().for_each(|p| self.rescan_path(index, p)),
+                }
+                continue;
+            }
+            let structural = matches!(
+                event.kind,
+                EventKind::Create(_) | EventKind::Remove(_) | EventKind::Modify(ModifyKind::Name(_)) | EventKind::Any
+            );
+            let written = structural
+                || matches!(
+                    event.kind,
+                    EventKind::Modify(_) | EventKind::Access(AccessKind::Close(AccessMode::Write))
+                );
+            if !written {
+                continue;
+            }
+            for path in &event.paths {
+                *self.touched.entry(path.clone()).or_default() |= structural;
+                let name = path.file_name().and_then(|n| n.to_str());
+                if !index.shared.opts.no_ignore && matches!(name, Some(".gitignore" | ".ignore")) {
+                    // The rules of the folder changed: rescan everything it governs.
+                    if let Some(parent) = path.parent() {
+                        self.rescan_path(index, parent);
+                    }
+                }
+            }
+        }
+    }
+
+    fn rescan_path(&mut self, index: &Index, path: &Path) {
+        match scan::relative(index.root(), path) {
+            Some(rel) if rel.is_empty() => self.rescan_root = true,
+            Some(rel) => {
+                index.shared.rules.invalidate(&rel);
+                self.rescan_dirs.insert(rel);
+            }
+            None => self.rescan_root = true,
+        }
+    }
+
+    /// True when a rescan is part of this request (reported as `rescan: true`).
+    fn is_rescan(&self) -> bool {
+        self.rescan_root || !self.rescan_dirs.is_empty()
+    }
+}
+
+/// Applies `pending` to the index: the batch to report and the paths to re-check later.
+pub(crate) fn apply(index: &Index, pending: Pending) -> Result<Applied> {
+    let counters = index.counters();
+    let store = &index.shared.store;
+    if pending.rescan_root {
+        index.shared.rules.invalidate_all();
+        let fresh = scan::scan_root(&index.shared.opts, &counters, &|_| {})?;
+        let (generation, changes) = store.replace_with(fresh, |snap, base| {
+            let changes = diff_bases(snap, base);
+            (!changes.is_empty(), changes)
+        });
+        let discovered = created(&changes, |_| true);
+        return Ok(Applied { batch: batch(generation, changes, true), discovered });
+    }
+    let rescan = pending.is_rescan();
+    let mut fresh_dirs = Vec::new();
+    for dir in &pending.rescan_dirs {
+        let files = match index.is_excluded(dir, true) {
+            true => Vec::new(),
+            false => scan::scan_subtree(&index.shared.opts, dir, &counters)?,
+        };
+        fresh_dirs.push((dir.clone(), files));
+    }
+    let applied = store.apply(|snap| {
+        let mut diff = Diff { snap, updates: BTreeMap::new(), hinted: BTreeSet::new(), walked: BTreeSet::new() };
+        for (dir, files) in fresh_dirs {
+            diff.replace_dir(&dir, files);
+        }
+        for (path, structural) in &pending.touched {
+            diff.touch(index, path, *structural);
+        }
+        for rel in &pending.recheck {
+            diff.touch(index, &index.root().join(rel), true);
+        }
+        let walked = std::mem::take(&mut diff.walked);
+        let (updates, changes) = diff.finish();
+        (updates, (changes, walked))
+    });
+    Ok(match applied {
+        Some((generation, (changes, walked))) => Applied {
+            discovered: created(&changes, |p| walked.contains(p)),
+            batch: batch(generation, changes, rescan),
+        },
+        None => Applied { batch: None, discovered: Vec::new() },
+    })
+}
+
+/// Paths of `changes` that were created and pass `keep`.
+fn created(changes: &[Change], keep: impl Fn(&str) -> bool) -> Vec<String> {
+    changes.iter().filter(|c| c.kind == ChangeKind::Created && keep(&c.path)).map(|c| c.path.clone()).collect()
+}
+
+fn batch(generation: u64, changes: Vec<Change>, rescan: bool) -> Option<ChangeBatch> {
+    (!changes.is_empty()).then_some(ChangeBatch { generation, changes, rescan })
+}
+
+/// The new values of one batch, compared with the snapshot they apply to.
+struct Diff<'a> {
+    snap: &'a Snapshot,
+    updates: BTreeMap<String, Option<FileMeta>>,
+    /// Paths written to: reported as changed even if size and mtime look the same.
+    hinted: BTreeSet<String>,
+    /// Paths set from a folder walk rather than from their own event.
+    walked: BTreeSet<String>,
+}
+
+impl Diff<'_> {
+    /// Makes the index under `dir` equal to `files` (a fresh scan of it).
+    fn replace_dir(&mut self, dir: &str, files: Vec<(String, FileMeta)>) {
+        self.remove_under(dir);
+        for (path, meta) in files {
+            self.walked.insert(path.clone());
+            self.updates.insert(path, Some(meta));
+        }
+    }
+
+    /// Marks every indexed file under folder `dir` as gone.
+    fn remove_under(&mut self, dir: &str) {
+        let lo = format!("{dir}/");
+        let hi = prefix_end(lo.as_bytes());
+        let updates = &mut self.updates;
+        self.snap.for_each_in(lo.as_bytes(), hi.as_deref(), &mut |k, _| {
+            updates.insert(k.to_owned(), None);
+            true
+        });
+        let added: Vec<String> = updates.range(lo.clone()..).take_while(|(k, _)| k.starts_with(&lo)).map(|(k, _)| k.clone()).collect();
+        for k in added {
+            updates.insert(k, None);
+        }
+    }
+
+    /// Sets `path` to what is on disk now.
+    fn touch(&mut self, index: &Index, path: &Path, structural: bool) {
+        let Some(rel) = scan::relative(index.root(), path) else {
+            if path.starts_with(index.root()) {
+                index.counters().non_utf8(path);
+            }
+            return;
+        };
+        if rel.is_empty() {
+            return;
+        }
+        match std::fs::symlink_metadata(path) {
+            Ok(md) if md.is_dir() => {
+                if structural {
+                    index.shared.rules.invalidate_under(&rel);
+                }
+                if index.is_excluded(&rel, true) {
+                    self.remove_under(&rel);
+                } else if structural {
+                    let files = scan::scan_subtree(&index.shared.opts, &rel, &index.counters()).unwrap_or_default();
+                    self.replace_dir(&rel, files);
+                }
+                // A folder replaced a file of the same name.
+                self.updates.insert(rel, None);
+            }
+            Ok(md) => {
+                let meta = (!index.is_excluded(&rel, false)).then(|| scan::file_meta(&md));
+                if !structural && meta.is_some() {
+                    self.hinted.insert(rel.clone());
+                }
+                self.updates.insert(rel, meta);
+            }
+            Err(e) if matches!(e.kind(), ErrorKind::NotFound | ErrorKind::NotADirectory) => {
+                self.remove_under(&rel);
+                self.updates.insert(rel, None);
+            }
+            Err(_) => {
+                index.shared.errors.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            }
+        }
+    }
+
+    /// The store updates and the net changes against the snapshot, both sorted by path.
+    fn finish(self) -> (Vec<(String, Option<FileMeta>)>, Vec<Change>) {
+        let mut updates = Vec::new();
+        let mut changes = Vec::new();
+        for (path, new) in self.updates {
+            let old = self.snap.get(&path);
+            let kind = match (old, new) {
+                (None, Some(_)) => ChangeKind::Created,
+                (Some(_), None) => ChangeKind::Deleted,
+                (Some(a), Some(b)) if a != b || self.hinted.contains(&path) => ChangeKind::Changed,
+                _ => continue,
+            };
+            changes.push(Change { path: path.clone(), kind });
+            updates.push((path, new));
+        }
+        (updates, changes)
+    }
+}
+
+/// Net changes between `old` and a freshly scanned `new` base, by walking both in order.
+fn diff_bases(old: &Snapshot, new: &Base) -> Vec<Change> {
+    let mut changes = Vec::new();
+    let mut fresh = new.map.stream();
+    let mut next = fresh.next().map(|(k, id)| (k.to_vec(), id));
+    old.for_each(&mut |path, meta| {
+        while let Some((k, id)) = next.take() {
+            if k.as_slice() < path.as_bytes() {
+                changes.push(Change { path: String::from_utf8_lossy(&k).into_owned(), kind: ChangeKind::Created });
+                next = fresh.next().map(|(k, id)| (k.to_vec(), id));
+                continue;
+            }
+            if k.as_slice() == path.as_bytes() {
+                if new.meta(id) != meta {
+                    changes.push(Change { path: path.to_owned(), kind: ChangeKind::Changed });
+                }
+                next = fresh.next().map(|(k, id)| (k.to_vec(), id));
+            } else {
+                changes.push(Change { path: path.to_owned(), kind: ChangeKind::Deleted });
+                next = Some((k, id));
+            }
+            return;
+        }
+        changes.push(Change { path: path.to_owned(), kind: ChangeKind::Deleted });
+    });
+    while let Some((k, _)) = next {
+        changes.push(Change { path: String::from_utf8_lossy(&k).into_owned(), kind: ChangeKind::Created });
+        next = fresh.next().map(|(k, id)| (k.to_vec(), id));
+    }
+    changes
+}

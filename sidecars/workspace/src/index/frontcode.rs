@@ -1,0 +1,143 @@
+//! A front-coded copy of the base's sorted keys, for scans that must visit every path. Each key
+//! is stored as (length shared with the previous key, new suffix), with a full key every
+//! `RESTART` entries so threads can start mid-list. Fuzzy find runs its subsequence automaton
+//! over this list instead of `Map::search`: both visit each distinct prefix byte once, but the
+//! FST decodes a node per byte (about 18 ns here: 42 ms for 117k paths) while this is a
+//! sequential scan (about 1 ns per byte). The copy costs roughly 25 bytes per path.
+
+use fst::Automaton;
+
+use super::automaton::Subsequence;
+
+/// Keys between two restart points (where a key is stored whole).
+const RESTART: usize = 1024;
+
+/// Sorted keys, front-coded.
+#[derive(Default)]
+pub(crate) struct FrontCoded {
+    bytes: Vec<u8>,
+    /// Byte offset of every restart point; restart `r` holds key number `r * RESTART`.
+    restarts: Vec<u32>,
+    len: usize,
+    prev: Vec<u8>,
+}
+
+fn put_varint(out: &mut Vec<u8>, mut v: usize) {
+    while v >= 0x80 {
+        out.push((v as u8) | 0x80);
+        v >>= 7;
+    }
+    out.push(v as u8);
+}
+
+#[inline]
+fn get_varint(bytes: &[u8], at: &mut usize) -> usize {
+    let mut v = 0usize;
+    let mut shift = 0;
+    loop {
+        let b = bytes[*at];
+        *at += 1;
+        v |= ((b & 0x7f) as usize) << shift;
+        if b < 0x80 {
+            return v;
+        }
+        shift += 7;
+    }
+}
+
+impl FrontCoded {
+    /// Appends the next key (keys arrive in increasing order, as for the FST builder).
+    pub(crate) fn push(&mut self, key: &[u8]) {
+        let shared = if self.len % RESTART == 0 {
+            self.restarts.push(self.bytes.len() as u32);
+            0
+        } else {
+            self.prev.iter().zip(key).take_while(|(a, b)| a == b).count()
+        };
+        put_varint(&mut self.bytes, shared);
+        put_varint(&mut self.bytes, key.len() - shared);
+        self.bytes.extend_from_slice(&key[shared..]);
+        self.prev.clear();
+        self.prev.extend_from_slice(key);
+        self.len += 1;
+    }
+
+    /// Drops growth slack once all keys are in.
+    pub(crate) fn finish(&mut self) {
+        self.bytes.shrink_to_fit();
+        self.restarts.shrink_to_fit();
+        self.prev = Vec::new();
+    }
+
+    /// Number of independent chunks for [`FrontCoded::search`].
+    pub(crate) fn chunks(&self) -> usize {
+        self.restarts.len()
+    }
+
+    /// Runs the subsequence automaton over the keys of `chunk` and calls `f(key, id)` for every
+    /// match, where `id` is the key's rank (its FST value). Instead of one automaton state per
+    /// byte it remembers at which depth each needle byte was consumed (`steps`), so a key that
+    /// shares a prefix with the previous one resumes from the state at that prefix, and the
+    /// suffix is searched for the next needle byte without a per-byte dependency chain.
+    pub(crate) fn search(
+        &self,
+        aut: &Subsequence<'_>,
+        chunk: usize,
+        steps: &mut Vec<usize>,
+        key: &mut Vec<u8>,
+        f: &mut dyn FnMut(&[u8], u64),
+    ) {
+        let start = self.restarts[chunk] as usize;
+        let end = self.restarts.get(chunk + 1).map_or(self.bytes.len(), |&e| e as usize);
+        let mut id = (chunk * RESTART) as u64;
+        let mut at = start;
+        key.clear();
+        steps.clear();
+        while at < end {
+            let shared = get_varint(&self.bytes, &mut at);
+            let n = get_varint(&self.bytes, &mut at);
+            key.truncate(shared);
+            key.extend_from_slice(&self.bytes[at..at + n]);
+            at += n;
+            // steps[k] = depth right after needle byte k matched; keep those inside the prefix.
+            while steps.last().is_some_and(|&d| d > shared) {
+                steps.pop();
+            }
+            // Nothing between the last kept step and `shared` matched for the previous key.
+            let mut from = shared;
+            while let Some(i) = aut.find(steps.len(), &key[from..]) {
+                from += i + 1;
+                steps.push(from);
+            }
+            if aut.is_match(&steps.len()) {
+                f(key, id);
+            }
+            id += 1;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn search_sees_every_key_with_its_rank() {
+        let keys: Vec<String> = (0..3000).map(|i| format!("dir{}/file{i:05}.txt", i / 100)).collect();
+        let mut fc = FrontCoded::default();
+        keys.iter().for_each(|k| fc.push(k.as_bytes()));
+        fc.finish();
+        assert_eq!(fc.chunks(), 3);
+        let needle = b"f9.t".to_vec();
+        let aut = Subsequence::new(&needle);
+        let (mut steps, mut key, mut got) = (Vec::new(), Vec::new(), Vec::new());
+        for c in 0..fc.chunks() {
+            fc.search(&aut, c, &mut steps, &mut key, &mut |k, id| {
+                assert_eq!(keys[id as usize].as_bytes(), k);
+                got.push(id);
+            });
+        }
+        let want: Vec<u64> = (0..3000u64).filter(|i| format!("{i:05}").contains('9')).collect();
+        assert_eq!(got, want);
+    }
+}

@@ -1,0 +1,257 @@
+//! The workspace file index: every non-ignored file under the root, keyed by its
+//! workspace-relative `/`-separated path, with size, mtime and symlink flag. The paths live in an
+//! `fst::Map` (see `store`), changes land in a small overlay that a background thread folds into a
+//! fresh FST, and readers always work on an immutable [`Snapshot`] so a request never blocks a
+//! writer or sees half an update. `scan` fills the index with `ignore`'s parallel walker, `watch`
+//! keeps it live with notify, `rules` answers "would a fresh scan include this path?", and
+//! `fuzzy`/`score` implement the file finder on top of the FST's automata.
+
+mod automaton;
+mod changes;
+mod frontcode;
+mod fuzzy;
+mod rules;
+mod scan;
+mod score;
+mod snapshot;
+mod store;
+mod watch;
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Condvar, Mutex};
+use std::time::Duration;
+
+use crate::error::Result;
+
+pub use snapshot::Snapshot;
+
+/// How the index is built: which folder, which extra excludes, and whether ignore files count.
+#[derive(Clone, Debug)]
+pub struct IndexOptions {
+    /// Already canonicalized absolute root of the workspace.
+    pub root: PathBuf,
+    /// Extra gitignore-style globs relative to the root (from `--exclude`).
+    pub excludes: Vec<String>,
+    /// `--no-ignore`: do not honour `.gitignore`/`.ignore` (`.git/` is still skipped).
+    pub no_ignore: bool,
+}
+
+/// Metadata kept per indexed file. A symlink is indexed as itself and never followed, so its
+/// size and mtime are those of the link.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct FileMeta {
+    /// Size in bytes (of the link itself for a symlink).
+    pub size: u64,
+    /// Modification time in milliseconds since the Unix epoch.
+    pub mtime_ms: i64,
+    /// True when the entry is a symbolic link.
+    pub symlink: bool,
+}
+
+/// The kind of a directory entry as reported by `list_dir` and `workspace/stat`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum EntryType {
+    /// A regular (or other non-directory, non-link) file.
+    File,
+    /// A directory that contains at least one indexed file.
+    Dir,
+    /// A symbolic link, listed as itself.
+    Symlink,
+}
+
+/// What happened to one path in a [`ChangeBatch`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ChangeKind {
+    /// The path entered the index.
+    Created,
+    /// The path stayed in the index but its content or metadata changed.
+    Changed,
+    /// The path left the index.
+    Deleted,
+}
+
+/// One changed path, workspace-relative with `/` separators.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct Change {
+    /// Workspace-relative path.
+    pub path: String,
+    /// What happened to it.
+    #[serde(rename = "type")]
+    pub kind: ChangeKind,
+}
+
+/// Every change applied to the index at one generation; the payload of `workspace/didChange`.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct ChangeBatch {
+    /// The index generation after this batch was applied.
+    pub generation: u64,
+    /// The changes, sorted by path.
+    pub changes: Vec<Change>,
+    /// True when the batch came from a rescan (OS overflow, ignore-file change, catch-up).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub rescan: bool,
+}
+
+/// Paths the index had to leave out, as reported by `workspace/status`.
+#[derive(Clone, Copy, Debug, Default, serde::Serialize)]
+pub struct Skipped {
+    /// File names that are not valid UTF-8 (they can never be put into JSON).
+    #[serde(rename = "nonUtf8")]
+    pub non_utf8: u64,
+    /// Entries the walker could not read (permission denied, vanished, ...).
+    pub errors: u64,
+}
+
+/// One result of [`Snapshot::fuzzy`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FuzzyMatch {
+    /// Workspace-relative path.
+    pub path: String,
+    /// Higher is better; only comparable between results of the same query.
+    pub score: i64,
+    /// UTF-16 code unit indices of the matched characters in `path`, ascending.
+    pub positions: Vec<u32>,
+}
+
+/// State shared by every clone of an [`Index`].
+struct Shared {
+    opts: IndexOptions,
+    rules: rules::Rules,
+    store: Arc<store::Store>,
+    ready: Mutex<bool>,
+    ready_cv: Condvar,
+    watching: AtomicBool,
+    non_utf8: AtomicU64,
+    errors: AtomicU64,
+    logged_non_utf8: AtomicBool,
+    /// Keeps the debouncer (and so the OS watches) alive for as long as the index lives.
+    watcher: Mutex<Option<watch::WatchHandle>>,
+}
+
+/// The live file index. Cheap to clone (an `Arc` inside), `Send + Sync`.
+#[derive(Clone)]
+pub struct Index {
+    shared: Arc<Shared>,
+}
+
+impl Index {
+    /// Creates an empty index for `opts.root`; no I/O happens until [`Index::scan`].
+    pub fn new(opts: IndexOptions) -> Index {
+        let rules = rules::Rules::new(&opts);
+        Index {
+            shared: Arc::new(Shared {
+                rules,
+                opts,
+                store: Arc::new(store::Store::new()),
+                ready: Mutex::new(false),
+                ready_cv: Condvar::new(),
+                watching: AtomicBool::new(false),
+                non_utf8: AtomicU64::new(0),
+                errors: AtomicU64::new(0),
+                logged_non_utf8: AtomicBool::new(false),
+                watcher: Mutex::new(None),
+            }),
+        }
+    }
+
+    /// The canonical absolute root this index covers.
+    pub fn root(&self) -> &Path {
+        &self.shared.opts.root
+    }
+
+    /// Initial full scan with `ignore`'s parallel walker. Calls `progress(files_so_far)` roughly
+    /// every 100 ms or every 10k files, then publishes the index and marks it ready.
+    pub fn scan(&self, progress: &(dyn Fn(u64) + Sync)) -> Result<()> {
+        let counters = self.counters();
+        let base = scan::scan_root(&self.shared.opts, &counters, progress)?;
+        self.shared.store.replace_base(base);
+        *self.shared.ready.lock().unwrap_or_else(|e| e.into_inner()) = true;
+        self.shared.ready_cv.notify_all();
+        Ok(())
+    }
+
+    /// True once the first scan has finished.
+    pub fn is_ready(&self) -> bool {
+        *self.shared.ready.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Blocks until the index is ready or `cancelled()` returns true (polled every 20 ms);
+    /// returns [`Index::is_ready`].
+    pub fn wait_ready(&self, cancelled: &dyn Fn() -> bool) -> bool {
+        let mut ready = self.shared.ready.lock().unwrap_or_else(|e| e.into_inner());
+        while !*ready && !cancelled() {
+            ready = self
+                .shared
+                .ready_cv
+                .wait_timeout(ready, Duration::from_millis(20))
+                .unwrap_or_else(|e| e.into_inner())
+                .0;
+        }
+        *ready
+    }
+
+    /// The current generation; it increases with every applied change batch.
+    pub fn generation(&self) -> u64 {
+        self.shared.store.snapshot().generation()
+    }
+
+    /// How many paths were left out and why.
+    pub fn skipped(&self) -> Skipped {
+        Skipped {
+            non_utf8: self.shared.non_utf8.load(Ordering::Relaxed),
+            errors: self.shared.errors.load(Ordering::Relaxed),
+        }
+    }
+
+    /// A consistent, immutable view (FST + overlay at one generation).
+    pub fn snapshot(&self) -> Arc<Snapshot> {
+        self.shared.store.snapshot()
+    }
+
+    /// True when `rel` (workspace-relative, `/`) is ignored by `.gitignore`/`.ignore`/`--exclude`
+    /// or lies under `.git/`, i.e. when a fresh scan would leave it out.
+    pub fn is_excluded(&self, rel: &str, is_dir: bool) -> bool {
+        self.shared.rules.is_excluded(rel, is_dir)
+    }
+
+    /// Starts watching the root. Every applied batch first updates the index and bumps the
+    /// generation, then `on_change(batch)` runs on a background thread. May be called before the
+    /// scan finishes: events are then held until the index is ready. When called after the scan,
+    /// a catch-up rescan reports anything that changed in between (with `rescan: true`).
+    pub fn start_watching(&self, on_change: Box<dyn Fn(ChangeBatch) + Send + Sync>) -> Result<()> {
+        let mut slot = self.shared.watcher.lock().unwrap_or_else(|e| e.into_inner());
+        if slot.is_some() {
+            return Ok(());
+        }
+        *slot = Some(watch::start(self.clone(), on_change)?);
+        self.shared.watching.store(true, Ordering::SeqCst);
+        Ok(())
+    }
+
+    /// True while the watcher is running.
+    pub fn is_watching(&self) -> bool {
+        self.shared.watching.load(Ordering::SeqCst)
+    }
+
+    /// Folds the overlay into a new FST right now on the calling thread. The watcher does this in
+    /// the background on its own; this exists for tests and for callers that want a compact index.
+    pub fn compact(&self) -> Result<()> {
+        self.shared.store.merge_now()
+    }
+
+    fn counters(&self) -> scan::Counters<'_> {
+        scan::Counters {
+            non_utf8: &self.shared.non_utf8,
+            errors: &self.shared.errors,
+            logged_non_utf8: &self.shared.logged_non_utf8,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;
+#[cfg(test)]
+mod watch_tests;

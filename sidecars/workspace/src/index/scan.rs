@@ -1,0 +1,265 @@
+//! Walking the workspace with `ignore`'s parallel walker. Each walker thread appends paths into
+//! its own byte arena (no per-file `String`), sorts its share when it finishes, and the sorted
+//! shares are merged straight into the FST builder, so a million files cost one pass and no
+//! global sort. The same walk, restricted to one folder, serves the watcher's rescans: it still
+//! starts at the root so every `.gitignore` between the root and that folder applies exactly as
+//! in the full scan.
+
+use std::fs::Metadata;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::Mutex;
+use std::time::{Instant, UNIX_EPOCH};
+
+use ignore::overrides::{Override, OverrideBuilder};
+use ignore::{DirEntry, ParallelVisitor, ParallelVisitorBuilder, WalkBuilder, WalkState};
+
+use super::store::{Base, BaseBuilder};
+use super::{FileMeta, IndexOptions};
+use crate::error::{Error, Result};
+
+/// Files with their metadata, sorted by path.
+pub(crate) type Listing = Vec<(String, FileMeta)>;
+
+/// The index's skip counters, shared with the walker threads.
+pub(crate) struct Counters<'a> {
+    pub(crate) non_utf8: &'a AtomicU64,
+    pub(crate) errors: &'a AtomicU64,
+    pub(crate) logged_non_utf8: &'a AtomicBool,
+}
+
+impl Counters<'_> {
+    /// Counts a non-UTF-8 name and logs the first one to stderr (stdout carries the protocol).
+    pub(crate) fn non_utf8(&self, path: &Path) {
+        self.non_utf8.fetch_add(1, Ordering::Relaxed);
+        if !self.logged_non_utf8.swap(true, Ordering::Relaxed) {
+            eprintln!("skaffa-workspace: skipping file names that are not valid UTF-8, first: {}", path.display());
+        }
+    }
+}
+
+/// Builds the `--exclude` globs into an override matcher rooted at the workspace root.
+pub(crate) fn build_overrides(opts: &IndexOptions) -> Result<Override> {
+    let mut b = OverrideBuilder::new(&opts.root);
+    for glob in &opts.excludes {
+        // In override syntax a plain glob whitelists; `!` turns it into an exclusion.
+        b.add(&format!("!{glob}"))
+            .map_err(|e| Error::InvalidParams { message: format!("--exclude {glob:?}: {e}") })?;
+    }
+    b.build().map_err(|e| Error::InvalidParams { message: format!("--exclude: {e}") })
+}
+
+/// Converts file-system metadata into the index's compact form.
+pub(crate) fn file_meta(md: &Metadata) -> FileMeta {
+    let mtime_ms = match md.modified() {
+        Ok(t) => match t.duration_since(UNIX_EPOCH) {
+            Ok(d) => d.as_millis() as i64,
+            Err(e) => -(e.duration().as_millis() as i64),
+        },
+        Err(_) => 0,
+    };
+    FileMeta { size: md.len(), mtime_ms, symlink: md.file_type().is_symlink() }
+}
+
+/// The workspace-relative `/` path of `path`, or `None` when it is not valid UTF-8.
+pub(crate) fn relative(root: &Path, path: &Path) -> Option<String> {
+    let rel = path.strip_prefix(root).ok()?.to_str()?;
+    Some(if std::path::MAIN_SEPARATOR == '/' { rel.to_owned() } else { rel.replace('\\', "/") })
+}
+
+/// A walker with the index's rules, optionally restricted to the subtree at `only`.
+fn walker(opts: &IndexOptions, only: Option<PathBuf>) -> Result<WalkBuilder> {
+    let mut b = WalkBuilder::new(&opts.root);
+    let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
+    b.hidden(false)
+        .follow_links(false)
+        .require_git(false)
+        // Only ignore files inside the root count, so rescans and `is_excluded` can agree.
+        .parents(false)
+        .git_global(false)
+        .git_exclude(false)
+        .ignore(!opts.no_ignore)
+        .git_ignore(!opts.no_ignore)
+        .threads(threads)
+        .overrides(build_overrides(opts)?)
+        .filter_entry(move |e| {
+            e.file_name() != ".git"
+                && only.as_ref().map_or(true, |o| o.starts_with(e.path()) || e.path().starts_with(o))
+        });
+    Ok(b)
+}
+
+/// One walker thread's findings: paths packed into one arena, sorted on drop.
+#[derive(Default)]
+struct Chunk {
+    bytes: Vec<u8>,
+    entries: Vec<(u32, u32, FileMeta)>,
+}
+
+impl Chunk {
+    fn key(&self, i: usize) -> &[u8] {
+        let (start, len, _) = self.entries[i];
+        &self.bytes[start as usize..(start + len) as usize]
+    }
+
+    fn sort(&mut self) {
+        let bytes = &self.bytes;
+        self.entries.sort_unstable_by(|a, b| {
+            bytes[a.0 as usize..(a.0 + a.1) as usize].cmp(&bytes[b.0 as usize..(b.0 + b.1) as usize])
+        });
+    }
+}
+
+/// State shared by all walker threads of one walk.
+struct Collect<'a> {
+    root: &'a Path,
+    chunks: Mutex<Vec<Chunk>>,
+    count: AtomicU64,
+    started: Instant,
+    last_report_ms: AtomicU64,
+    counters: &'a Counters<'a>,
+    progress: &'a (dyn Fn(u64) + Sync),
+}
+
+impl Collect<'_> {
+    /// Reports progress every 10k files, or every 100 ms, whichever comes first.
+    fn tick(&self) {
+        let n = self.count.fetch_add(1, Ordering::Relaxed) + 1;
+        if n % 10_000 == 0 {
+            (self.progress)(n);
+        } else if n % 256 == 0 {
+            let now = self.started.elapsed().as_millis() as u64;
+            let last = self.last_report_ms.load(Ordering::Relaxed);
+            if now >= last + 100
+                && self.last_report_ms.compare_exchange(last, now, Ordering::Relaxed, Ordering::Relaxed).is_ok()
+            {
+                (self.progress)(n);
+            }
+        }
+    }
+}
+
+struct Visitor<'a> {
+    collect: &'a Collect<'a>,
+    chunk: Chunk,
+}
+
+impl ParallelVisitor for Visitor<'_> {
+    fn visit(&mut self, entry: std::result::Result<DirEntry, ignore::Error>) -> WalkState {
+        let entry = match entry {
+            Ok(e) => e,
+            Err(_) => {
+                self.collect.counters.errors.fetch_add(1, Ordering::Relaxed);
+                return WalkState::Continue;
+            }
+        };
+        if entry.file_type().map_or(true, |t| t.is_dir()) {
+            return WalkState::Continue;
+        }
+        let Some(rel) = relative(self.collect.root, entry.path()) else {
+            self.collect.counters.non_utf8(entry.path());
+            return WalkState::Continue;
+        };
+        match entry.metadata() {
+            Ok(md) => {
+                let start = self.chunk.bytes.len() as u32;
+                self.chunk.bytes.extend_from_slice(rel.as_bytes());
+                self.chunk.entries.push((start, rel.len() as u32, file_meta(&md)));
+                self.collect.tick();
+            }
+            Err(_) => {
+                self.collect.counters.errors.fetch_add(1, Ordering::Relaxed);
+            }
+        }
+        WalkState::Continue
+    }
+}
+
+impl Drop for Visitor<'_> {
+    fn drop(&mut self) {
+        // Sorting here runs on the walker thread, so the shares sort in parallel.
+        let mut chunk = std::mem::take(&mut self.chunk);
+        chunk.sort();
+        self.collect.chunks.lock().unwrap_or_else(|e| e.into_inner()).push(chunk);
+    }
+}
+
+struct Builder<'a>(&'a Collect<'a>);
+
+impl<'s> ParallelVisitorBuilder<'s> for Builder<'s> {
+    fn build(&mut self) -> Box<dyn ParallelVisitor + 's> {
+        Box::new(Visitor { collect: self.0, chunk: Chunk::default() })
+    }
+}
+
+/// Receives each walked file in order, with the total count first known.
+type Sink<'a> = dyn FnMut(u64, &[u8], FileMeta) -> Result<()> + 'a;
+
+/// Walks (all of the root, or only `only`) and feeds every file in byte order to `sink`.
+fn walk(
+    opts: &IndexOptions,
+    only: Option<PathBuf>,
+    counters: &Counters<'_>,
+    progress: &(dyn Fn(u64) + Sync),
+    sink: &mut Sink<'_>,
+) -> Result<u64> {
+    let collect = Collect {
+        root: &opts.root,
+        chunks: Mutex::new(Vec::new()),
+        count: AtomicU64::new(0),
+        started: Instant::now(),
+        last_report_ms: AtomicU64::new(0),
+        counters,
+        progress,
+    };
+    walker(opts, only)?.build_parallel().visit(&mut Builder(&collect));
+    let total = collect.count.load(Ordering::Relaxed);
+    let chunks = collect.chunks.into_inner().unwrap_or_else(|e| e.into_inner());
+    // k-way merge of the sorted shares; k is the thread count, so a linear pick is cheapest.
+    let mut heads = vec![0usize; chunks.len()];
+    loop {
+        let mut best: Option<usize> = None;
+        for (c, chunk) in chunks.iter().enumerate() {
+            if heads[c] < chunk.entries.len()
+                && best.map_or(true, |b| chunk.key(heads[c]) < chunks[b].key(heads[b]))
+            {
+                best = Some(c);
+            }
+        }
+        let Some(c) = best else { break };
+        let i = heads[c];
+        sink(total, chunks[c].key(i), chunks[c].entries[i].2)?;
+        heads[c] += 1;
+    }
+    Ok(total)
+}
+
+/// The initial full scan: every file under the root, as a new FST base.
+pub(crate) fn scan_root(
+    opts: &IndexOptions,
+    counters: &Counters<'_>,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<Base> {
+    let mut builder: Option<BaseBuilder> = None;
+    let total = walk(opts, None, counters, progress, &mut |total, key, meta| {
+        builder.get_or_insert_with(|| BaseBuilder::new(total as usize)).push(key, meta)
+    })?;
+    progress(total);
+    builder.map_or_else(|| Ok(Base::empty()), BaseBuilder::finish)
+}
+
+/// Every file a fresh scan would find under `rel_dir` (`""` = everything), sorted by path.
+pub(crate) fn scan_subtree(opts: &IndexOptions, rel_dir: &str, counters: &Counters<'_>) -> Result<Listing> {
+    let only = if rel_dir.is_empty() { None } else { Some(opts.root.join(rel_dir)) };
+    let mut out = Vec::new();
+    let prefix = format!("{rel_dir}/");
+    walk(opts, only, counters, &|_| {}, &mut |_, key, meta| {
+        // The restricted walk also yields files in the ancestors of `rel_dir`; keep only the subtree.
+        let key = std::str::from_utf8(key).expect("walker keys are UTF-8");
+        if rel_dir.is_empty() || key.starts_with(&prefix) {
+            out.push((key.to_owned(), meta));
+        }
+        Ok(())
+    })?;
+    Ok(out)
+}

@@ -1,0 +1,153 @@
+//! Read side of the index: a [`Snapshot`] is the FST base plus the overlay at one generation,
+//! never mutated after it is published. Lookups consult the overlay first (it holds the newer
+//! truth), ordered walks merge the FST stream with the overlay, and directory listings are derived
+//! from the file paths by skipping over each child folder's key range instead of visiting it.
+
+use std::sync::Arc;
+
+use fst::{IntoStreamer, Streamer};
+
+use super::store::{Base, Overlay};
+use super::{EntryType, FileMeta};
+
+/// A consistent, immutable view of the index (FST + overlay at one generation).
+pub struct Snapshot {
+    generation: u64,
+    pub(crate) base: Arc<Base>,
+    pub(crate) overlay: Arc<Overlay>,
+    len: usize,
+}
+
+impl Snapshot {
+    /// Assembles a snapshot; `len` is the number of visible files.
+    pub(crate) fn new(generation: u64, base: Arc<Base>, overlay: Arc<Overlay>, len: usize) -> Snapshot {
+        Snapshot { generation, base, overlay, len }
+    }
+
+    /// The generation this view was taken at.
+    pub fn generation(&self) -> u64 {
+        self.generation
+    }
+
+    /// Number of files.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// True when no file is indexed.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// Metadata of the file at `rel`, if indexed.
+    pub fn get(&self, rel: &str) -> Option<FileMeta> {
+        match self.overlay.get(rel) {
+            Some(v) => *v,
+            None => self.base.get(rel.as_bytes()),
+        }
+    }
+
+    /// All files in byte-sorted path order (FST and overlay merged; removed ones hidden).
+    pub fn for_each(&self, f: &mut dyn FnMut(&str, FileMeta)) {
+        self.for_each_in(b"", None, &mut |k, m| {
+            f(k, m);
+            true
+        });
+    }
+
+    /// Visits files with `lo <= path < hi` in order until `f` returns false.
+    pub(crate) fn for_each_in(&self, lo: &[u8], hi: Option<&[u8]>, f: &mut dyn FnMut(&str, FileMeta) -> bool) {
+        let mut range = self.base.map.range().ge(lo);
+        if let Some(hi) = hi {
+            range = range.lt(hi);
+        }
+        let mut stream = range.into_stream();
+        let lo_s = String::from_utf8_lossy(lo);
+        let mut pending = self
+            .overlay
+            .range::<str, _>((std::ops::Bound::Included(&*lo_s), std::ops::Bound::Unbounded))
+            .take_while(|(k, _)| hi.map_or(true, |hi| k.as_bytes() < hi))
+            .peekable();
+        while let Some((key, id)) = stream.next() {
+            while let Some((k, v)) = pending.next_if(|(k, _)| k.as_bytes() < key) {
+                if let Some(meta) = v {
+                    if !f(k, *meta) {
+                        return;
+                    }
+                }
+            }
+            let meta = match pending.next_if(|(k, _)| k.as_bytes() == key) {
+                Some((_, v)) => *v,
+                None => Some(self.base.meta(id)),
+            };
+            if let Some(meta) = meta {
+                // FST keys are always valid UTF-8: only `&str` paths are ever inserted.
+                let key = std::str::from_utf8(key).expect("index keys are UTF-8");
+                if !f(key, meta) {
+                    return;
+                }
+            }
+        }
+        for (k, v) in pending {
+            if let Some(meta) = v {
+                if !f(k, *meta) {
+                    return;
+                }
+            }
+        }
+    }
+
+    /// The first visible file with `lo <= path < hi`.
+    fn first_in(&self, lo: &[u8], hi: Option<&[u8]>) -> Option<(String, FileMeta)> {
+        let mut found = None;
+        self.for_each_in(lo, hi, &mut |k, m| {
+            found = Some((k.to_owned(), m));
+            false
+        });
+        found
+    }
+
+    /// Entries of one directory (`""` = root) derived from the file paths, sorted by name.
+    /// `None` when no indexed file lies under `rel_dir` (and it is not the root).
+    pub fn list_dir(&self, rel_dir: &str) -> Option<Vec<(String, EntryType)>> {
+        let rel_dir = rel_dir.trim_end_matches('/');
+        let prefix = if rel_dir.is_empty() { String::new() } else { format!("{rel_dir}/") };
+        let end = prefix_end(prefix.as_bytes());
+        let mut out = Vec::new();
+        let mut lo = prefix.clone().into_bytes();
+        while let Some((path, meta)) = self.first_in(&lo, end.as_deref()) {
+            let rest = &path[prefix.len()..];
+            match rest.split_once('/') {
+                Some((child, _)) => {
+                    out.push((child.to_owned(), EntryType::Dir));
+                    // Jump past every key of this child folder: '0' is the byte after '/'.
+                    lo = format!("{prefix}{child}0").into_bytes();
+                }
+                None => {
+                    let kind = if meta.symlink { EntryType::Symlink } else { EntryType::File };
+                    out.push((rest.to_owned(), kind));
+                    lo = path.into_bytes();
+                    lo.push(0);
+                }
+            }
+        }
+        if out.is_empty() && !prefix.is_empty() {
+            return None;
+        }
+        // Byte order of full keys puts "a.txt" before "a/x"; names alone must sort as names.
+        out.sort_by(|a, b| a.0.cmp(&b.0));
+        Some(out)
+    }
+}
+
+/// The smallest key greater than every key starting with `prefix` (`None` for "no bound").
+pub(crate) fn prefix_end(prefix: &[u8]) -> Option<Vec<u8>> {
+    let mut end = prefix.to_vec();
+    while let Some(last) = end.pop() {
+        if last < 0xff {
+            end.push(last + 1);
+            return Some(end);
+        }
+    }
+    None
+}

@@ -1,0 +1,273 @@
+//! Storage of the index: an immutable base (`fst::Map` from path to entry id plus metadata arrays
+//! indexed by that id) and a small sorted overlay of later changes. The base keeps per-file
+//! overhead at about 16 bytes plus the FST's compressed path bytes, which is what lets a million
+//! files fit the memory goal. Writers publish a new [`Snapshot`] per batch; once the overlay
+//! grows past a threshold a background thread streams base and overlay into a fresh FST and
+//! swaps it in, so a change never pays for a rebuild on the request path.
+
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, RwLock};
+
+use fst::{Map, MapBuilder, Streamer};
+
+use super::frontcode::FrontCoded;
+use super::snapshot::Snapshot;
+use super::FileMeta;
+use crate::error::{Error, Result};
+
+/// Pending changes on top of a base: `Some(meta)` adds or replaces a file, `None` removes it.
+pub(crate) type Overlay = BTreeMap<Box<str>, Option<FileMeta>>;
+
+/// An immutable FST of paths with metadata arrays beside it; entry id = rank of the path.
+pub(crate) struct Base {
+    pub(crate) map: Map<Vec<u8>>,
+    sizes: Vec<u64>,
+    mtimes: Vec<i64>,
+    /// One bit per entry, set for symlinks.
+    symlinks: Vec<u64>,
+    /// The same keys front-coded, for scans over every path (see `frontcode`).
+    pub(crate) keys: FrontCoded,
+}
+
+impl Base {
+    /// A base without any file.
+    pub(crate) fn empty() -> Base {
+        BaseBuilder::new(0).finish().expect("an empty FST always builds")
+    }
+
+    /// Number of files in the base.
+    pub(crate) fn len(&self) -> usize {
+        self.sizes.len()
+    }
+
+    /// Metadata of entry `id` (a value stored in the FST).
+    pub(crate) fn meta(&self, id: u64) -> FileMeta {
+        let i = id as usize;
+        FileMeta {
+            size: self.sizes[i],
+            mtime_ms: self.mtimes[i],
+            symlink: self.symlinks[i / 64] & (1 << (i % 64)) != 0,
+        }
+    }
+
+    /// Metadata of `key`, if the base holds it.
+    pub(crate) fn get(&self, key: &[u8]) -> Option<FileMeta> {
+        self.map.get(key).map(|id| self.meta(id))
+    }
+}
+
+/// Builds a [`Base`] from paths given in strictly increasing byte order.
+pub(crate) struct BaseBuilder {
+    builder: MapBuilder<Vec<u8>>,
+    sizes: Vec<u64>,
+    mtimes: Vec<i64>,
+    symlinks: Vec<u64>,
+    keys: FrontCoded,
+}
+
+impl BaseBuilder {
+    /// Starts a builder; `expected` sizes the arrays and spaces the split keys.
+    pub(crate) fn new(expected: usize) -> BaseBuilder {
+        BaseBuilder {
+            builder: MapBuilder::memory(),
+            sizes: Vec::with_capacity(expected),
+            mtimes: Vec::with_capacity(expected),
+            symlinks: Vec::with_capacity(expected.div_ceil(64)),
+            keys: FrontCoded::default(),
+        }
+    }
+
+    /// Appends one file; keys must arrive in strictly increasing order.
+    pub(crate) fn push(&mut self, key: &[u8], meta: FileMeta) -> Result<()> {
+        let id = self.sizes.len();
+        self.builder.insert(key, id as u64).map_err(|e| Error::Fst(e.to_string()))?;
+        self.keys.push(key);
+        self.sizes.push(meta.size);
+        self.mtimes.push(meta.mtime_ms);
+        if id % 64 == 0 {
+            self.symlinks.push(0);
+        }
+        if meta.symlink {
+            self.symlinks[id / 64] |= 1 << (id % 64);
+        }
+        Ok(())
+    }
+
+    /// Finishes the FST and trims the arrays so no growth slack stays resident.
+    pub(crate) fn finish(mut self) -> Result<Base> {
+        let mut bytes = self.builder.into_inner().map_err(|e| Error::Fst(e.to_string()))?;
+        bytes.shrink_to_fit();
+        self.sizes.shrink_to_fit();
+        self.mtimes.shrink_to_fit();
+        self.symlinks.shrink_to_fit();
+        self.keys.finish();
+        let map = Map::new(bytes).map_err(|e| Error::Fst(e.to_string()))?;
+        Ok(Base { map, sizes: self.sizes, mtimes: self.mtimes, symlinks: self.symlinks, keys: self.keys })
+    }
+}
+
+/// Streams `base` with `overlay` applied into a new base.
+pub(crate) fn merge(base: &Base, overlay: &Overlay) -> Result<Base> {
+    let mut out = BaseBuilder::new(base.len() + overlay.len());
+    let mut stream = base.map.stream();
+    let mut pending = overlay.iter().peekable();
+    while let Some((key, id)) = stream.next() {
+        while let Some((k, v)) = pending.next_if(|(k, _)| k.as_bytes() < key) {
+            if let Some(meta) = v {
+                out.push(k.as_bytes(), *meta)?;
+            }
+        }
+        match pending.next_if(|(k, _)| k.as_bytes() == key) {
+            Some((_, Some(meta))) => out.push(key, *meta)?,
+            Some((_, None)) => {}
+            None => out.push(key, base.meta(id))?,
+        }
+    }
+    for (k, v) in pending {
+        if let Some(meta) = v {
+            out.push(k.as_bytes(), *meta)?;
+        }
+    }
+    out.finish()
+}
+
+/// The writer side: holds the current snapshot and serializes updates and merges.
+pub(crate) struct Store {
+    current: RwLock<Arc<Snapshot>>,
+    /// Taken by every writer so batches and merge swaps never interleave.
+    write: Mutex<()>,
+    merging: Arc<AtomicBool>,
+}
+
+impl Store {
+    /// An empty store at generation 0.
+    pub(crate) fn new() -> Store {
+        let snap = Snapshot::new(0, Arc::new(Base::empty()), Arc::new(Overlay::new()), 0);
+        Store { current: RwLock::new(Arc::new(snap)), write: Mutex::new(()), merging: Arc::default() }
+    }
+
+    /// The current snapshot.
+    pub(crate) fn snapshot(&self) -> Arc<Snapshot> {
+        self.current.read().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    fn publish(&self, snap: Snapshot) {
+        *self.current.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(snap);
+    }
+
+    /// Replaces everything with a freshly scanned base and bumps the generation.
+    pub(crate) fn replace_base(&self, base: Base) {
+        let _w = self.write.lock().unwrap_or_else(|e| e.into_inner());
+        let generation = self.snapshot().generation() + 1;
+        let len = base.len();
+        self.publish(Snapshot::new(generation, Arc::new(base), Arc::new(Overlay::new()), len));
+    }
+
+    /// Installs a freshly scanned `base` in place of everything, after `diff` compared it with the
+    /// snapshot it replaces (under the write lock, so nothing slips in between). The generation
+    /// is bumped only when `diff` reports a change. Returns the generation and `diff`'s output.
+    pub(crate) fn replace_with<T>(&self, base: Base, diff: impl FnOnce(&Snapshot, &Base) -> (bool, T)) -> (u64, T) {
+        let _w = self.write.lock().unwrap_or_else(|e| e.into_inner());
+        let cur = self.snapshot();
+        let (changed, out) = diff(&cur, &base);
+        let generation = cur.generation() + u64::from(changed);
+        let len = base.len();
+        self.publish(Snapshot::new(generation, Arc::new(base), Arc::new(Overlay::new()), len));
+        (generation, out)
+    }
+
+    /// Applies `changes` (path → new meta or `None` for removal) as one generation, calling
+    /// `decide` under the write lock with the snapshot they apply to so callers can diff against
+    /// exactly the state they change. Returns the new generation and `decide`'s output, or `None`
+    /// when `decide` produced no change (the generation then stays).
+    pub(crate) fn apply<T>(
+        self: &Arc<Self>,
+        decide: impl FnOnce(&Snapshot) -> (Vec<(String, Option<FileMeta>)>, T),
+    ) -> Option<(u64, T)> {
+        let _w = self.write.lock().unwrap_or_else(|e| e.into_inner());
+        let cur = self.snapshot();
+        let (updates, out) = decide(&cur);
+        if updates.is_empty() {
+            return None;
+        }
+        let mut overlay = Overlay::clone(&cur.overlay);
+        let mut len = cur.len();
+        for (path, meta) in updates {
+            // Presence is judged on the overlay being built, so a path given twice counts once.
+            let present = match overlay.get(path.as_str()) {
+                Some(v) => v.is_some(),
+                None => cur.base.get(path.as_bytes()).is_some(),
+            };
+            match (present, meta.is_some()) {
+                (false, true) => len += 1,
+                (true, false) => len -= 1,
+                _ => {}
+            }
+            // Removing a path the base never had needs no tombstone.
+            if meta.is_none() && cur.base.get(path.as_bytes()).is_none() {
+                overlay.remove(path.as_str());
+            } else {
+                overlay.insert(path.into_boxed_str(), meta);
+            }
+        }
+        let generation = cur.generation() + 1;
+        let threshold = (cur.base.len() / 64).max(2048);
+        let overlay = Arc::new(overlay);
+        let base = cur.base.clone();
+        self.publish(Snapshot::new(generation, base.clone(), overlay.clone(), len));
+        if overlay.len() > threshold && !self.merging.swap(true, Ordering::SeqCst) {
+            let store = Arc::clone(self);
+            std::thread::spawn(move || {
+                if let Ok(merged) = merge(&base, &overlay) {
+                    store.swap_merged(merged, &overlay, &base);
+                }
+                store.merging.store(false, Ordering::SeqCst);
+            });
+        }
+        Some((generation, out))
+    }
+
+    /// Installs `merged` (= `source` + `folded`) and keeps only overlay entries newer than it.
+    /// Does nothing when a rescan replaced `source` meanwhile, since `merged` is then stale.
+    fn swap_merged(&self, merged: Base, folded: &Overlay, source: &Arc<Base>) {
+        let _w = self.write.lock().unwrap_or_else(|e| e.into_inner());
+        let cur = self.snapshot();
+        if !Arc::ptr_eq(&cur.base, source) {
+            return;
+        }
+        let mut rest: Overlay = cur
+            .overlay
+            .iter()
+            .filter(|(k, v)| folded.get(&**k) != Some(*v))
+            .map(|(k, v)| (k.clone(), *v))
+            .collect();
+        // A file added in `folded` and removed since left no tombstone (the old base never had
+        // it), but the merged base has it now, so it needs one.
+        for (k, v) in folded {
+            if v.is_some() && !cur.overlay.contains_key(k) {
+                rest.insert(k.clone(), None);
+            }
+        }
+        self.publish(Snapshot::new(cur.generation(), Arc::new(merged), Arc::new(rest), cur.len()));
+    }
+
+    /// Merges the current overlay synchronously.
+    pub(crate) fn merge_now(&self) -> Result<()> {
+        let cur = self.snapshot();
+        let merged = merge(&cur.base, &cur.overlay)?;
+        self.swap_merged(merged, &cur.overlay, &cur.base);
+        Ok(())
+    }
+}
+
+/// Every key of a map stream, for tests and diffs.
+#[cfg(test)]
+pub(crate) fn keys(base: &Base) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut s = base.map.stream();
+    while let Some((k, _)) = s.next() {
+        out.push(String::from_utf8(k.to_vec()).unwrap());
+    }
+    out
+}

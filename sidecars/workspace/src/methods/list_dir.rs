@@ -1,0 +1,56 @@
+//! `workspace/listDir`: the children of one folder as the index sees them (ignored entries left
+//! out, symlinks listed as themselves), sorted by name. A folder that exists but holds no indexed
+//! file lists as empty; a symlink to a folder is not a folder here, because the view never
+//! follows links.
+
+use serde::{Deserialize, Serialize};
+use skaffa_protocol::Context;
+
+use super::Service;
+use crate::error::{Error, Result};
+use crate::index::EntryType;
+use crate::paths;
+
+/// See `schema/listDir.params.json`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Params {
+    path: String,
+}
+
+/// One child of the folder.
+#[derive(Serialize)]
+pub struct Entry {
+    name: String,
+    #[serde(rename = "type")]
+    kind: EntryType,
+}
+
+/// See `schema/listDir.result.json`.
+#[derive(Serialize)]
+pub struct ListDirResult {
+    entries: Vec<Entry>,
+}
+
+pub(super) fn run(svc: &Service, cx: &Context, p: Params) -> Result<ListDirResult> {
+    let r = paths::resolve(svc.index.root(), &p.path)?;
+    let meta = std::fs::symlink_metadata(&r.lexical).map_err(|e| match e {
+        e if paths::is_missing(&e) => Error::NotFound { path: r.rel.clone() },
+        e => Error::io(&r.lexical, e),
+    })?;
+    if svc.index.is_excluded(&r.rel, meta.is_dir()) {
+        return Err(Error::NotFound { path: r.rel });
+    }
+    if !meta.is_dir() {
+        return Err(Error::NotADirectory { path: r.rel });
+    }
+    let snapshot = svc.snapshot(cx)?;
+    let mut entries: Vec<Entry> = snapshot
+        .list_dir(&r.rel)
+        .unwrap_or_default()
+        .into_iter()
+        .map(|(name, kind)| Entry { name, kind })
+        .collect();
+    entries.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok(ListDirResult { entries })
+}

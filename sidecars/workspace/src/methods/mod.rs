@@ -1,0 +1,104 @@
+//! The workspace sidecar's request handlers. [`Service`] holds what they share (the index, the
+//! read limit, the content-hash cache); [`register`] puts every `workspace/*` method on a
+//! protocol [`Server`]. Each method lives in its own small module with its params and result
+//! types, which mirror `schema/<method>.{params,result}.json` field for field.
+
+mod find_files;
+mod glob;
+mod list_dir;
+mod read_file;
+mod search;
+mod stat;
+mod status;
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use skaffa_protocol::{Context, ResponseError, Server};
+
+use crate::error::{Error, Result};
+use crate::index::{Index, Snapshot};
+
+/// Everything the handlers share. One per process, behind an `Arc`.
+pub struct Service {
+    index: Index,
+    max_file_size: u64,
+    hashes: Mutex<HashMap<String, read_file::CachedHash>>,
+}
+
+impl Service {
+    /// A service over `index` that refuses to read files larger than `max_file_size` bytes.
+    pub fn new(index: Index, max_file_size: u64) -> Service {
+        Service { index, max_file_size, hashes: Mutex::new(HashMap::new()) }
+    }
+
+    /// The index the handlers serve.
+    pub fn index(&self) -> &Index {
+        &self.index
+    }
+
+    /// Waits (cancellably) for the first scan, then returns a consistent snapshot.
+    fn snapshot(&self, cx: &Context) -> Result<Arc<Snapshot>> {
+        if self.index.wait_ready(&|| cx.is_cancelled()) {
+            Ok(self.index.snapshot())
+        } else {
+            Err(Error::Cancelled)
+        }
+    }
+}
+
+/// Registers every `workspace/*` method of `service` on `server`.
+pub fn register(server: &mut Server, service: Arc<Service>) {
+    add(server, &service, "workspace/status", status::run);
+    add(server, &service, "workspace/readFile", read_file::run);
+    add(server, &service, "workspace/stat", stat::run);
+    add(server, &service, "workspace/listDir", list_dir::run);
+    add(server, &service, "workspace/glob", glob::run);
+    add(server, &service, "workspace/findFiles", find_files::run);
+    add(server, &service, "workspace/search", search::run);
+}
+
+/// Adapts a plain handler function to the protocol's closure shape.
+fn add<P, R>(server: &mut Server, service: &Arc<Service>, name: &str, f: fn(&Service, &Context, P) -> Result<R>)
+where
+    P: DeserializeOwned + 'static,
+    R: Serialize + 'static,
+{
+    let service = service.clone();
+    server.method(name, move |cx: &Context, params: P| f(&service, cx, params));
+}
+
+impl From<Error> for ResponseError {
+    fn from(e: Error) -> ResponseError {
+        let data = match &e {
+            Error::NotFound { path }
+            | Error::NotAFile { path }
+            | Error::NotADirectory { path }
+            | Error::OutsideWorkspace { path }
+            | Error::InvalidEncoding { path } => Some(serde_json::json!({ "path": path })),
+            Error::TooLarge { path, size, limit } => {
+                Some(serde_json::json!({ "path": path, "size": size, "limit": limit }))
+            }
+            _ => None,
+        };
+        let err = ResponseError::new(e.code(), e.to_string());
+        match data {
+            Some(d) => err.with_data(d),
+            None => err,
+        }
+    }
+}
+
+/// Milliseconds since the Unix epoch (negative before it), as JavaScript's `Date` counts.
+fn mtime_ms(meta: &std::fs::Metadata) -> i64 {
+    use std::time::UNIX_EPOCH;
+    match meta.modified() {
+        Ok(t) => match t.duration_since(UNIX_EPOCH) {
+            Ok(d) => d.as_millis() as i64,
+            Err(before) => -(before.duration().as_millis() as i64),
+        },
+        Err(_) => 0,
+    }
+}

@@ -1,0 +1,76 @@
+//! Spreads one search over worker threads. Files are handed out in list order from an atomic
+//! cursor, so the files searched are always a prefix of the list; once more than `max` matches
+//! are known no new file is started. Sorting what that prefix produced and keeping the first
+//! `max` therefore gives the same answer as a sequential search, however the threads raced.
+
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+
+use grep_regex::RegexMatcher;
+use grep_searcher::{BinaryDetection, SearcherBuilder};
+use skaffa_protocol::CancelToken;
+
+use super::sink::{FileSink, Found};
+use crate::paths;
+
+/// What a search produced.
+pub(super) struct Outcome {
+    /// At most `max` matches, sorted by (file, line, column).
+    pub found: Vec<Found>,
+    /// True when more than `max` matches exist.
+    pub truncated: bool,
+    /// Files opened and searched (binary ones included, unreadable ones not).
+    pub files_searched: u64,
+}
+
+/// Searches `files` (relative to `root`) with `matcher`; see the module docs.
+pub(super) fn search(root: &Path, files: &[String], matcher: &RegexMatcher, max: usize, cancel: &CancelToken) -> Outcome {
+    let next = AtomicUsize::new(0);
+    let total = AtomicUsize::new(0);
+    let enough = AtomicBool::new(false);
+    let searched = AtomicU64::new(0);
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(files.len().max(1));
+    let (tx, rx) = crossbeam_channel::unbounded::<Vec<Found>>();
+    std::thread::scope(|scope| {
+        for _ in 0..threads {
+            let tx = tx.clone();
+            let (next, total, enough, searched) = (&next, &total, &enough, &searched);
+            // Each worker owns a matcher clone, so threads never contend on its scratch space.
+            let matcher = matcher.clone();
+            scope.spawn(move || {
+                let mut searcher = SearcherBuilder::new()
+                    .line_number(true)
+                    .binary_detection(BinaryDetection::quit(0))
+                    .build();
+                while !cancel.is_cancelled() && !enough.load(Ordering::Relaxed) {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(rel) = files.get(i) else { break };
+                    // Index paths are inside the root by construction; `open_read` refuses a
+                    // file swapped for a symlink since, and FIFOs, instead of following them.
+                    let Ok(file) = paths::open_read(&root.join(rel)) else { continue };
+                    if !file.metadata().is_ok_and(|m| m.is_file()) {
+                        continue;
+                    }
+                    let mut sink = FileSink { matcher: &matcher, cancel, file: i, cap: max + 1, found: Vec::new(), binary: false };
+                    if searcher.search_file(&matcher, &file, &mut sink).is_err() {
+                        continue;
+                    }
+                    searched.fetch_add(1, Ordering::Relaxed);
+                    if sink.binary || sink.found.is_empty() {
+                        continue;
+                    }
+                    if total.fetch_add(sink.found.len(), Ordering::Relaxed) + sink.found.len() > max {
+                        enough.store(true, Ordering::Relaxed);
+                    }
+                    let _ = tx.send(sink.found);
+                }
+            });
+        }
+    });
+    drop(tx);
+    let mut found: Vec<Found> = rx.try_iter().flatten().collect();
+    found.sort_unstable_by_key(|f| (f.file, f.line, f.column));
+    let truncated = found.len() > max;
+    found.truncate(max);
+    Outcome { found, truncated, files_searched: searched.load(Ordering::Relaxed) }
+}

@@ -1,0 +1,39 @@
+//! `workspace/status`: answers at once, even while the first scan runs, so main can show
+//! progress and tell "indexing" from "ready" without waiting.
+
+use serde::{Deserialize, Serialize};
+use skaffa_protocol::Context;
+
+use super::Service;
+use crate::error::Result;
+use crate::index::Skipped;
+
+/// `{}`: status takes no params.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Params {}
+
+/// See `schema/status.result.json`.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StatusResult {
+    root: String,
+    state: &'static str,
+    files: usize,
+    generation: u64,
+    watching: bool,
+    skipped: Skipped,
+}
+
+pub(super) fn run(svc: &Service, _cx: &Context, _p: Params) -> Result<StatusResult> {
+    let index = &svc.index;
+    let snapshot = index.snapshot();
+    Ok(StatusResult {
+        root: index.root().to_string_lossy().into_owned(),
+        state: if index.is_ready() { "ready" } else { "indexing" },
+        files: snapshot.len(),
+        generation: snapshot.generation(),
+        watching: index.is_watching(),
+        skipped: index.skipped(),
+    })
+}

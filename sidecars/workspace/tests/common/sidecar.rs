@@ -1,0 +1,217 @@
+//! A running `skaffa-workspace` process driven over NDJSON stdio, as main drives it. Output lines
+//! are read on a thread into a channel; responses are matched by id while events are kept in
+//! order so tests can wait for the one they expect (with a deadline, never a sleep).
+
+use std::io::{BufRead, BufReader, Write};
+use std::path::Path;
+use std::process::{Child, ChildStdin, Command, ExitStatus, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use crossbeam_channel::{unbounded, Receiver, RecvTimeoutError};
+use serde_json::{json, Value};
+
+use super::DEADLINE;
+
+/// One sidecar process.
+pub struct Sidecar {
+    child: Child,
+    stdin: Option<ChildStdin>,
+    lines: Receiver<Value>,
+    /// Responses that arrived while waiting for another id.
+    responses: Vec<Value>,
+    /// Every event received so far, in order.
+    pub events: Vec<Value>,
+    next_id: u64,
+    stderr: Arc<Mutex<String>>,
+}
+
+impl Sidecar {
+    /// Starts the binary on `root` with extra command-line arguments.
+    pub fn start(root: &Path, extra: &[&str]) -> Sidecar {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_skaffa-workspace"))
+            .arg("--root")
+            .arg(root)
+            .args(extra)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawning skaffa-workspace");
+        let (tx, lines) = unbounded();
+        let stdout = child.stdout.take().unwrap();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines() {
+                let Ok(line) = line else { break };
+                let value = serde_json::from_str(&line)
+                    .unwrap_or_else(|_| json!({ "NOT_PROTOCOL": line }));
+                if tx.send(value).is_err() {
+                    break;
+                }
+            }
+        });
+        let stderr = Arc::new(Mutex::new(String::new()));
+        let sink = stderr.clone();
+        let err_pipe = child.stderr.take().unwrap();
+        std::thread::spawn(move || {
+            for line in BufReader::new(err_pipe).lines().map_while(Result::ok) {
+                let mut s = sink.lock().unwrap();
+                s.push_str(&line);
+                s.push('\n');
+            }
+        });
+        let stdin = child.stdin.take();
+        Sidecar { child, stdin, lines, responses: Vec::new(), events: Vec::new(), next_id: 0, stderr }
+    }
+
+    /// Everything the process wrote to stderr so far.
+    pub fn stderr(&self) -> String {
+        self.stderr.lock().unwrap().clone()
+    }
+
+    /// The process id (for /proc inspection).
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Writes raw bytes to the sidecar's stdin.
+    pub fn send_raw(&mut self, bytes: &[u8]) {
+        let stdin = self.stdin.as_mut().expect("stdin is open");
+        stdin.write_all(bytes).unwrap();
+        stdin.flush().unwrap();
+    }
+
+    /// Sends a request and returns its id.
+    pub fn request(&mut self, method: &str, params: Value) -> String {
+        self.next_id += 1;
+        let id = format!("t{}", self.next_id);
+        let mut line = serde_json::to_vec(&json!({ "id": id, "method": method, "params": params })).unwrap();
+        line.push(b'\n');
+        self.send_raw(&line);
+        id
+    }
+
+    /// Receives the next message within `timeout`, filing events and responses.
+    fn pump(&mut self, timeout: Duration) -> bool {
+        match self.lines.recv_timeout(timeout) {
+            Ok(v) => {
+                assert!(v.get("NOT_PROTOCOL").is_none(), "sidecar wrote a non-protocol line: {v}");
+                if v.get("event").is_some() {
+                    self.events.push(v);
+                } else {
+                    self.responses.push(v);
+                }
+                true
+            }
+            Err(RecvTimeoutError::Timeout) => false,
+            Err(RecvTimeoutError::Disconnected) => panic!("sidecar stdout closed; stderr:\n{}", self.stderr()),
+        }
+    }
+
+    /// Waits for the response whose id is `id` (a JSON value, so `null` works too).
+    pub fn response_for(&mut self, id: &Value) -> Value {
+        let until = Instant::now() + DEADLINE;
+        loop {
+            if let Some(i) = self.responses.iter().position(|r| &r["id"] == id) {
+                return self.responses.remove(i);
+            }
+            let left = until.saturating_duration_since(Instant::now());
+            assert!(!left.is_zero(), "no response for {id} before the deadline; stderr:\n{}", self.stderr());
+            self.pump(left);
+        }
+    }
+
+    /// Responses received but never claimed by `response_for` (a late answer would land here).
+    pub fn unclaimed_responses(&self) -> &[Value] {
+        &self.responses
+    }
+
+    /// Sends a request and waits for its full response.
+    pub fn call(&mut self, method: &str, params: Value) -> Value {
+        let id = self.request(method, params);
+        self.response_for(&json!(id))
+    }
+
+    /// Calls and asserts success; returns the result.
+    pub fn ok(&mut self, method: &str, params: Value) -> Value {
+        let r = self.call(method, params.clone());
+        assert_eq!(r["ok"], true, "{method} {params} failed: {r}");
+        r["result"].clone()
+    }
+
+    /// Calls and asserts failure; returns the error code.
+    pub fn err(&mut self, method: &str, params: Value) -> String {
+        let r = self.call(method, params.clone());
+        assert_eq!(r["ok"], false, "{method} {params} should fail: {r}");
+        assert!(r["error"]["message"].is_string(), "errors carry a message: {r}");
+        r["error"]["code"].as_str().unwrap().to_owned()
+    }
+
+    /// Waits for an event named `name` whose data satisfies `pred`, looking at events from
+    /// position `from` on. Returns the data and the position after it.
+    pub fn wait_event(&mut self, name: &str, from: usize, mut pred: impl FnMut(&Value) -> bool) -> (Value, usize) {
+        let until = Instant::now() + DEADLINE;
+        let mut seen = from;
+        loop {
+            while seen < self.events.len() {
+                let e = &self.events[seen];
+                seen += 1;
+                if e["event"] == name && pred(&e["data"]) {
+                    return (e["data"].clone(), seen);
+                }
+            }
+            let left = until.saturating_duration_since(Instant::now());
+            assert!(!left.is_zero(), "no matching {name} event before the deadline; got {:?}", &self.events[from..]);
+            self.pump(left);
+        }
+    }
+
+    /// Polls `workspace/status` until the first scan is done (and, if asked, watching has started).
+    pub fn wait_ready(&mut self, watching: bool) -> Value {
+        let until = Instant::now() + DEADLINE;
+        loop {
+            let status = self.ok("workspace/status", json!({}));
+            if status["state"] == "ready" && (!watching || status["watching"] == true) {
+                return status;
+            }
+            assert!(Instant::now() < until, "sidecar never became ready: {status}");
+            // Nothing to wait on but the scan thread: pause briefly between polls.
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+
+    /// Closes stdin (the orphan rule) and waits for the exit status.
+    pub fn close_stdin_and_wait(&mut self) -> ExitStatus {
+        drop(self.stdin.take());
+        self.wait_exit()
+    }
+
+    /// Waits (with the deadline) for the process to exit by itself.
+    pub fn wait_exit(&mut self) -> ExitStatus {
+        let until = Instant::now() + DEADLINE;
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return status;
+            }
+            assert!(Instant::now() < until, "sidecar did not exit; stderr:\n{}", self.stderr());
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+
+    /// Sends `$/shutdown`, checks its `{}` answer and the exit status 0.
+    pub fn shutdown(mut self) {
+        assert_eq!(self.ok("$/shutdown", json!({})), json!({}));
+        let status = self.wait_exit();
+        assert_eq!(status.code(), Some(0), "stderr:\n{}", self.stderr());
+    }
+}
+
+impl Drop for Sidecar {
+    fn drop(&mut self) {
+        // A failed assertion must not leave a process behind.
+        if self.child.try_wait().ok().flatten().is_none() {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
