@@ -89,7 +89,10 @@ export interface SearchMatch {
   line: number;
   /** 1-based column in UTF-16 code units (what a JS string indexes). */
   column: number;
+  /** The matching line, or for a line over 1000 bytes an excerpt around the match. */
   text: string;
+  /** Only for excerpts: the UTF-16 offset in the line where `text` starts. */
+  textOffset?: number;
 }
 export interface SearchResult {
   matches: SearchMatch[];

@@ -1,0 +1,40 @@
+/**
+ * The Markdown sidecar's manifest: the Rust binary `skaffa-markdown` and its two methods with the
+ * JSON Schemas in `schema/`. This folder is the template contributors copy to add a Rust sidecar
+ * (see docs/add-a-sidecar.md): a crate on the shared protocol crate, schemas, and this file.
+ */
+import { defineSidecar, method } from '../../registry/manifest';
+import outlineParams from './schema/outline.params.json';
+import outlineResult from './schema/outline.result.json';
+import renderParams from './schema/render.params.json';
+import renderResult from './schema/render.result.json';
+
+/** One heading of `markdown/outline`. */
+export interface MarkdownHeading {
+  level: number;
+  text: string;
+  /** 1-based line in the source. */
+  line: number;
+  /** GitHub-style anchor id, unique in the document. */
+  id: string;
+}
+
+export const markdownManifest = defineSidecar({
+  name: 'markdown',
+  description: 'Markdown outline and HTML rendering (raw HTML escaped by default)',
+  binary: { name: 'skaffa-markdown' },
+  methods: {
+    'markdown/outline': method<{ text: string }, { headings: MarkdownHeading[] }>({
+      params: outlineParams,
+      result: outlineResult,
+      timeoutMs: 10_000,
+      idempotent: true,
+    }),
+    'markdown/render': method<{ text: string; allowHtml?: boolean }, { html: string }>({
+      params: renderParams,
+      result: renderResult,
+      timeoutMs: 10_000,
+      idempotent: true,
+    }),
+  },
+});

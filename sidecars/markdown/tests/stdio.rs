@@ -1,0 +1,87 @@
+//! Drives the real `skaffa-markdown` binary over stdio as main would, and checks every answer
+//! against the JSON Schemas in `schema/` (the same files the TypeScript manifest validates with),
+//! plus the built-ins and the protocol's error answers.
+
+use std::io::{BufRead, BufReader, Write};
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+use serde_json::{json, Value};
+
+fn assert_schema(name: &str, value: &Value) {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("schema").join(format!("{name}.json"));
+    let schema: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    let validator = jsonschema::draft7::new(&schema).unwrap();
+    let errors: Vec<String> = validator.iter_errors(value).map(|e| e.to_string()).collect();
+    assert!(errors.is_empty(), "{name} rejects {value}: {errors:?}");
+}
+
+/// Sends every request, closes stdin, and returns the responses in order plus the exit status.
+fn run(requests: &[Value]) -> (Vec<Value>, std::process::ExitStatus) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_skaffa-markdown"))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    for r in requests {
+        let line = if let Some(raw) = r.as_str() { raw.to_owned() } else { r.to_string() };
+        writeln!(stdin, "{line}").unwrap();
+    }
+    let stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut out = Vec::new();
+    for line in stdout.lines().map_while(Result::ok) {
+        out.push(serde_json::from_str::<Value>(&line).expect("stdout carries only JSON lines"));
+        if out.len() == requests.len() {
+            break;
+        }
+    }
+    drop(stdin); // orphan rule: EOF on stdin ends the process
+    (out, child.wait().unwrap())
+}
+
+fn by_id<'a>(responses: &'a [Value], id: &str) -> &'a Value {
+    responses.iter().find(|r| r["id"] == id).unwrap_or_else(|| panic!("no response {id}"))
+}
+
+#[test]
+fn methods_answer_within_their_schemas() {
+    let doc = "# Guide\n\n## Setup\ntext <b>x</b>\n";
+    let (responses, status) = run(&[
+        json!({"id": "1", "method": "markdown/outline", "params": {"text": doc}}),
+        json!({"id": "2", "method": "markdown/render", "params": {"text": doc}}),
+        json!({"id": "3", "method": "$/describe", "params": {}}),
+    ]);
+    assert!(status.success());
+    let outline = &by_id(&responses, "1")["result"];
+    assert_schema("outline.result", outline);
+    assert_eq!(outline["headings"][1], json!({"level": 2, "text": "Setup", "line": 3, "id": "setup"}));
+    let html = &by_id(&responses, "2")["result"];
+    assert_schema("render.result", html);
+    assert!(html["html"].as_str().unwrap().contains("&lt;b&gt;x&lt;/b&gt;"));
+    let describe = &by_id(&responses, "3")["result"];
+    assert_eq!(describe["name"], "markdown");
+    assert_eq!(describe["methods"], json!(["markdown/outline", "markdown/render"]));
+}
+
+#[test]
+fn bad_input_gets_protocol_errors_and_the_sidecar_keeps_serving() {
+    let (responses, status) = run(&[
+        json!("this is not json"),
+        json!({"id": "a", "method": "markdown/outline", "params": {"txt": "typo"}}),
+        json!({"id": "b", "method": "markdown/nope", "params": {}}),
+        json!({"id": "c", "method": "$/ping", "params": {}}),
+    ]);
+    assert!(status.success());
+    assert_eq!(responses[0]["error"]["code"], "PARSE_ERROR");
+    assert_eq!(by_id(&responses, "a")["error"]["code"], "INVALID_PARAMS");
+    assert_eq!(by_id(&responses, "b")["error"]["code"], "METHOD_NOT_FOUND");
+    assert_eq!(by_id(&responses, "c")["result"], json!({}));
+}
+
+#[test]
+fn params_schemas_agree_with_what_the_binary_accepts() {
+    assert_schema("outline.params", &json!({"text": "# x"}));
+    assert_schema("render.params", &json!({"text": "# x", "allowHtml": true}));
+}

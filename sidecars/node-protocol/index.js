@@ -1,0 +1,148 @@
+/**
+ * The Skaffa sidecar protocol for sidecars written in Node: the counterpart of the Rust crate in
+ * `sidecars/protocol`, in one dependency-free file. It frames NDJSON on stdin/stdout with a line
+ * size limit, answers the built-ins (`$/ping`, `$/cancel`, `$/shutdown`, `$/describe`), turns bad
+ * input into PARSE_ERROR / INVALID_REQUEST / METHOD_NOT_FOUND answers without stopping, gives each
+ * handler an AbortSignal that `$/cancel` fires, and exits when stdin closes (the orphan rule).
+ * See docs/protocol.md for the contract.
+ */
+'use strict';
+
+/** Default limit of one input line: 64 MiB, as in the Rust crate. */
+const DEFAULT_MAX_LINE_BYTES = 64 * 1024 * 1024;
+
+/** An error a handler throws to answer with a specific code (e.g. INVALID_PARAMS). */
+class MethodError extends Error {
+  /**
+   * @param {string} code wire error code
+   * @param {string} message for people
+   * @param {unknown} [data] optional structured details
+   */
+  constructor(code, message, data) {
+    super(message);
+    this.code = code;
+    this.data = data;
+  }
+}
+
+/**
+ * Creates a sidecar. Register methods with `method(name, handler, validate?)`, then `serve()`.
+ * A handler gets `(params, ctx)` with `ctx.id`, `ctx.signal` and `ctx.emit(event, data)`, and
+ * returns a result or a promise of one. `validate(params)` returns an error message or null.
+ * @param {{ name: string, version: string, maxLineBytes?: number, input?: NodeJS.ReadableStream, output?: NodeJS.WritableStream, exit?: (code: number) => void }} options
+ */
+function createSidecar(options) {
+  const input = options.input || process.stdin;
+  const output = options.output || process.stdout;
+  const exit = options.exit || ((code) => process.exit(code));
+  const maxLineBytes = options.maxLineBytes || DEFAULT_MAX_LINE_BYTES;
+  /** @type {Map<string, { handler: Function, validate?: Function }>} */
+  const methods = new Map();
+  /** @type {Map<string, AbortController>} */
+  const inflight = new Map();
+
+  const send = (msg) => output.write(`${JSON.stringify(msg)}\n`);
+  const ok = (id, result) => send({ id, ok: true, result });
+  const fail = (id, code, message, data) => send({ id, ok: false, error: data === undefined ? { code, message } : { code, message, data } });
+  const emit = (event, data) => send({ event, data });
+
+  function dispatch(msg) {
+    const { id, method, params } = msg;
+    switch (method) {
+      case '$/ping':
+        return ok(id, {});
+      case '$/describe':
+        return ok(id, { name: options.name, version: options.version, methods: [...methods.keys()] });
+      case '$/shutdown':
+        ok(id, {});
+        return output.write('', () => exit(0));
+      case '$/cancel': {
+        const target = params && typeof params.id === 'string' ? inflight.get(params.id) : undefined;
+        if (target) {
+          inflight.delete(params.id);
+          target.abort();
+          fail(params.id, 'CANCELLED', 'the request was cancelled');
+        }
+        return ok(id, {});
+      }
+    }
+    const entry = methods.get(method);
+    if (!entry) return fail(id, 'METHOD_NOT_FOUND', `no method ${method}`);
+    const problem = entry.validate ? entry.validate(params) : null;
+    if (problem) return fail(id, 'INVALID_PARAMS', problem);
+    const controller = new AbortController();
+    inflight.set(id, controller);
+    Promise.resolve()
+      .then(() => entry.handler(params, { id, signal: controller.signal, emit }))
+      .then(
+        (result) => inflight.delete(id) && ok(id, result === undefined ? {} : result),
+        (e) => {
+          // A cancelled request was already answered; its late failure is dropped like its result.
+          if (!inflight.delete(id)) return;
+          if (e instanceof MethodError) fail(id, e.code, e.message, e.data);
+          else {
+            process.stderr.write(`${options.name}: ${method} failed: ${(e && e.stack) || e}\n`);
+            fail(id, 'INTERNAL', String((e && e.message) || e));
+          }
+        },
+      );
+  }
+
+  function onLine(text) {
+    if (text.trim() === '') return;
+    let msg;
+    try {
+      msg = JSON.parse(text);
+    } catch {
+      return fail(null, 'PARSE_ERROR', 'the line is not valid JSON');
+    }
+    const valid =
+      msg && typeof msg === 'object' && !Array.isArray(msg) && typeof msg.id === 'string' && typeof msg.method === 'string' &&
+      (msg.params === undefined || (msg.params && typeof msg.params === 'object' && !Array.isArray(msg.params)));
+    if (!valid) {
+      const id = msg && typeof msg === 'object' && typeof msg.id === 'string' ? msg.id : null;
+      return fail(id, 'INVALID_REQUEST', 'expected {"id": string, "method": string, "params": object}');
+    }
+    if (msg.params === undefined) msg.params = {};
+    dispatch(msg);
+  }
+
+  function serve() {
+    let pending = [];
+    let pendingBytes = 0;
+    let discarding = false;
+    input.on('data', (chunk) => {
+      let start = 0;
+      for (let nl = chunk.indexOf(10, start); nl !== -1; nl = chunk.indexOf(10, start)) {
+        if (discarding) discarding = false;
+        else onLine(Buffer.concat([...pending, chunk.subarray(start, nl)]).toString('utf8'));
+        pending = [];
+        pendingBytes = 0;
+        start = nl + 1;
+      }
+      if (start < chunk.length && !discarding) {
+        pending.push(chunk.subarray(start));
+        pendingBytes += chunk.length - start;
+        if (pendingBytes > maxLineBytes) {
+          fail(null, 'INVALID_REQUEST', `line longer than ${maxLineBytes} bytes`);
+          pending = [];
+          pendingBytes = 0;
+          discarding = true;
+        }
+      }
+    });
+    // Orphan rule: main is gone when stdin closes.
+    input.on('end', () => output.write('', () => exit(0)));
+  }
+
+  return {
+    method(name, handler, validate) {
+      methods.set(name, { handler, validate });
+      return this;
+    },
+    emit,
+    serve,
+  };
+}
+
+module.exports = { createSidecar, MethodError, DEFAULT_MAX_LINE_BYTES };
