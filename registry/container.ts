@@ -33,6 +33,7 @@ export function registerSidecarDefaults(container: DependencyContainer, defaults
   const resolveContext: ResolveContext = {
     env: process.env,
     platform: process.platform,
+    arch: process.arch,
     isPackaged: false,
     repoRoot: findRepoRoot(__dirname),
     resourcesPath: (process as { resourcesPath?: string }).resourcesPath,

@@ -7,7 +7,7 @@ import { execSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { makeRegistry } from './helpers';
+import { makeRegistry, rejectionOf } from './helpers';
 
 const REPO = path.resolve(__dirname, '..');
 
@@ -48,7 +48,7 @@ test('the add-a-sidecar page, followed step by step, gives a working sidecar', a
     expect(registry.list()[0].binary).toMatchObject({ source: 'dev', path: path.join(REPO, 'target/debug/skaffa-wordcount') });
     expect(await registry.call('wordcount', 'wordcount/count', { text: 'two words\n' })).toEqual({ lines: 1, words: 2, chars: 10, bytes: 10 });
     expect(await registry.call('wordcount', '$/describe')).toMatchObject({ name: 'wordcount', methods: ['wordcount/count'] });
-    const bad = await registry.call('wordcount', 'wordcount/count', { txt: 'typo' }).catch((e) => e);
+    const bad = await rejectionOf(registry.call('wordcount', 'wordcount/count', { txt: 'typo' }));
     expect(bad.code).toBe('INVALID_PARAMS');
   } finally {
     fs.rmSync(scratch, { recursive: true, force: true });

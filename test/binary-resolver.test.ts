@@ -25,7 +25,7 @@ function file(rel: string, mode = 0o755, mtime?: Date): string {
 }
 
 function resolver(ctx: Partial<ResolveContext>) {
-  return new DefaultBinaryResolver({ env: {}, platform: 'linux', isPackaged: false, repoRoot: dir, ...ctx });
+  return new DefaultBinaryResolver({ env: {}, platform: 'linux', arch: 'x64', isPackaged: false, repoRoot: dir, ...ctx });
 }
 
 const spec = { name: 'skaffa-workspace', envOverrides: ['SCAFFA_SIDECAR_PATH'] };
@@ -67,11 +67,14 @@ test('of debug and release, the newer build wins', () => {
   expect(resolver({}).resolve('workspace', spec)).toMatchObject({ path: debug, source: 'dev' });
 });
 
-test('a packaged app finds the binary under resourcesPath and skips target/', () => {
+test('a packaged app finds the binary under resourcesPath, per-platform folder first, and skips target/', () => {
   file('target/debug/skaffa-workspace');
-  const packaged = file('resources/skaffa-workspace');
-  const r = resolver({ isPackaged: true, resourcesPath: path.join(dir, 'resources') }).resolve('workspace', spec);
-  expect(r).toMatchObject({ path: packaged, source: 'packaged' });
+  const flat = file('resources/skaffa-workspace');
+  const ctx = { isPackaged: true, resourcesPath: path.join(dir, 'resources') };
+  expect(resolver(ctx).resolve('workspace', spec)).toMatchObject({ path: flat, source: 'packaged' });
+  const perPlatform = file('resources/sidecars/linux-x64/skaffa-workspace');
+  file('resources/sidecars/linux-arm64/skaffa-workspace');
+  expect(resolver(ctx).resolve('workspace', spec).path).toBe(perPlatform);
 });
 
 test('Windows adds .exe', () => {
@@ -90,7 +93,7 @@ test('when nothing is usable the error lists every candidate and why', () => {
   }
   expect(e?.code).toBe('BINARY_NOT_FOUND');
   const candidates = (e?.data as { candidates: Array<{ source: string; status: string }> }).candidates;
-  expect(candidates.map((c) => `${c.source}:${c.status}`)).toEqual(['dev:not-executable', 'dev:missing', 'packaged:not-a-file']);
+  expect(candidates.map((c) => `${c.source}:${c.status}`)).toEqual(['dev:not-executable', 'dev:missing', 'packaged:missing', 'packaged:not-a-file']);
   expect(e?.message).toContain('cargo build');
   expect(e?.message).toContain('chmod +x');
 });

@@ -32,6 +32,8 @@ export interface ResolvedBinary {
 export interface ResolveContext {
   env: Record<string, string | undefined>;
   platform: NodeJS.Platform;
+  /** Node's `process.arch`; names the packaged folder `sidecars/<platform>-<arch>/`. */
+  arch?: string;
   /** Repo root holding `target/` in development; omitted in a packaged app. */
   repoRoot?: string;
   /** Electron's `process.resourcesPath`. */

@@ -1,8 +1,9 @@
 /**
  * The default `IBinaryResolver`. Order: environment overrides (the manifest's own names first,
  * then `SKAFFA_SIDECAR_<NAME>_PATH`), then the dev build output `target/{debug,release}/<bin>`
- * under the repo root (the newer one wins, so whichever you built last runs), then
- * `<resourcesPath>/<bin>` when packaged. An override that points at nothing usable is an error
+ * under the repo root (the newer one wins, so whichever you built last runs), then, in a packaged
+ * app, `<resourcesPath>/sidecars/<platform>-<arch>/<bin>` (where `sidecars/stage.js` and the
+ * packaging examples put it) and `<resourcesPath>/<bin>`. An override that points at nothing usable is an error
  * rather than a silent fallback, because someone set it on purpose.
  */
 import * as fs from 'node:fs';
@@ -54,9 +55,12 @@ export class DefaultBinaryResolver implements IBinaryResolver {
     }
 
     if (this.ctx.resourcesPath) {
-      const c = this.check('packaged', path.join(this.ctx.resourcesPath, exe));
-      candidates.push(c);
-      if (c.status === 'ok') return accept(c);
+      const perPlatform = path.join(this.ctx.resourcesPath, 'sidecars', `${this.ctx.platform}-${this.ctx.arch ?? process.arch}`, exe);
+      for (const file of [perPlatform, path.join(this.ctx.resourcesPath, exe)]) {
+        const c = this.check('packaged', file);
+        candidates.push(c);
+        if (c.status === 'ok') return accept(c);
+      }
     }
     throw this.notFound(sidecar, candidates);
   }
