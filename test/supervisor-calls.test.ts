@@ -32,9 +32,10 @@ describe('calls', () => {
     const manifest = fakeManifest();
     manifest.methods['test/sleep'].timeoutMs = 150;
     const registry = makeRegistry([manifest]);
+    await registry.start();
     const e = await rejectionOf(registry.call('fake', 'test/sleep', { ms: 60_000 }));
     expect(e.code).toBe('TIMEOUT');
-    expect(e.data).toEqual({ timeoutMs: expect.any(Number) });
+    expect(e.data).toEqual({ timeoutMs: 150 });
   });
 
   test('an AbortSignal cancels with CANCELLED and sends $/cancel', async () => {
@@ -49,6 +50,13 @@ describe('calls', () => {
     const e = await rejectionOf(call);
     expect(e).toMatchObject({ code: 'CANCELLED', retryable: false });
     await waitFor(() => cancels.length === 1, 15_000, '$/cancel');
+  });
+
+  test('a call that times out while the sidecar is still starting says so', async () => {
+    const registry = makeRegistry([fakeManifest()]);
+    const e = await rejectionOf(registry.call('fake', 'test/echo', { value: 'x' }, { timeoutMs: 0 }));
+    expect(e).toMatchObject({ code: 'TIMEOUT', data: { timeoutMs: 0 } });
+    expect(e.message).toContain('not ready in time');
   });
 
   test('an already aborted signal rejects without sending anything', async () => {

@@ -103,9 +103,13 @@ export class Supervisor implements ISupervisor {
     const timeoutMs = options.timeoutMs ?? policy.timeoutMs ?? this.options.defaultTimeoutMs;
     const deadline = this.deps.clock.now() + timeoutMs;
     for (let attempt = 0; ; attempt++) {
-      const conn = await this.ready(method, deadline, options.signal);
+      const conn = await this.ready(method, deadline, options.signal, timeoutMs);
       try {
-        return await conn.request(method, params, { timeoutMs: deadline - this.deps.clock.now(), signal: options.signal });
+        return await conn.request(method, params, {
+          timeoutMs: deadline - this.deps.clock.now(),
+          signal: options.signal,
+          requestedTimeoutMs: timeoutMs,
+        });
       } catch (e) {
         // Only a crash is worth a retry, only once, and only when running the method twice is harmless.
         const retry = attempt === 0 && policy.idempotent === true && SidecarError.is(e, 'SIDECAR_CRASHED') && !this.disposed;
@@ -153,7 +157,7 @@ export class Supervisor implements ISupervisor {
   }
 
   /** Resolves with a ready connection, starting the sidecar if needed; bounded by `deadline`. */
-  private ready(method: string, deadline: number, signal?: AbortSignal): Promise<Connection> {
+  private ready(method: string, deadline: number, signal?: AbortSignal, timeoutMs?: number): Promise<Connection> {
     if (this._state === 'ready' && this.conn) return Promise.resolve(this.conn);
     this.assertNotDisposed(method);
     if (this._state === 'failed') {
@@ -190,7 +194,11 @@ export class Supervisor implements ISupervisor {
         timer = this.deps.clock.setTimeout(
           () =>
             waiter.reject(
-              new SidecarError('TIMEOUT', `the sidecar was not ready in time (state: ${this._state})`, { sidecar: this.name, method }),
+              new SidecarError('TIMEOUT', `the sidecar was not ready in time (state: ${this._state})`, {
+                sidecar: this.name,
+                method,
+                data: { timeoutMs: timeoutMs ?? wait },
+              }),
             ),
           Math.max(0, wait),
         );

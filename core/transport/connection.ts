@@ -40,6 +40,9 @@ export interface RequestOptions {
   /** Milliseconds until the call rejects with TIMEOUT and `$/cancel` is sent. Infinity = none. */
   timeoutMs: number;
   signal?: AbortSignal;
+  /** The timeout the caller asked for, reported in TIMEOUT errors when `timeoutMs` is what
+   * remains of it after waiting for the sidecar to start. */
+  requestedTimeoutMs?: number;
 }
 
 interface Pending {
@@ -110,10 +113,7 @@ export class Connection {
       if (Number.isFinite(timeoutMs)) {
         p.timer = this.clock.setTimeout(
           () =>
-            this.abandon(
-              id,
-              new SidecarError('TIMEOUT', `no answer within ${timeoutMs} ms`, { sidecar: this.sidecar, method, data: { timeoutMs } }),
-            ),
+            this.abandon(id, this.timeoutError(method, options.requestedTimeoutMs ?? timeoutMs)),
           Math.max(0, timeoutMs),
         );
       }
@@ -201,6 +201,10 @@ export class Connection {
     }
     if (error) p.reject(error);
     else p.resolve(result);
+  }
+
+  private timeoutError(method: string, timeoutMs: number): SidecarError {
+    return new SidecarError('TIMEOUT', `no answer within ${timeoutMs} ms`, { sidecar: this.sidecar, method, data: { timeoutMs } });
   }
 
   private cancelledError(method: string, signal: AbortSignal): SidecarError {
