@@ -1,8 +1,8 @@
 //! `skaffa-workspace`: the workspace sidecar binary. It canonicalizes the root (exit code 2 with a
 //! message on stderr when that fails), starts serving at once so `workspace/status` answers while
-//! the first scan runs on a background thread (reporting `workspace/indexProgress`), then starts
-//! the watcher and forwards every applied change batch as `workspace/didChange`. Only protocol
-//! lines go to stdout; everything else is logged to stderr.
+//! the first scan runs on a background thread (reporting `workspace/indexProgress`); the watcher
+//! starts before that scan and forwards every applied change batch as `workspace/didChange`.
+//! Only protocol lines go to stdout; everything else is logged to stderr.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -44,9 +44,19 @@ fn canonical_root(root: &PathBuf) -> Result<PathBuf, String> {
     Ok(canonical)
 }
 
-/// Runs the first scan and then the watcher on a background thread.
+/// Starts the watcher, then runs the first scan on a background thread. Watching first means a
+/// change made while the scan runs is never lost: the index holds such events back until the
+/// scan is done and then applies them, instead of needing a second full walk to catch up.
 fn start_indexing(index: Index, events: EventSender) {
     let spawned = std::thread::Builder::new().name("skaffa-scan".into()).spawn(move || {
+        let forward = events.clone();
+        let on_change = Box::new(move |batch| {
+            let _ = forward.send("workspace/didChange", &batch);
+        });
+        if let Err(e) = index.start_watching(on_change) {
+            // Reads and searches still work on the scanned index; status reports `watching: false`.
+            eprintln!("skaffa-workspace: watching {} failed, changes will not be seen: {e}", index.root().display());
+        }
         let progress = |files: u64| {
             let _ = events.send("workspace/indexProgress", &json!({ "files": files }));
         };
@@ -55,14 +65,6 @@ fn start_indexing(index: Index, events: EventSender) {
             // the supervisor report the failure instead of main waiting on timeouts.
             eprintln!("skaffa-workspace: initial scan of {} failed: {e}", index.root().display());
             std::process::exit(1);
-        }
-        let forward = events.clone();
-        let on_change = Box::new(move |batch| {
-            let _ = forward.send("workspace/didChange", &batch);
-        });
-        if let Err(e) = index.start_watching(on_change) {
-            // Reads and searches still work on the scanned index; status reports `watching: false`.
-            eprintln!("skaffa-workspace: watching {} failed, changes will not be seen: {e}", index.root().display());
         }
     });
     if let Err(e) = spawned {

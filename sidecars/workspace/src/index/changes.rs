@@ -9,12 +9,10 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::io::ErrorKind;
 use std::path::{Path, PathBuf};
 
-use fst::Streamer;
 use notify::event::{AccessKind, AccessMode, EventKind, ModifyKind};
 use notify_debouncer_full::DebounceEventResult;
 
 use super::snapshot::{prefix_end, Snapshot};
-use super::store::Base;
 use super::{scan, Change, ChangeBatch, ChangeKind, FileMeta, Index};
 use crate::error::Result;
 
@@ -58,11 +56,15 @@ impl Pending {
         let events = match result {
             Ok(events) => events,
             Err(errors) => {
-                // A failed watch may have dropped events; only a rescan can tell.
+                // A failed watch (e.g. the inotify limit hit on a new folder) may have dropped
+                // events there; only a rescan of what it names (or of everything) can tell.
                 for e in &errors {
                     eprintln!("skaffa-workspace: watcher error: {e}");
+                    match e.paths.is_empty() {
+                        true => self.rescan_root = true,
+                        false => e.paths.iter().for_each(|p| self.rescan_path(index, p)),
+                    }
                 }
-                self.rescan_root = true;
                 return;
             }
         };
@@ -79,10 +81,7 @@ impl Pending {
                 EventKind::Create(_) | EventKind::Remove(_) | EventKind::Modify(ModifyKind::Name(_)) | EventKind::Any
             );
             let written = structural
-                || matches!(
-                    event.kind,
-                    EventKind::Modify(_) | EventKind::Access(AccessKind::Close(AccessMode::Write))
-                );
+                || matches!(event.kind, EventKind::Modify(_) | EventKind::Access(AccessKind::Close(AccessMode::Write)));
             if !written {
                 continue;
             }
@@ -106,6 +105,8 @@ impl Pending {
                 index.shared.rules.invalidate(&rel);
                 self.rescan_dirs.insert(rel);
             }
+            // Nothing under a folder whose name is not UTF-8 is ever indexed.
+            None if path.starts_with(index.root()) => {}
             None => self.rescan_root = true,
         }
     }
@@ -122,9 +123,12 @@ pub(crate) fn apply(index: &Index, pending: Pending) -> Result<Applied> {
     let store = &index.shared.store;
     if pending.rescan_root {
         index.shared.rules.invalidate_all();
+        // The full walk counts every skipped path again; the counts describe the latest walk.
+        index.shared.non_utf8.store(0, std::sync::atomic::Ordering::Relaxed);
+        index.shared.errors.store(0, std::sync::atomic::Ordering::Relaxed);
         let fresh = scan::scan_root(&index.shared.opts, &counters, &|_| {})?;
         let (generation, changes) = store.replace_with(fresh, |snap, base| {
-            let changes = diff_bases(snap, base);
+            let changes = snap.diff_against(base);
             (!changes.is_empty(), changes)
         });
         let discovered = created(&changes, |_| true);
@@ -155,10 +159,9 @@ pub(crate) fn apply(index: &Index, pending: Pending) -> Result<Applied> {
         (updates, (changes, walked))
     });
     Ok(match applied {
-        Some((generation, (changes, walked))) => Applied {
-            discovered: created(&changes, |p| walked.contains(p)),
-            batch: batch(generation, changes, rescan),
-        },
+        Some((generation, (changes, walked))) => {
+            Applied { discovered: created(&changes, |p| walked.contains(p)), batch: batch(generation, changes, rescan) }
+        }
         None => Applied { batch: None, discovered: Vec::new() },
     })
 }
@@ -201,7 +204,8 @@ impl Diff<'_> {
             updates.insert(k.to_owned(), None);
             true
         });
-        let added: Vec<String> = updates.range(lo.clone()..).take_while(|(k, _)| k.starts_with(&lo)).map(|(k, _)| k.clone()).collect();
+        let added: Vec<String> =
+            updates.range(lo.clone()..).take_while(|(k, _)| k.starts_with(&lo)).map(|(k, _)| k.clone()).collect();
         for k in added {
             updates.insert(k, None);
         }
@@ -234,7 +238,10 @@ impl Diff<'_> {
             }
             Ok(md) => {
                 let meta = (!index.is_excluded(&rel, false)).then(|| scan::file_meta(&md));
-                if !structural && meta.is_some() {
+                if structural {
+                    // A file (or link) may have replaced a folder of the same name.
+                    self.remove_under(&rel);
+                } else if meta.is_some() {
                     self.hinted.insert(rel.clone());
                 }
                 self.updates.insert(rel, meta);
@@ -266,36 +273,4 @@ impl Diff<'_> {
         }
         (updates, changes)
     }
-}
-
-/// Net changes between `old` and a freshly scanned `new` base, by walking both in order.
-fn diff_bases(old: &Snapshot, new: &Base) -> Vec<Change> {
-    let mut changes = Vec::new();
-    let mut fresh = new.map.stream();
-    let mut next = fresh.next().map(|(k, id)| (k.to_vec(), id));
-    old.for_each(&mut |path, meta| {
-        while let Some((k, id)) = next.take() {
-            if k.as_slice() < path.as_bytes() {
-                changes.push(Change { path: String::from_utf8_lossy(&k).into_owned(), kind: ChangeKind::Created });
-                next = fresh.next().map(|(k, id)| (k.to_vec(), id));
-                continue;
-            }
-            if k.as_slice() == path.as_bytes() {
-                if new.meta(id) != meta {
-                    changes.push(Change { path: path.to_owned(), kind: ChangeKind::Changed });
-                }
-                next = fresh.next().map(|(k, id)| (k.to_vec(), id));
-            } else {
-                changes.push(Change { path: path.to_owned(), kind: ChangeKind::Deleted });
-                next = Some((k, id));
-            }
-            return;
-        }
-        changes.push(Change { path: path.to_owned(), kind: ChangeKind::Deleted });
-    });
-    while let Some((k, _)) = next {
-        changes.push(Change { path: String::from_utf8_lossy(&k).into_owned(), kind: ChangeKind::Created });
-        next = fresh.next().map(|(k, id)| (k.to_vec(), id));
-    }
-    changes
 }

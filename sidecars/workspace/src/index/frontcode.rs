@@ -5,6 +5,8 @@
 //! FST decodes a node per byte (about 18 ns here: 42 ms for 117k paths) while this is a
 //! sequential scan (about 1 ns per byte). The copy costs roughly 25 bytes per path.
 
+use std::cell::Cell;
+
 use fst::Automaton;
 
 use super::automaton::Subsequence;
@@ -74,43 +76,64 @@ impl FrontCoded {
         self.restarts.len()
     }
 
+    /// Calls `f(key, id)` for every key in order; about ten times faster than an FST stream.
+    pub(crate) fn for_each(&self, f: &mut dyn FnMut(&[u8], u64)) {
+        let (mut at, mut id, mut key) = (0, 0, Vec::new());
+        while at < self.bytes.len() {
+            let shared = get_varint(&self.bytes, &mut at);
+            let n = get_varint(&self.bytes, &mut at);
+            key.truncate(shared);
+            key.extend_from_slice(&self.bytes[at..at + n]);
+            at += n;
+            f(&key, id);
+            id += 1;
+        }
+    }
+
     /// Runs the subsequence automaton over the keys of `chunk` and calls `f(key, id)` for every
-    /// match, where `id` is the key's rank (its FST value). Instead of one automaton state per
-    /// byte it remembers at which depth each needle byte was consumed (`steps`), so a key that
-    /// shares a prefix with the previous one resumes from the state at that prefix, and the
-    /// suffix is searched for the next needle byte without a per-byte dependency chain.
+    /// match, where `id` is the key's rank (its FST value). Keys longer than `max_len` (which `f`
+    /// may lower as results come in) are skipped without matching. Instead of one automaton state
+    /// per byte it remembers at which depth each needle byte was consumed (`steps`), so a key
+    /// that shares a prefix with the previous one resumes from the state at that prefix, and the
+    /// rest is searched for the next needle byte without a per-byte dependency chain.
     pub(crate) fn search(
         &self,
         aut: &Subsequence<'_>,
         chunk: usize,
-        steps: &mut Vec<usize>,
-        key: &mut Vec<u8>,
+        scratch: &mut (Vec<usize>, Vec<u8>),
+        max_len: &Cell<usize>,
         f: &mut dyn FnMut(&[u8], u64),
     ) {
+        let (steps, key) = scratch;
         let start = self.restarts[chunk] as usize;
         let end = self.restarts.get(chunk + 1).map_or(self.bytes.len(), |&e| e as usize);
         let mut id = (chunk * RESTART) as u64;
         let mut at = start;
         key.clear();
         steps.clear();
+        // `steps` describe the greedy match over key[..scanned]: steps[k] is the depth right
+        // after needle byte k matched, and the next needle byte does not occur between the last
+        // step and `scanned`. Both stay true for the part of a key shared with the next one.
+        let mut scanned = 0;
         while at < end {
             let shared = get_varint(&self.bytes, &mut at);
             let n = get_varint(&self.bytes, &mut at);
             key.truncate(shared);
             key.extend_from_slice(&self.bytes[at..at + n]);
             at += n;
-            // steps[k] = depth right after needle byte k matched; keep those inside the prefix.
             while steps.last().is_some_and(|&d| d > shared) {
                 steps.pop();
             }
-            // Nothing between the last kept step and `shared` matched for the previous key.
-            let mut from = shared;
-            while let Some(i) = aut.find(steps.len(), &key[from..]) {
-                from += i + 1;
-                steps.push(from);
-            }
-            if aut.is_match(&steps.len()) {
-                f(key, id);
+            scanned = scanned.min(shared);
+            if key.len() <= max_len.get() {
+                while let Some(i) = aut.find(steps.len(), &key[scanned..]) {
+                    scanned += i + 1;
+                    steps.push(scanned);
+                }
+                scanned = key.len();
+                if aut.is_match(&steps.len()) {
+                    f(key, id);
+                }
             }
             id += 1;
         }
@@ -128,16 +151,28 @@ mod tests {
         keys.iter().for_each(|k| fc.push(k.as_bytes()));
         fc.finish();
         assert_eq!(fc.chunks(), 3);
+        let mut all = Vec::new();
+        fc.for_each(&mut |k, id| all.push((String::from_utf8(k.to_vec()).unwrap(), id)));
+        assert_eq!(all, keys.iter().cloned().zip(0..).collect::<Vec<_>>());
         let needle = b"f9.t".to_vec();
         let aut = Subsequence::new(&needle);
-        let (mut steps, mut key, mut got) = (Vec::new(), Vec::new(), Vec::new());
+        let (mut scratch, mut got) = ((Vec::new(), Vec::new()), Vec::new());
         for c in 0..fc.chunks() {
-            fc.search(&aut, c, &mut steps, &mut key, &mut |k, id| {
+            fc.search(&aut, c, &mut scratch, &Cell::new(usize::MAX), &mut |k, id| {
                 assert_eq!(keys[id as usize].as_bytes(), k);
                 got.push(id);
             });
         }
         let want: Vec<u64> = (0..3000u64).filter(|i| format!("{i:05}").contains('9')).collect();
         assert_eq!(got, want);
+        // Skipping long keys must not disturb matching of the shorter keys after them.
+        let mixed = ["a/b/xx.rs", "a/b/xx/very/long/name/x.rs", "a/b/xy.rs", "a/c.rs"];
+        let mut fc = FrontCoded::default();
+        mixed.iter().for_each(|k| fc.push(k.as_bytes()));
+        let needle = b"xrs".to_vec();
+        let aut = Subsequence::new(&needle);
+        let mut got = Vec::new();
+        fc.search(&aut, 0, &mut scratch, &Cell::new(12), &mut |k, _| got.push(String::from_utf8(k.to_vec()).unwrap()));
+        assert_eq!(got, ["a/b/xx.rs", "a/b/xy.rs"]);
     }
 }

@@ -1,10 +1,12 @@
-//! Fuzzy file find over a snapshot. The base's front-coded keys are searched with the FST
-//! subsequence automaton in chunks of ~1k keys that all cores take turns on; every survivor gets the O(n) `quick` score and
-//! only a bounded shortlist per thread keeps an owned path. The shortlist is then re-scored with
-//! the exact DP, which also yields the highlight positions, and sorted best first (ties by path).
-//! The calling thread works too and is the only one that polls `cancelled` (it need not be
-//! `Sync`); it raises a flag the helpers check.
+//! Fuzzy file find over a snapshot. The base's front-coded keys are searched with the
+//! subsequence automaton in chunks of ~1k keys that all cores take turns on; every survivor gets
+//! the O(n) `quick` score, only a bounded shortlist per thread keeps an owned path, and once a
+//! shortlist is full, paths too long to beat it are skipped unmatched. The shortlists are then
+//! re-scored with the exact DP, which also yields the highlight positions, and sorted best first
+//! (ties by path). The calling thread works too and is the only one that polls `cancelled` (it
+//! need not be `Sync`); it raises a flag the helpers check.
 
+use std::cell::Cell;
 use std::cmp::Ordering as CmpOrdering;
 use std::collections::BinaryHeap;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -68,9 +70,10 @@ impl Shortlist {
 
 impl Snapshot {
     /// Fuzzy subsequence find, best first (ties broken by path). Stops early and returns what it
-    /// has when `cancelled()` turns true. An empty query matches nothing.
+    /// has when `cancelled()` turns true. Whitespace in the query is ignored (as in editors' quick
+    /// open, "main rs" finds `main.rs`); a query without other characters matches nothing.
     pub fn fuzzy(&self, query: &str, limit: usize, cancelled: &dyn Fn() -> bool) -> Vec<FuzzyMatch> {
-        let query: Vec<char> = query.trim().chars().take(MAX_QUERY).collect();
+        let query: Vec<char> = query.chars().filter(|c| !c.is_whitespace()).take(MAX_QUERY).collect();
         if query.is_empty() || limit == 0 {
             return Vec::new();
         }
@@ -112,11 +115,12 @@ impl Snapshot {
         let keys = &self.base.keys;
         let chunks = keys.chunks();
         let next = AtomicUsize::new(0);
-        let helpers = std::thread::available_parallelism().map_or(1, |n| n.get()).min(chunks.max(1)) - 1;
+        let helpers = super::cores().min(chunks.max(1)) - 1;
         let work = |poll: &dyn Fn() -> bool| {
             let mut list = Shortlist::new(cap);
             let aut = Subsequence::new(needle);
-            let (mut steps, mut key) = (Vec::new(), Vec::new());
+            let mut scratch = (Vec::new(), Vec::new());
+            let max_len = Cell::new(usize::MAX);
             loop {
                 // Chunks are ~1k keys, so checking between them keeps cancellation prompt.
                 if poll() {
@@ -126,13 +130,12 @@ impl Snapshot {
                 if c >= chunks || stop.load(Ordering::Relaxed) {
                     break;
                 }
-                keys.search(&aut, c, &mut steps, &mut key, &mut |key, _| {
-                    if score::quick_bound(needle.len(), key.len()) < list.bar() {
-                        return;
-                    }
+                keys.search(&aut, c, &mut scratch, &max_len, &mut |key, _| {
                     if !self.shadowed(key) {
                         if let Some(s) = score::quick(key, needle) {
                             list.offer(s, key);
+                            // Longer paths can no longer beat the shortlist: skip them unmatched.
+                            max_len.set(score::max_len_for(needle.len(), list.bar()));
                         }
                     }
                 });

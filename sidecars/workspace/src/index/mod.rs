@@ -116,6 +116,13 @@ pub struct FuzzyMatch {
     pub positions: Vec<u32>,
 }
 
+/// How many threads the machine gives this process, asked once: the answer comes from cgroup
+/// files on Linux, which is too slow to read again on every fuzzy query.
+pub(crate) fn cores() -> usize {
+    static CORES: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *CORES.get_or_init(|| std::thread::available_parallelism().map_or(2, |n| n.get()))
+}
+
 /// State shared by every clone of an [`Index`].
 struct Shared {
     opts: IndexOptions,
@@ -124,6 +131,8 @@ struct Shared {
     ready: Mutex<bool>,
     ready_cv: Condvar,
     watching: AtomicBool,
+    /// Set when a scan begins: a watch established after that may have missed changes.
+    scan_started: AtomicBool,
     non_utf8: AtomicU64,
     errors: AtomicU64,
     logged_non_utf8: AtomicBool,
@@ -149,6 +158,7 @@ impl Index {
                 ready: Mutex::new(false),
                 ready_cv: Condvar::new(),
                 watching: AtomicBool::new(false),
+                scan_started: AtomicBool::new(false),
                 non_utf8: AtomicU64::new(0),
                 errors: AtomicU64::new(0),
                 logged_non_utf8: AtomicBool::new(false),
@@ -165,6 +175,7 @@ impl Index {
     /// Initial full scan with `ignore`'s parallel walker. Calls `progress(files_so_far)` roughly
     /// every 100 ms or every 10k files, then publishes the index and marks it ready.
     pub fn scan(&self, progress: &(dyn Fn(u64) + Sync)) -> Result<()> {
+        self.shared.scan_started.store(true, Ordering::SeqCst);
         let counters = self.counters();
         let base = scan::scan_root(&self.shared.opts, &counters, progress)?;
         self.shared.store.replace_base(base);
@@ -218,9 +229,11 @@ impl Index {
     }
 
     /// Starts watching the root. Every applied batch first updates the index and bumps the
-    /// generation, then `on_change(batch)` runs on a background thread. May be called before the
-    /// scan finishes: events are then held until the index is ready. When called after the scan,
-    /// a catch-up rescan reports anything that changed in between (with `rescan: true`).
+    /// generation, then `on_change(batch)` runs on a background thread. Blocks while the OS
+    /// watch is set up. Best called before [`Index::scan`]: events are then held until the index
+    /// is ready. If a scan had already started, whatever changed before the watch existed is
+    /// found by a catch-up rescan after the scan (reported with `rescan: true`), which costs a
+    /// second walk of the tree.
     pub fn start_watching(&self, on_change: Box<dyn Fn(ChangeBatch) + Send + Sync>) -> Result<()> {
         let mut slot = self.shared.watcher.lock().unwrap_or_else(|e| e.into_inner());
         if slot.is_some() {

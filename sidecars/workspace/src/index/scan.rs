@@ -43,8 +43,7 @@ pub(crate) fn build_overrides(opts: &IndexOptions) -> Result<Override> {
     let mut b = OverrideBuilder::new(&opts.root);
     for glob in &opts.excludes {
         // In override syntax a plain glob whitelists; `!` turns it into an exclusion.
-        b.add(&format!("!{glob}"))
-            .map_err(|e| Error::InvalidParams { message: format!("--exclude {glob:?}: {e}") })?;
+        b.add(&format!("!{glob}")).map_err(|e| Error::InvalidParams { message: format!("--exclude {glob:?}: {e}") })?;
     }
     b.build().map_err(|e| Error::InvalidParams { message: format!("--exclude: {e}") })
 }
@@ -70,7 +69,6 @@ pub(crate) fn relative(root: &Path, path: &Path) -> Option<String> {
 /// A walker with the index's rules, optionally restricted to the subtree at `only`.
 fn walker(opts: &IndexOptions, only: Option<PathBuf>) -> Result<WalkBuilder> {
     let mut b = WalkBuilder::new(&opts.root);
-    let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
     b.hidden(false)
         .follow_links(false)
         .require_git(false)
@@ -80,7 +78,7 @@ fn walker(opts: &IndexOptions, only: Option<PathBuf>) -> Result<WalkBuilder> {
         .git_exclude(false)
         .ignore(!opts.no_ignore)
         .git_ignore(!opts.no_ignore)
-        .threads(threads)
+        .threads(super::cores())
         .overrides(build_overrides(opts)?)
         .filter_entry(move |e| {
             e.file_name() != ".git"
@@ -220,9 +218,7 @@ fn walk(
     loop {
         let mut best: Option<usize> = None;
         for (c, chunk) in chunks.iter().enumerate() {
-            if heads[c] < chunk.entries.len()
-                && best.map_or(true, |b| chunk.key(heads[c]) < chunks[b].key(heads[b]))
-            {
+            if heads[c] < chunk.entries.len() && best.map_or(true, |b| chunk.key(heads[c]) < chunks[b].key(heads[b])) {
                 best = Some(c);
             }
         }
@@ -235,11 +231,7 @@ fn walk(
 }
 
 /// The initial full scan: every file under the root, as a new FST base.
-pub(crate) fn scan_root(
-    opts: &IndexOptions,
-    counters: &Counters<'_>,
-    progress: &(dyn Fn(u64) + Sync),
-) -> Result<Base> {
+pub(crate) fn scan_root(opts: &IndexOptions, counters: &Counters<'_>, progress: &(dyn Fn(u64) + Sync)) -> Result<Base> {
     let mut builder: Option<BaseBuilder> = None;
     let total = walk(opts, None, counters, progress, &mut |total, key, meta| {
         builder.get_or_insert_with(|| BaseBuilder::new(total as usize)).push(key, meta)

@@ -63,6 +63,20 @@ pub(crate) fn quick_bound(m: usize, len: usize) -> i32 {
     m as i32 * per_char + BONUS_SLASH * (FIRST_MULT - 1) + length_penalty(len)
 }
 
+/// The longest path that could still score at least `bar` under [`quick_bound`].
+pub(crate) fn max_len_for(m: usize, bar: i32) -> usize {
+    if bar == i32::MIN {
+        return usize::MAX;
+    }
+    // quick_bound(m, len) = best - len / 4 >= bar  <=>  len / 4 <= best - bar.
+    let slack = quick_bound(m, 0) as i64 - bar as i64;
+    if slack < 0 {
+        0
+    } else {
+        (slack as usize).saturating_mul(4).saturating_add(3)
+    }
+}
+
 /// Fast O(n) score of a byte path against an ASCII-lowercased needle, or `None` when the needle
 /// is not a subsequence. Picks the tight window that ends as far right as possible (so the file
 /// name is preferred) and scores it with the same rules as [`exact`].
@@ -214,8 +228,11 @@ mod tests {
         assert_eq!(pa, [4, 5, 6]);
         assert!(quick(b"src/abc.rs", &needle("abc")) > quick(b"src/axbxc.rs", &needle("abc")));
         for path in ["abc", "src/abc.rs", "a/b/c", "xabc"] {
-            assert!(quick(path.as_bytes(), &needle("abc")).unwrap() <= quick_bound(3, path.len()));
+            let score = quick(path.as_bytes(), &needle("abc")).unwrap();
+            assert!(score <= quick_bound(3, path.len()));
+            assert!(max_len_for(3, score) >= path.len(), "a path never prunes its own score");
         }
+        assert!(max_len_for(3, quick_bound(3, 40)) < 44);
     }
 
     #[test]

@@ -2,13 +2,15 @@
 //! never mutated after it is published. Lookups consult the overlay first (it holds the newer
 //! truth), ordered walks merge the FST stream with the overlay, and directory listings are derived
 //! from the file paths by skipping over each child folder's key range instead of visiting it.
+//! A snapshot can also diff itself against a freshly scanned base, which is how full rescans
+//! report what changed.
 
 use std::sync::Arc;
 
 use fst::{IntoStreamer, Streamer};
 
 use super::store::{Base, Overlay};
-use super::{EntryType, FileMeta};
+use super::{Change, ChangeKind, EntryType, FileMeta};
 
 /// A consistent, immutable view of the index (FST + overlay at one generation).
 pub struct Snapshot {
@@ -49,10 +51,28 @@ impl Snapshot {
 
     /// All files in byte-sorted path order (FST and overlay merged; removed ones hidden).
     pub fn for_each(&self, f: &mut dyn FnMut(&str, FileMeta)) {
-        self.for_each_in(b"", None, &mut |k, m| {
-            f(k, m);
-            true
+        // The front-coded keys walk far faster than an FST stream; the overlay merges in as in
+        // `for_each_in`.
+        let mut pending = self.overlay.iter().peekable();
+        self.base.keys.for_each(&mut |key, id| {
+            while let Some((k, v)) = pending.next_if(|(k, _)| k.as_bytes() < key) {
+                if let Some(meta) = v {
+                    f(k, *meta);
+                }
+            }
+            let meta = match pending.next_if(|(k, _)| k.as_bytes() == key) {
+                Some((_, v)) => *v,
+                None => Some(self.base.meta(id)),
+            };
+            if let Some(meta) = meta {
+                f(std::str::from_utf8(key).expect("index keys are UTF-8"), meta);
+            }
         });
+        for (k, v) in pending {
+            if let Some(meta) = v {
+                f(k, *meta);
+            }
+        }
     }
 
     /// Visits files with `lo <= path < hi` in order until `f` returns false.
@@ -137,6 +157,38 @@ impl Snapshot {
         // Byte order of full keys puts "a.txt" before "a/x"; names alone must sort as names.
         out.sort_by(|a, b| a.0.cmp(&b.0));
         Some(out)
+    }
+
+    /// Net changes from this snapshot to a freshly scanned `new` base, walking both in order.
+    pub(crate) fn diff_against(&self, new: &Base) -> Vec<Change> {
+        let mut changes = Vec::new();
+        let mut fresh = new.map.stream();
+        let mut next = fresh.next().map(|(k, id)| (k.to_vec(), id));
+        self.for_each(&mut |path, meta| {
+            while let Some((k, id)) = next.take() {
+                if k.as_slice() < path.as_bytes() {
+                    changes.push(Change { path: String::from_utf8_lossy(&k).into_owned(), kind: ChangeKind::Created });
+                    next = fresh.next().map(|(k, id)| (k.to_vec(), id));
+                    continue;
+                }
+                if k.as_slice() == path.as_bytes() {
+                    if new.meta(id) != meta {
+                        changes.push(Change { path: path.to_owned(), kind: ChangeKind::Changed });
+                    }
+                    next = fresh.next().map(|(k, id)| (k.to_vec(), id));
+                } else {
+                    changes.push(Change { path: path.to_owned(), kind: ChangeKind::Deleted });
+                    next = Some((k, id));
+                }
+                return;
+            }
+            changes.push(Change { path: path.to_owned(), kind: ChangeKind::Deleted });
+        });
+        while let Some((k, _)) = next {
+            changes.push(Change { path: String::from_utf8_lossy(&k).into_owned(), kind: ChangeKind::Created });
+            next = fresh.next().map(|(k, id)| (k.to_vec(), id));
+        }
+        changes
     }
 }
 

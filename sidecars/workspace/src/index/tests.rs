@@ -51,7 +51,19 @@ fn paths(index: &Index) -> Vec<String> {
 #[test]
 fn scan_honours_gitignore_without_git_and_keeps_dotfiles() {
     let (_d, root) = temp_root();
-    write_tree(&root, &[".gitignore", ".env", "src/a.rs", "build/out.o", "src/gen/x.rs", "src/.ignore", "src/keep.log", "src/skip.tmp"]);
+    write_tree(
+        &root,
+        &[
+            ".gitignore",
+            ".env",
+            "src/a.rs",
+            "build/out.o",
+            "src/gen/x.rs",
+            "src/.ignore",
+            "src/keep.log",
+            "src/skip.tmp",
+        ],
+    );
     fs::write(root.join(".gitignore"), "build/\n*.log\n").unwrap();
     fs::write(root.join("src/.ignore"), "gen/\n*.tmp\n!keep.log\n").unwrap();
     write_tree(&root, &[".git/HEAD", ".git/objects/ab"]);
@@ -135,9 +147,10 @@ fn overlay_updates_are_visible_and_merge_equals_fresh_scan() {
     let index = scanned(opts(&root));
     let gen0 = index.generation();
     let meta = FileMeta { size: 1, mtime_ms: 2, symlink: false };
-    let applied = index.shared.store.apply(|_| {
-        (vec![("d0/f0000.txt".to_owned(), None), ("new/one.txt".to_owned(), Some(meta))], ())
-    });
+    let applied = index
+        .shared
+        .store
+        .apply(|_| (vec![("d0/f0000.txt".to_owned(), None), ("new/one.txt".to_owned(), Some(meta))], ()));
     assert_eq!(applied.map(|(g, _)| g), Some(gen0 + 1));
     let snap = index.snapshot();
     assert_eq!(snap.generation(), gen0 + 1);
@@ -166,7 +179,8 @@ fn list_dir_derives_entries_from_paths() {
     write_tree(&root, &["a.txt", "a/x.txt", "a/y/z.txt", "a-b/c.txt", "b.txt"]);
     let index = scanned(opts(&root));
     let snap = index.snapshot();
-    let names = |dir: &str| snap.list_dir(dir).map(|v| v.into_iter().map(|(n, t)| format!("{n}:{t:?}")).collect::<Vec<_>>());
+    let names =
+        |dir: &str| snap.list_dir(dir).map(|v| v.into_iter().map(|(n, t)| format!("{n}:{t:?}")).collect::<Vec<_>>());
     assert_eq!(names("").unwrap(), ["a:Dir", "a-b:Dir", "a.txt:File", "b.txt:File"]);
     assert_eq!(names("a").unwrap(), ["x.txt:File", "y:Dir"]);
     assert_eq!(names("a/y").unwrap(), ["z.txt:File"]);
@@ -182,7 +196,10 @@ fn list_dir_derives_entries_from_paths() {
 #[test]
 fn fuzzy_ranks_file_names_and_runs_first() {
     let (_d, root) = temp_root();
-    write_tree(&root, &["main/util/lib.rs", "lib/util/main.rs", "src/m_a_i_n.rs", "docs/other.md", "src/axbxc.rs", "src/abc.rs"]);
+    write_tree(
+        &root,
+        &["main/util/lib.rs", "lib/util/main.rs", "src/m_a_i_n.rs", "docs/other.md", "src/axbxc.rs", "src/abc.rs"],
+    );
     let snap = scanned(opts(&root)).snapshot();
     let found = snap.fuzzy("main", 10, &|| false);
     let order: Vec<&str> = found.iter().map(|m| m.path.as_str()).collect();
@@ -194,6 +211,8 @@ fn fuzzy_ranks_file_names_and_runs_first() {
     assert_eq!(found.iter().map(|m| m.path.as_str()).collect::<Vec<_>>(), ["src/abc.rs", "src/axbxc.rs"]);
     assert_eq!(snap.fuzzy("main", 1, &|| false).len(), 1);
     assert!(snap.fuzzy("", 10, &|| false).is_empty());
+    assert!(snap.fuzzy("  ", 10, &|| false).is_empty());
+    assert_eq!(snap.fuzzy("main rs", 1, &|| false)[0].path, "lib/util/main.rs");
     assert!(snap.fuzzy("qqq", 10, &|| false).is_empty());
 }
 
@@ -207,7 +226,10 @@ fn fuzzy_positions_are_utf16_and_overlay_is_searched() {
     // "dössier/" is 8 units, the emoji 2, '-' 1: "note" starts at unit 11.
     assert_eq!(found[0].positions, [11, 12, 13, 14]);
     let meta = FileMeta { size: 0, mtime_ms: 0, symlink: false };
-    index.shared.store.apply(|_| (vec![("zz/notes.md".to_owned(), Some(meta)), ("dössier/😀-note.txt".to_owned(), None)], ()));
+    index
+        .shared
+        .store
+        .apply(|_| (vec![("zz/notes.md".to_owned(), Some(meta)), ("dössier/😀-note.txt".to_owned(), None)], ()));
     let found = index.snapshot().fuzzy("note", 5, &|| false);
     assert_eq!(found.iter().map(|m| m.path.as_str()).collect::<Vec<_>>(), ["zz/notes.md"]);
 }
@@ -221,7 +243,10 @@ fn fuzzy_ties_break_by_path_and_cancel_stops() {
     let snap = scanned(opts(&root)).snapshot();
     let found = snap.fuzzy("same", 3, &|| false);
     assert!(found.iter().all(|m| m.score == found[0].score));
-    assert_eq!(found.iter().map(|m| m.path.as_str()).collect::<Vec<_>>(), ["d00/same0039.rs", "d00/same0079.rs", "d00/same0119.rs"]);
+    assert_eq!(
+        found.iter().map(|m| m.path.as_str()).collect::<Vec<_>>(),
+        ["d00/same0039.rs", "d00/same0079.rs", "d00/same0119.rs"]
+    );
     assert_eq!(snap.fuzzy("same", 5000, &|| false).len(), 3000);
     let cancelled = snap.fuzzy("same", 5000, &|| true);
     assert!(cancelled.len() < 3000, "a cancelled search stops before visiting everything");

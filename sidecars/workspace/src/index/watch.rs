@@ -7,6 +7,7 @@
 //! it, the channel closes and the thread ends.
 
 use std::collections::VecDeque;
+use std::sync::atomic::Ordering;
 use std::sync::{Arc, Weak};
 use std::time::{Duration, Instant};
 
@@ -58,8 +59,8 @@ pub(crate) fn start(index: Index, on_change: OnChange) -> Result<WatchHandle> {
     )
     .map_err(watch_err)?;
     debouncer.watch(&root, RecursiveMode::Recursive).map_err(watch_err)?;
-    // A scan that finished before the watch existed may have missed changes made in between.
-    let catch_up = index.is_ready();
+    // A scan that started before the watch existed may have missed changes made meanwhile.
+    let catch_up = index.shared.scan_started.load(Ordering::SeqCst);
     let weak = Arc::downgrade(&index.shared);
     drop(index);
     std::thread::Builder::new()
