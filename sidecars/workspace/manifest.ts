@@ -4,7 +4,7 @@
  * Registering this manifest is all it takes to add the sidecar; nothing in `core/` or `registry/`
  * knows it exists. All methods are read-only, hence idempotent and safe to retry after a crash.
  */
-import { defineSidecar, method, type LaunchOptions } from '../../registry/manifest';
+import { defineSidecar, method, type JsonSchema, type LaunchOptions } from '../../registry/manifest';
 import findFilesParams from './schema/findFiles.params.json';
 import findFilesResult from './schema/findFiles.result.json';
 import globParams from './schema/glob.params.json';
@@ -36,6 +36,11 @@ export interface WorkspaceLaunchOptions extends LaunchOptions {
 /** Requests that may first wait for the initial index get a long default timeout. */
 const INDEXED_TIMEOUT_MS = 120_000;
 
+/** Every workspace method only reads, so all are idempotent (retried once after a crash). */
+function readOnly<P, R>(params: JsonSchema, result: JsonSchema, timeoutMs = INDEXED_TIMEOUT_MS) {
+  return method<P, R>({ params, result, timeoutMs, idempotent: true });
+}
+
 export const workspaceManifest = defineSidecar({
   name: 'workspace',
   description: 'gitignore-aware, watched file index: read, stat, glob, fuzzy find and content search',
@@ -50,33 +55,14 @@ export const workspaceManifest = defineSidecar({
     return { args };
   },
   methods: {
-    'workspace/status': method<T.StatusParams, T.StatusResult>({ params: statusParams, result: statusResult, timeoutMs: 10_000, idempotent: true }),
-    'workspace/readFile': method<T.ReadFileParams, T.ReadFileResult>({
-      params: readFileParams,
-      result: readFileResult,
-      timeoutMs: INDEXED_TIMEOUT_MS,
-      idempotent: true,
-    }),
-    'workspace/stat': method<T.StatParams, T.StatResult>({ params: statParams, result: statResult, timeoutMs: INDEXED_TIMEOUT_MS, idempotent: true }),
-    'workspace/listDir': method<T.ListDirParams, T.ListDirResult>({
-      params: listDirParams,
-      result: listDirResult,
-      timeoutMs: INDEXED_TIMEOUT_MS,
-      idempotent: true,
-    }),
-    'workspace/glob': method<T.GlobParams, T.GlobResult>({ params: globParams, result: globResult, timeoutMs: INDEXED_TIMEOUT_MS, idempotent: true }),
-    'workspace/findFiles': method<T.FindFilesParams, T.FindFilesResult>({
-      params: findFilesParams,
-      result: findFilesResult,
-      timeoutMs: INDEXED_TIMEOUT_MS,
-      idempotent: true,
-    }),
-    'workspace/search': method<T.SearchParams, T.SearchResult>({
-      params: searchParams,
-      result: searchResult,
-      timeoutMs: INDEXED_TIMEOUT_MS,
-      idempotent: true,
-    }),
+    // Status answers at once, even while the first scan runs.
+    'workspace/status': readOnly<T.StatusParams, T.StatusResult>(statusParams, statusResult, 10_000),
+    'workspace/readFile': readOnly<T.ReadFileParams, T.ReadFileResult>(readFileParams, readFileResult),
+    'workspace/stat': readOnly<T.StatParams, T.StatResult>(statParams, statResult),
+    'workspace/listDir': readOnly<T.ListDirParams, T.ListDirResult>(listDirParams, listDirResult),
+    'workspace/glob': readOnly<T.GlobParams, T.GlobResult>(globParams, globResult),
+    'workspace/findFiles': readOnly<T.FindFilesParams, T.FindFilesResult>(findFilesParams, findFilesResult),
+    'workspace/search': readOnly<T.SearchParams, T.SearchResult>(searchParams, searchResult),
   },
 });
 
