@@ -12,7 +12,12 @@ export type TimerHandle = unknown;
 export interface IClock {
   /** Milliseconds, monotonic enough for durations. */
   now(): number;
-  setTimeout(fn: () => void, ms: number): TimerHandle;
+  /**
+   * Runs `fn` after `ms`. A timer keeps the process alive only with `keepAlive`: background timers
+   * (health checks) must not hold an app open, but a timer someone is waiting on (a call queued
+   * during a restart's backoff) must, or a short-lived program would exit mid-call.
+   */
+  setTimeout(fn: () => void, ms: number, keepAlive?: boolean): TimerHandle;
   clearTimeout(handle: TimerHandle): void;
   /** A number in [0, 1): the source of backoff jitter. */
   random(): number;
@@ -21,14 +26,14 @@ export interface IClock {
 /** DI token for the clock. */
 export const ClockToken: InjectionToken<IClock> = Symbol('skaffa.Clock');
 
-/** The real clock. Timers are unref'd so a pending timeout never keeps a process alive on its own. */
+/** The real clock. Timers are unref'd unless `keepAlive` is asked for. */
 export class SystemClock implements IClock {
   now(): number {
     return performance.now();
   }
-  setTimeout(fn: () => void, ms: number): TimerHandle {
+  setTimeout(fn: () => void, ms: number, keepAlive = false): TimerHandle {
     const t = setTimeout(fn, ms);
-    t.unref?.();
+    if (!keepAlive) t.unref?.();
     return t;
   }
   clearTimeout(handle: TimerHandle): void {

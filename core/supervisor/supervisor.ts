@@ -201,6 +201,7 @@ export class Supervisor implements ISupervisor {
               }),
             ),
           Math.max(0, wait),
+          true,
         );
       }
       this.waiters.add(waiter);
@@ -329,10 +330,16 @@ export class Supervisor implements ISupervisor {
     const delayMs = backoffDelay(this.options.restart, crashes - 1, this.deps.clock.random());
     this.setState('backoff');
     this.emit('restart', { sidecar: this.name, attempt: crashes, delayMs });
-    this.timers.backoff = this.deps.clock.setTimeout(() => {
-      this.timers.backoff = undefined;
-      if (this._state === 'backoff') this.launch();
-    }, delayMs);
+    // Keeps the process alive: calls may be waiting for this restart, and nothing else is
+    // pending while no sidecar process runs.
+    this.timers.backoff = this.deps.clock.setTimeout(
+      () => {
+        this.timers.backoff = undefined;
+        if (this._state === 'backoff') this.launch();
+      },
+      delayMs,
+      true,
+    );
   }
 
   private exitsWithin(child: ChildHandle, ms: number): Promise<boolean> {

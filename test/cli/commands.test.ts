@@ -1,0 +1,150 @@
+/**
+ * End-to-end tests of the CLI's one-shot commands: the compiled `skaffa` runs as a child process
+ * on a generated folder with the real workspace sidecar, and each test checks what a user or a
+ * script would rely on: JSON output, exit codes, actionable error messages and the trace file.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { ensureBuilt, makeTree, runCli, TREE } from './cli-harness';
+
+jest.setTimeout(60_000);
+
+let root: string;
+beforeAll(() => {
+  ensureBuilt();
+  root = makeTree();
+});
+afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
+
+const json = (s: string) => JSON.parse(s) as any;
+
+test('find --json puts the best fuzzy match first, with highlight positions', async () => {
+  const r = await runCli(['--root', root, '--json', 'find', 'supvsr']);
+  expect(r.code).toBe(0);
+  const out = json(r.stdout);
+  expect(out.matches[0].path).toBe('src/supervisor.ts');
+  // Every position points at a query character, in order.
+  expect(out.matches[0].positions.map((i: number) => out.matches[0].path[i]).join('')).toBe('supvsr');
+});
+
+test('find with no match exits 1 like grep, and still prints a JSON document', async () => {
+  const r = await runCli(['--root', root, 'find', '--json', 'qqqzzzxxx']);
+  expect(r.code).toBe(1);
+  expect(json(r.stdout).matches).toEqual([]);
+});
+
+test('search --json finds every match with 1-based line and column, honouring .gitignore', async () => {
+  const r = await runCli(['--root', root, '--json', 'search', '--case-sensitive', 'TODO']);
+  expect(r.code).toBe(0);
+  const hits = json(r.stdout).matches.map((m: any) => `${m.path}:${m.line}:${m.column}`).sort();
+  expect(hits).toEqual(['notes/todo.txt:1:1', 'notes/todo.txt:3:5', 'src/supervisor.ts:2:6']);
+});
+
+test('search flags: whole word and include narrow the results', async () => {
+  const r = await runCli(['--root', root, '--json', 'search', '-s', '-w', '--include', '**/*.txt', 'TODO']);
+  expect(r.code).toBe(0);
+  expect(json(r.stdout).matches.map((m: any) => `${m.path}:${m.line}`)).toEqual(['notes/todo.txt:1']);
+});
+
+test('glob lists matching indexed files, one per line', async () => {
+  const r = await runCli(['--root', root, 'glob', '**/*.md']);
+  expect(r.code).toBe(0);
+  expect(r.stdout.trim().split('\n').sort()).toEqual(['README.md', 'docs/guide.md']);
+});
+
+test('read prints the file exactly; --json adds size and hash', async () => {
+  const plain = await runCli(['--root', root, 'read', 'docs/guide.md']);
+  expect(plain.code).toBe(0);
+  expect(plain.stdout).toBe(TREE['docs/guide.md']);
+  const r = await runCli(['--root', root, '--json', 'read', 'docs/guide.md']);
+  expect(json(r.stdout)).toMatchObject({ path: 'docs/guide.md', content: TREE['docs/guide.md'], size: TREE['docs/guide.md']!.length });
+});
+
+test('status --json reports the built index', async () => {
+  const r = await runCli(['--root', root, '--json', 'status']);
+  expect(r.code).toBe(0);
+  // .gitignore itself is indexed; build/ is ignored.
+  expect(json(r.stdout)).toMatchObject({ root, state: 'ready', files: Object.keys(TREE).length - 1 });
+});
+
+test('sidecars --json shows the workspace sidecar with its resolved binary and source', async () => {
+  const r = await runCli(['--root', root, '--json', 'sidecars']);
+  expect(r.code).toBe(0);
+  const ws = json(r.stdout).find((s: any) => s.name === 'workspace');
+  expect(ws.binary.path).toMatch(/skaffa-workspace(\.exe)?$/);
+  expect(fs.existsSync(ws.binary.path)).toBe(true);
+  expect(['env', 'dev']).toContain(ws.binary.source);
+  expect(ws.methods).toContain('workspace/findFiles');
+  expect(ws.state).toBe('idle');
+});
+
+test('call sends any method to any registered sidecar', async () => {
+  const r = await runCli(['--root', root, 'call', 'workspace', 'workspace/status', '{}']);
+  expect(r.code).toBe(0);
+  expect(json(r.stdout).root).toBe(root);
+});
+
+test('call with invalid params exits 1 and shows the INVALID_PARAMS message', async () => {
+  const r = await runCli(['--root', root, 'call', 'workspace', 'workspace/readFile', '{"pth":"README.md"}']);
+  expect(r.code).toBe(1);
+  expect(r.stderr).toContain('INVALID_PARAMS');
+  expect(r.stderr).toMatch(/required property 'path'/);
+});
+
+test('call with params that are not JSON is a usage error (exit 2)', async () => {
+  const r = await runCli(['--root', root, 'call', 'workspace', 'workspace/status', '{oops']);
+  expect(r.code).toBe(2);
+  expect(r.stderr).toMatch(/not valid JSON/);
+});
+
+test('a missing folder is a usage error (exit 2) that names the folder', async () => {
+  const missing = path.join(root, 'no-such-folder');
+  const r = await runCli(['--root', missing, 'status']);
+  expect(r.code).toBe(2);
+  expect(r.stderr).toContain(`folder not found: ${missing}`);
+});
+
+test('--trace writes readable NDJSON with both directions and timestamps', async () => {
+  const file = path.join(os.tmpdir(), `skaffa-cli-trace-${process.pid}.ndjson`);
+  try {
+    const r = await runCli(['--root', root, '--trace', file, 'find', 'readme']);
+    expect(r.code).toBe(0);
+    const lines = fs.readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines.every((l) => l.sidecar === 'workspace' && !Number.isNaN(Date.parse(l.time)))).toBe(true);
+    const sent = lines.filter((l) => l.dir === '→').map((l) => l.message.method);
+    const received = lines.filter((l) => l.dir === '←');
+    expect(sent).toEqual(expect.arrayContaining(['$/ping', 'workspace/findFiles', '$/shutdown']));
+    expect(received.some((l) => l.message.ok === true && Array.isArray(l.message.result?.matches))).toBe(true);
+  } finally {
+    fs.rmSync(file, { force: true });
+  }
+});
+
+test('a binary that is not built is explained with the command that builds it', async () => {
+  const r = await runCli(['--root', root, 'find', 'x'], { SCAFFA_SIDECAR_PATH: path.join(root, 'missing', 'skaffa-workspace') });
+  expect(r.code).toBe(1);
+  expect(r.stderr).toContain('BINARY_NOT_FOUND');
+  expect(r.stderr).toContain('cargo build --workspace');
+  expect(r.stderr).toContain(path.join(root, 'missing', 'skaffa-workspace'));
+});
+
+test('a crashing sidecar is explained with its last stderr lines; --verbose shows stderr by name', async () => {
+  const script = path.join(root, 'crashing-sidecar.sh');
+  fs.writeFileSync(script, '#!/bin/sh\necho "boom: cannot open the index" >&2\nexit 3\n', { mode: 0o755 });
+  try {
+    const r = await runCli(['--root', root, '--verbose', 'find', 'x'], { SCAFFA_SIDECAR_PATH: script });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('crashed (exit code 3)');
+    expect(r.stderr).toMatch(/last stderr lines:\n\s+boom: cannot open the index/);
+    expect(r.stderr).toContain('[workspace] boom: cannot open the index');
+  } finally {
+    fs.rmSync(script, { force: true });
+  }
+});
+
+test('an unknown command is a usage error (exit 2)', async () => {
+  const r = await runCli(['--root', root, 'fnd', 'x']);
+  expect(r.code).toBe(2);
+  expect(r.stderr).toMatch(/unknown command 'fnd'/);
+});
