@@ -1,0 +1,80 @@
+/**
+ * Fuzzy find, per query, end to end from the TypeScript API: `workspace.findFiles(q)` in main,
+ * through validation, the pipe and the sidecar's FST matcher, back to a parsed result. Peers get
+ * the same file list (the corpus's files, relative paths): `fzf --filter` as a process fed the list
+ * on stdin (what a Node app shelling out to fzf pays), and npm `fzf` in process (list loaded once,
+ * only the query timed). The query list is fixed so every run asks the same questions.
+ */
+import { capture } from '../lib/proc';
+import { peerImport } from '../lib/peers';
+import { goals, type Report } from '../lib/report';
+import { openSession, startAndIndex } from '../lib/sidecar';
+import { nowMs, quantile, summarize, type Summary } from '../lib/stats';
+import type { Tools } from '../setup';
+import type { Corpus } from './corpus';
+
+export const QUERIES = [
+  'index', 'readme', 'pkgjson', 'tsconfig', 'button', 'utils', 'editormain', 'compiler', 'iconsmat', 'routertsx',
+  'handlerts', 'cdkcore', 'datefns', 'servicets', 'testts', 'mapjs', 'lodashget', 'dts', 'xqzv', 'src/core/index',
+];
+
+/** One round's p50 and p99 over every query. */
+function pcts(xs: number[]): { p50: number; p99: number } {
+  return { p50: quantile(xs, 0.5), p99: quantile(xs, 0.99) };
+}
+
+function roundSummary(rounds: Array<{ p50: number; p99: number }>, which: 'p50' | 'p99'): Summary {
+  return summarize(rounds.map((r) => r[which]));
+}
+
+export async function measureFuzzy(report: Report, corpus: Corpus, tools: Tools, rounds: number, goalMs: number | undefined): Promise<void> {
+  const list = await capture('rg', ['--files', '-uu'], undefined, { cwd: corpus.root }).catch(() => capture('find', ['.', '-type', 'f'], undefined, { cwd: corpus.root }));
+  const paths = list.out.split('\n').filter(Boolean).map((p) => p.replace(/^\.\//, ''));
+  const input = Buffer.from(paths.join('\n') + '\n');
+  const s = openSession(corpus.root, { noIgnore: true });
+  const project: Array<{ p50: number; p99: number }> = [];
+  const fzfCli: Array<{ p50: number; p99: number }> = [];
+  const fzfNpm: Array<{ p50: number; p99: number }> = [];
+  try {
+    const { files } = await startAndIndex(s);
+    let FzfCtor: any;
+    if (tools.available['fzf (npm)'] === true) FzfCtor = (await peerImport('fzf', 'dist/fzf.es.js')).Fzf;
+    const npmFinder = FzfCtor ? new FzfCtor(paths, { limit: 50 }) : undefined;
+    for (const q of QUERIES) await s.workspace.findFiles(q); // warm-up: page in the FST
+    // npm fzf takes seconds per query at 1M files: one round of the peers there keeps the run bounded.
+    const peerRounds = paths.length > 500_000 ? 1 : rounds;
+    for (let r = 0; r < rounds; r++) {
+      const xs: number[] = [];
+      for (const q of QUERIES) {
+        const t = nowMs();
+        await s.workspace.findFiles(q, { limit: 50 });
+        xs.push(nowMs() - t);
+      }
+      project.push(pcts(xs));
+      if (tools.available.fzf === true && r < peerRounds) {
+        const ys: number[] = [];
+        for (const q of QUERIES) ys.push((await capture('fzf', ['--filter', q], input)).ms);
+        fzfCli.push(pcts(ys));
+      }
+      if (npmFinder && r < peerRounds) {
+        const zs: number[] = [];
+        for (const q of QUERIES) {
+          const t = nowMs();
+          npmFinder.find(q);
+          zs.push(nowMs() - t);
+        }
+        fzfNpm.push(pcts(zs));
+      }
+    }
+    const base = { corpus: corpus.label, corpusFiles: files };
+    for (const which of ['p50', 'p99'] as const) {
+      const goal = goalMs ? goals.atMost(goalMs, `≤ ${goalMs} ms`) : undefined;
+      const name = `fuzzy find ${which} (${QUERIES.length} queries)`;
+      const skip = (k: string) => (tools.available[k] === true ? undefined : String(tools.available[k]));
+      report.add({ name, ...base, unit: 'ms', project: roundSummary(project, which), peer: 'fzf --filter', peerResult: fzfCli.length ? roundSummary(fzfCli, which) : null, skipped: skip('fzf') }, goal);
+      report.add({ name, ...base, unit: 'ms', project: roundSummary(project, which), peer: 'fzf (npm) in process', peerResult: fzfNpm.length ? roundSummary(fzfNpm, which) : null, skipped: skip('fzf (npm)') }, goal);
+    }
+  } finally {
+    await s.close();
+  }
+}
