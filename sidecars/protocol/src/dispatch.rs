@@ -1,6 +1,6 @@
 //! The dispatcher behind [`crate::Server`]: answers the built-ins (`$/ping`, `$/cancel`,
-//! `$/shutdown`, `$/describe`) on the calling thread and hands every other request to the worker
-//! pool, so a busy handler never delays a ping or a cancel. A cancelled request is answered with
+//! `$/shutdown`, `$/describe`) and inline methods on the calling thread and hands every other
+//! request to the worker pool, so a busy handler never delays a ping or a cancel. A cancelled request is answered with
 //! `CANCELLED` at once and whatever its handler returns later is dropped; a panicking handler
 //! becomes an `INTERNAL` error.
 
@@ -35,25 +35,35 @@ impl InFlight {
     }
 }
 
+/// A registered method: its handler, and whether it runs on the calling thread (see
+/// [`crate::Server::inline_method`]) instead of the pool.
+pub(crate) struct Route {
+    pub(crate) handler: Arc<Handler>,
+    pub(crate) inline: bool,
+}
+
 type InFlightMap = Arc<Mutex<HashMap<String, Arc<InFlight>>>>;
 
 /// Routes incoming messages; one per served connection.
 pub(crate) struct Dispatcher {
     describe: serde_json::Value,
-    methods: HashMap<String, Arc<Handler>>,
+    methods: HashMap<String, Route>,
     pool: Pool,
     inflight: InFlightMap,
     out: Outbox,
     events: EventSender,
+    /// Handed to inline handlers: they finish before a cancel could be read, so it never fires.
+    never_cancelled: CancelToken,
 }
 
 impl Dispatcher {
-    pub(crate) fn new(name: &str, version: &str, methods: HashMap<String, Arc<Handler>>, workers: usize, out: Outbox) -> Dispatcher {
+    pub(crate) fn new(name: &str, version: &str, methods: HashMap<String, Route>, workers: usize, out: Outbox) -> Dispatcher {
         let mut names: Vec<&str> = methods.keys().map(String::as_str).collect();
         names.sort_unstable();
         let describe = serde_json::json!({ "name": name, "version": version, "methods": names });
         let events = EventSender { out: out.clone() };
-        Dispatcher { describe, methods, pool: Pool::new(workers), inflight: Arc::default(), out, events }
+        let pool = Pool::new(workers);
+        Dispatcher { describe, methods, pool, inflight: Arc::default(), out, events, never_cancelled: CancelToken::new() }
     }
 
     /// Handles one message; returns `Some(exit)` when serving should stop.
@@ -102,10 +112,14 @@ impl Dispatcher {
     }
 
     fn dispatch(&self, req: Request) {
-        let Some(handler) = self.methods.get(&req.method).cloned() else {
+        let Some(route) = self.methods.get(&req.method) else {
             let msg = format!("unknown method {:?}", req.method);
             return self.send_err(Some(req.id), codes::METHOD_NOT_FOUND, &msg);
         };
+        if route.inline {
+            return self.run_inline(&*route.handler, req);
+        }
+        let handler = route.handler.clone();
         let flight = Arc::new(InFlight { token: CancelToken::new(), answered: AtomicBool::new(false) });
         {
             let mut map = self.inflight.lock().unwrap_or_else(|p| p.into_inner());
@@ -123,10 +137,7 @@ impl Dispatcher {
             let outcome = if flight.token.is_cancelled() {
                 None
             } else {
-                Some(match catch_unwind(AssertUnwindSafe(|| handler(&cx, &req.params))) {
-                    Ok(outcome) => outcome,
-                    Err(panic) => Err(ResponseError::new(codes::INTERNAL, format!("handler panicked: {}", panic_text(&*panic)))),
-                })
+                Some(run_caught(&*handler, &cx, &req.params))
             };
             // Leave the map before answering, so a later request may reuse the id at once.
             inflight.lock().unwrap_or_else(|p| p.into_inner()).remove(&cx.id);
@@ -138,6 +149,19 @@ impl Dispatcher {
         }));
     }
 
+    /// Runs an inline method here and answers it at once. It never enters the in-flight map (it
+    /// is done before a cancel could be read), but an id still held by a pooled request is
+    /// refused as for any other duplicate.
+    fn run_inline(&self, handler: &Handler, req: Request) {
+        if self.inflight.lock().unwrap_or_else(|p| p.into_inner()).contains_key(&req.id) {
+            let msg = format!("id {:?} is already in flight", req.id);
+            return self.send_err(Some(req.id), codes::INVALID_REQUEST, &msg);
+        }
+        let cx = Context { id: req.id, token: self.never_cancelled.clone(), events: self.events.clone() };
+        let outcome = run_caught(handler, &cx, &req.params);
+        self.out.send(Message::Response(Response { id: Some(cx.id), outcome }));
+    }
+
     fn send_ok(&self, id: String, body: &serde_json::Value) {
         // Encoding a `Value` cannot fail; a closed connection just means nobody is listening.
         if let Ok(resp) = Response::ok(id, body) {
@@ -147,6 +171,14 @@ impl Dispatcher {
 
     fn send_err(&self, id: Option<String>, code: &str, message: &str) {
         self.out.send(Message::Response(Response::err(id, ResponseError::new(code, message))));
+    }
+}
+
+/// Runs `handler`, turning a panic into an `INTERNAL` error so serving continues.
+fn run_caught(handler: &Handler, cx: &Context, params: &RawValue) -> Result<Box<RawValue>, ResponseError> {
+    match catch_unwind(AssertUnwindSafe(|| handler(cx, params))) {
+        Ok(outcome) => outcome,
+        Err(panic) => Err(ResponseError::new(codes::INTERNAL, format!("handler panicked: {}", panic_text(&*panic)))),
     }
 }
 

@@ -1,9 +1,10 @@
 //! The Skaffa sidecar protocol for Rust sidecars, in the shape of rust-analyzer's `lsp-server`:
 //! a [`Connection`] (channels of [`Message`]s over stdio or memory), the wire types, and a small
-//! [`Server`] that answers the built-ins and dispatches typed requests to a worker pool. The wire
-//! contract itself (newline-delimited JSON requests, responses and events; `PARSE_ERROR` /
-//! `INVALID_REQUEST` rules; exit on stdin EOF) is in the project's protocol document; this crate
-//! is its reference implementation.
+//! [`Server`] that answers the built-ins and dispatches typed requests to a worker pool (or, for
+//! quick methods that never block, answers them on the reading thread:
+//! [`Server::inline_method`]). The wire contract itself (newline-delimited JSON requests,
+//! responses and events; `PARSE_ERROR` / `INVALID_REQUEST` rules; exit on stdin EOF) is in the
+//! project's protocol document; this crate is its reference implementation.
 //!
 //! Writing a sidecar:
 //!

@@ -154,7 +154,10 @@ impl Store {
     }
 
     fn publish(&self, snap: Snapshot) {
-        *self.current.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(snap);
+        let old = std::mem::replace(&mut *self.current.write().unwrap_or_else(|e| e.into_inner()), Arc::new(snap));
+        // Freeing the old snapshot (possibly a whole base after a rescan) happens here, after the
+        // lock is released, so readers such as the inline `workspace/status` never wait on it.
+        drop(old);
     }
 
     /// Replaces everything with a freshly scanned base and bumps the generation.

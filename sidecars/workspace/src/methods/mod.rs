@@ -51,7 +51,9 @@ impl Service {
 
 /// Registers every `workspace/*` method of `service` on `server`.
 pub fn register(server: &mut Server, service: Arc<Service>) {
-    add(server, &service, "workspace/status", status::run);
+    // Status only reads atomics and clones the current snapshot's `Arc` (it never waits for the
+    // scan), so it is answered on the reading thread and skips the trip through the pool.
+    add_inline(server, &service, "workspace/status", status::run);
     add(server, &service, "workspace/readFile", read_file::run);
     add(server, &service, "workspace/stat", stat::run);
     add(server, &service, "workspace/listDir", list_dir::run);
@@ -68,6 +70,17 @@ where
 {
     let service = service.clone();
     server.method(name, move |cx: &Context, params: P| f(&service, cx, params));
+}
+
+/// Like [`add`], for a handler that never blocks and so may run on the protocol's reading thread
+/// (see [`Server::inline_method`]).
+fn add_inline<P, R>(server: &mut Server, service: &Arc<Service>, name: &str, f: fn(&Service, &Context, P) -> Result<R>)
+where
+    P: DeserializeOwned + 'static,
+    R: Serialize + 'static,
+{
+    let service = service.clone();
+    server.inline_method(name, move |cx: &Context, params: P| f(&service, cx, params));
 }
 
 impl From<Error> for ResponseError {

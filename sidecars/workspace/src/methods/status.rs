@@ -1,5 +1,7 @@
 //! `workspace/status`: answers at once, even while the first scan runs, so main can show
-//! progress and tell "indexing" from "ready" without waiting.
+//! progress and tell "indexing" from "ready" without waiting. It runs on the protocol's reading
+//! thread (an inline method), so it must stay non-blocking: no `Service::snapshot` (which waits
+//! for the scan), no I/O.
 
 use serde::{Deserialize, Serialize};
 use skaffa_protocol::Context;
