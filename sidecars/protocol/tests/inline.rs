@@ -2,6 +2,10 @@
 //! same error codes, answered on the serving thread itself (so a busy pool does not delay them),
 //! listed by `$/describe`, and a `$/cancel` for one is a no-op. Waits have generous deadlines.
 
+mod common;
+
+use common::{call, recv, send, DEADLINE};
+
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::thread::{self, ThreadId};
@@ -10,25 +14,7 @@ use std::time::{Duration, Instant};
 use crossbeam_channel::Receiver;
 use serde::Deserialize;
 use serde_json::{json, Value};
-use skaffa_protocol::{Connection, Context, Exit, Message, Request, ResponseError, Server};
-
-const DEADLINE: Duration = Duration::from_secs(20);
-
-fn recv(conn: &Connection) -> Value {
-    let msg = conn.receiver.recv_timeout(DEADLINE).expect("a message before the deadline");
-    let mut line = Vec::new();
-    msg.write_line(&mut line);
-    serde_json::from_slice(&line).unwrap()
-}
-
-fn send(conn: &Connection, id: &str, method: &str, params: Value) {
-    conn.sender.send(Message::Request(Request::new(id, method, &params).unwrap())).unwrap();
-}
-
-fn call(conn: &Connection, id: &str, method: &str, params: Value) -> Value {
-    send(conn, id, method, params);
-    recv(conn)
-}
+use skaffa_protocol::{Connection, Context, Exit, ResponseError, Server};
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -2,6 +2,10 @@
 //! panics, events, cancellation of a busy and of a queued request, and how `run` ends. Every
 //! wait has a generous deadline instead of a sleep, so slow machines only make tests slower.
 
+mod common;
+
+use common::{call, recv, send, DEADLINE};
+
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::thread;
@@ -9,26 +13,7 @@ use std::time::{Duration, Instant};
 
 use serde::Deserialize;
 use serde_json::{json, Value};
-use skaffa_protocol::{Connection, Context, Exit, Message, Request, ResponseError, Server};
-
-const DEADLINE: Duration = Duration::from_secs(20);
-
-/// Receives the next message as plain JSON, failing the test if none comes in time.
-fn recv(conn: &Connection) -> Value {
-    let msg = conn.receiver.recv_timeout(DEADLINE).expect("a message before the deadline");
-    let mut line = Vec::new();
-    msg.write_line(&mut line);
-    serde_json::from_slice(&line).unwrap()
-}
-
-fn send(conn: &Connection, id: &str, method: &str, params: Value) {
-    conn.sender.send(Message::Request(Request::new(id, method, &params).unwrap())).unwrap();
-}
-
-fn call(conn: &Connection, id: &str, method: &str, params: Value) -> Value {
-    send(conn, id, method, params);
-    recv(conn)
-}
+use skaffa_protocol::{Connection, Context, Exit, Message, ResponseError, Server};
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
