@@ -77,7 +77,9 @@ pub fn outline(text: &str, cancelled: &dyn Fn() -> bool) -> Result<Outline, Canc
             return Err(Cancelled);
         }
         match event {
-            Event::Start(Tag::Heading { level, .. }) => current = Some((level_number(level), line_of(range.start), String::new())),
+            Event::Start(Tag::Heading { level, .. }) => {
+                current = Some((level_number(level), line_of(range.start), String::new()))
+            }
             Event::Text(t) | Event::Code(t) => {
                 if let Some((_, _, buf)) = current.as_mut() {
                     buf.push_str(&t);
@@ -161,7 +163,8 @@ mod tests {
     #[test]
     fn outline_lists_headings_with_lines_and_unique_ids() {
         let o = outline(DOC, &|| false).unwrap();
-        let got: Vec<(u8, &str, usize, &str)> = o.headings.iter().map(|h| (h.level, h.text.as_str(), h.line, h.id.as_str())).collect();
+        let got: Vec<(u8, &str, usize, &str)> =
+            o.headings.iter().map(|h| (h.level, h.text.as_str(), h.line, h.id.as_str())).collect();
         assert_eq!(
             got,
             vec![

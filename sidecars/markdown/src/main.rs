@@ -12,7 +12,9 @@ fn cancelled(_: Cancelled) -> ResponseError {
 
 fn main() {
     let mut server = Server::new("markdown", env!("CARGO_PKG_VERSION"));
-    server.method("markdown/outline", |cx: &Context, p: OutlineParams| outline(&p.text, &|| cx.is_cancelled()).map_err(cancelled));
+    server.method("markdown/outline", |cx: &Context, p: OutlineParams| {
+        outline(&p.text, &|| cx.is_cancelled()).map_err(cancelled)
+    });
     server.method("markdown/render", |cx: &Context, p: RenderParams| {
         render(&p.text, p.allow_html, &|| cx.is_cancelled()).map_err(cancelled)
     });

@@ -57,13 +57,27 @@ pub(crate) struct Dispatcher {
 }
 
 impl Dispatcher {
-    pub(crate) fn new(name: &str, version: &str, methods: HashMap<String, Route>, workers: usize, out: Outbox) -> Dispatcher {
+    pub(crate) fn new(
+        name: &str,
+        version: &str,
+        methods: HashMap<String, Route>,
+        workers: usize,
+        out: Outbox,
+    ) -> Dispatcher {
         let mut names: Vec<&str> = methods.keys().map(String::as_str).collect();
         names.sort_unstable();
         let describe = serde_json::json!({ "name": name, "version": version, "methods": names });
         let events = EventSender { out: out.clone() };
         let pool = Pool::new(workers);
-        Dispatcher { describe, methods, pool, inflight: Arc::default(), out, events, never_cancelled: CancelToken::new() }
+        Dispatcher {
+            describe,
+            methods,
+            pool,
+            inflight: Arc::default(),
+            out,
+            events,
+            never_cancelled: CancelToken::new(),
+        }
     }
 
     /// Handles one message; returns `Some(exit)` when serving should stop.
@@ -134,11 +148,8 @@ impl Dispatcher {
         let (out, inflight) = (self.out.clone(), self.inflight.clone());
         self.pool.spawn(Box::new(move || {
             // A request cancelled while queued has been answered already; skip the work.
-            let outcome = if flight.token.is_cancelled() {
-                None
-            } else {
-                Some(run_caught(&*handler, &cx, &req.params))
-            };
+            let outcome =
+                if flight.token.is_cancelled() { None } else { Some(run_caught(&*handler, &cx, &req.params)) };
             // Leave the map before answering, so a later request may reuse the id at once.
             inflight.lock().unwrap_or_else(|p| p.into_inner()).remove(&cx.id);
             if let Some(outcome) = outcome {

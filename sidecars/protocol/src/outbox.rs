@@ -90,7 +90,9 @@ impl DirectOut {
                     // Another thread is mid-write; its write finishes or main stops reading.
                     std::thread::sleep(Duration::from_millis(1));
                 }
-                Err(TryLockError::WouldBlock) => return Err(io::Error::new(io::ErrorKind::TimedOut, "output is blocked")),
+                Err(TryLockError::WouldBlock) => {
+                    return Err(io::Error::new(io::ErrorKind::TimedOut, "output is blocked"))
+                }
             }
         }
     }

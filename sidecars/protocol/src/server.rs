@@ -19,8 +19,8 @@ use crate::connection::{Connection, EventSender, IoOptions, READ_BUFFER};
 use crate::context::Context;
 use crate::dispatch::{Dispatcher, Handler, Route};
 use crate::msg::{codes, ResponseError};
-use crate::pool;
 use crate::outbox::{DirectOut, Outbox};
+use crate::pool;
 use crate::stream::read_messages;
 
 /// Why serving stopped.
@@ -111,7 +111,8 @@ impl Server {
         on_start(EventSender { out: out.clone() });
         let dispatcher = self.into_dispatcher(out.clone());
         let mut input = BufReader::with_capacity(READ_BUFFER, std::io::stdin().lock());
-        let read = read_messages(&mut input, opts, &out, |msg| dispatcher.handle(msg).is_none(), |more| direct.hold(more));
+        let read =
+            read_messages(&mut input, opts, &out, |msg| dispatcher.handle(msg).is_none(), |more| direct.hold(more));
         if let Err(e) = read {
             eprintln!("skaffa-protocol: {e}");
         }

@@ -30,8 +30,8 @@ pub(crate) fn read_messages<R: Read>(
     let mut line = Vec::new();
     loop {
         more_input(input.buffer().contains(&b'\n'));
-        let framed = read_line(input, opts.max_line_bytes, &mut line)
-            .map_err(|source| Error::Io { stream: "input", source })?;
+        let framed =
+            read_line(input, opts.max_line_bytes, &mut line).map_err(|source| Error::Io { stream: "input", source })?;
         let parsed = match framed {
             None => return Ok(()),
             // Blank lines carry no message; tolerating them costs nothing and helps humans.

@@ -87,7 +87,10 @@ fn reports_errors_like_pooled_methods() {
         json!({"id": "3", "ok": false, "error": {"code": "NOT_FOUND", "message": "nothing here", "data": {"path": "x"}}})
     );
     let r = call(&h.conn, "4", "panic", json!({}));
-    assert_eq!((r["error"]["code"].as_str(), r["error"]["message"].as_str().map(|m| m.contains("boom"))), (Some("INTERNAL"), Some(true)));
+    assert_eq!(
+        (r["error"]["code"].as_str(), r["error"]["message"].as_str().map(|m| m.contains("boom"))),
+        (Some("INTERNAL"), Some(true))
+    );
     // The serving thread survived the panic.
     assert_eq!(call(&h.conn, "5", "math/mul", json!({"a": 2, "b": 2}))["result"], 4);
 }

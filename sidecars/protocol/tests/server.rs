@@ -92,7 +92,9 @@ fn messages_that_are_not_requests_are_invalid() {
 fn events_can_be_sent_from_handlers_and_other_threads() {
     let (c, _h) = start(1, |s| {
         s.method("progress", |cx: &Context, _p: Value| {
-            cx.events().send("test/progress", &json!({"step": 1})).map_err(|e| ResponseError::new("INTERNAL", e.to_string()))
+            cx.events()
+                .send("test/progress", &json!({"step": 1}))
+                .map_err(|e| ResponseError::new("INTERNAL", e.to_string()))
         });
     });
     send(&c, "1", "progress", json!({}));
@@ -101,7 +103,9 @@ fn events_can_be_sent_from_handlers_and_other_threads() {
 }
 
 /// A handler that works until cancelled (or a long deadline), recording that it started and stopped.
-fn busy_server(workers: usize) -> (Connection, thread::JoinHandle<Exit>, crossbeam_channel::Receiver<()>, Arc<AtomicBool>) {
+fn busy_server(
+    workers: usize,
+) -> (Connection, thread::JoinHandle<Exit>, crossbeam_channel::Receiver<()>, Arc<AtomicBool>) {
     let (started_tx, started_rx) = crossbeam_channel::unbounded();
     let stopped = Arc::new(AtomicBool::new(false));
     let stopped2 = stopped.clone();
@@ -128,7 +132,10 @@ fn cancel_answers_at_once_stops_the_handler_and_drops_its_result() {
     // Built-ins are served while the only worker is busy.
     assert_eq!(call(&c, "p", "$/ping", json!({}))["ok"], true);
     send(&c, "c", "$/cancel", json!({"id": "long"}));
-    assert_eq!(recv(&c), json!({"id": "long", "ok": false, "error": {"code": "CANCELLED", "message": "request was cancelled"}}));
+    assert_eq!(
+        recv(&c),
+        json!({"id": "long", "ok": false, "error": {"code": "CANCELLED", "message": "request was cancelled"}})
+    );
     assert_eq!(recv(&c), json!({"id": "c", "ok": true, "result": {}}));
     // With one worker, this runs only after the busy job has fully finished, so anything the
     // cancelled handler sent would arrive before it.

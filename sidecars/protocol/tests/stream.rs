@@ -101,7 +101,10 @@ fn framing_errors_are_answered_and_serving_continues() {
     assert_eq!(h.error_of(b"{\"id\":\"a\"}\n"), (json!("a"), "INVALID_REQUEST".into()));
     assert_eq!(h.error_of(b"{\"id\":1,\"method\":\"echo\"}\n"), (Value::Null, "INVALID_REQUEST".into()));
     assert_eq!(h.error_of(b"{\"id\":\"b\",\"method\":[]}\n"), (json!("b"), "INVALID_REQUEST".into()));
-    assert_eq!(h.error_of(b"{\"id\":\"c\",\"method\":\"echo\",\"params\":3}\n"), (json!("c"), "INVALID_REQUEST".into()));
+    assert_eq!(
+        h.error_of(b"{\"id\":\"c\",\"method\":\"echo\",\"params\":3}\n"),
+        (json!("c"), "INVALID_REQUEST".into())
+    );
     // Blank lines are skipped; CRLF line ends are accepted.
     h.write(b"\n  \n{\"id\":\"ok\",\"method\":\"echo\",\"params\":{\"x\":1}}\r\n");
     assert_eq!(h.line(), json!({"id": "ok", "ok": true, "result": {"x": 1}}));

@@ -66,7 +66,10 @@ impl Args {
                 Long("root") => root = Some(PathBuf::from(parser.value()?)),
                 Long("exclude") => {
                     // Globs travel inside JSON-facing rules, so they must be text.
-                    let glob = parser.value()?.into_string().map_err(|v| ArgsError(format!("--exclude {v:?} is not UTF-8")))?;
+                    let glob = parser
+                        .value()?
+                        .into_string()
+                        .map_err(|v| ArgsError(format!("--exclude {v:?} is not UTF-8")))?;
                     excludes.push(glob);
                 }
                 Long("no-ignore") => no_ignore = true,
@@ -91,7 +94,17 @@ mod tests {
 
     #[test]
     fn parses_every_option() {
-        let a = Args::from_args(["--root", "/w", "--exclude", "a/**", "--exclude=b", "--no-ignore", "--max-file-size", "10"]).unwrap();
+        let a = Args::from_args([
+            "--root",
+            "/w",
+            "--exclude",
+            "a/**",
+            "--exclude=b",
+            "--no-ignore",
+            "--max-file-size",
+            "10",
+        ])
+        .unwrap();
         assert_eq!(
             a,
             Args { root: "/w".into(), excludes: vec!["a/**".into(), "b".into()], no_ignore: true, max_file_size: 10 }

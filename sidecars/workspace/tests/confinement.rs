@@ -41,8 +41,16 @@ fn paths_outside_the_root_are_refused() {
         tree.symlink("dangling_link", out.join("no-such-file"));
         tree.symlink("root_link", "/");
         escapes.extend(
-            ["abs_link", "dir_link", "dir_link/secret.txt", "dir_link/dir", "sub/rel_link", "dangling_link", "root_link/etc/passwd"]
-                .map(String::from),
+            [
+                "abs_link",
+                "dir_link",
+                "dir_link/secret.txt",
+                "dir_link/dir",
+                "sub/rel_link",
+                "dangling_link",
+                "root_link/etc/passwd",
+            ]
+            .map(String::from),
         );
     }
     let before = snapshot(tree.root());

@@ -117,7 +117,10 @@ fn read_file(sc: &mut Sidecar, tree: &Tree) {
 
 fn stat_and_list_dir(sc: &mut Sidecar, tree: &Tree) {
     let s = checked(sc, "stat", json!({"path": "docs/readme.md"}));
-    assert_eq!(s, json!({"path": "docs/readme.md", "type": "file", "size": 20, "mtimeMs": mtime_ms(&tree.root().join("docs/readme.md"))}));
+    assert_eq!(
+        s,
+        json!({"path": "docs/readme.md", "type": "file", "size": 20, "mtimeMs": mtime_ms(&tree.root().join("docs/readme.md"))})
+    );
     assert_eq!(checked(sc, "stat", json!({"path": "docs"}))["type"], "dir");
     assert_eq!(checked(sc, "stat", json!({"path": ""}))["type"], "dir");
     #[cfg(unix)]
@@ -162,7 +165,12 @@ fn glob_and_find_files(sc: &mut Sidecar) {
     assert_eq!(first["path"], "src/main.rs");
     // Positions point at the query's characters, in order.
     let path: Vec<u16> = "src/main.rs".encode_utf16().collect();
-    let picked: String = first["positions"].as_array().unwrap().iter().map(|p| path[p.as_u64().unwrap() as usize] as u8 as char).collect();
+    let picked: String = first["positions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| path[p.as_u64().unwrap() as usize] as u8 as char)
+        .collect();
     assert_eq!(picked, "mainrs");
     assert!(checked(sc, "findFiles", json!({"query": "e", "limit": 2}))["matches"].as_array().unwrap().len() <= 2);
     assert_eq!(checked(sc, "findFiles", json!({"query": "zzzqqq"}))["matches"], json!([]));
@@ -192,8 +200,16 @@ fn search(sc: &mut Sidecar) {
     let cs = checked(sc, "search", json!({"query": "HELLO", "caseSensitive": true}));
     assert_eq!(cs["matches"], json!([m("src/lib/util.ts", 1, 36, util)]));
     let ww = checked(sc, "search", json!({"query": "hello", "wholeWord": true, "include": ["src/**"]}));
-    assert_eq!(ww["matches"], json!([m("src/lib/util.ts", 1, 30, util), m("src/lib/util.ts", 1, 36, util), m("src/main.rs", 2, 15, "    println!(\"Hello, world\");")]));
-    let re = checked(sc, "search", json!({"query": "h[eé]l+o\\s+\\w+", "isRegex": true, "exclude": ["src/**", "*.txt"]}));
+    assert_eq!(
+        ww["matches"],
+        json!([
+            m("src/lib/util.ts", 1, 30, util),
+            m("src/lib/util.ts", 1, 36, util),
+            m("src/main.rs", 2, 15, "    println!(\"Hello, world\");")
+        ])
+    );
+    let re =
+        checked(sc, "search", json!({"query": "h[eé]l+o\\s+\\w+", "isRegex": true, "exclude": ["src/**", "*.txt"]}));
     assert_eq!(re["matches"], json!([m(".hidden/conf", 1, 1, "hello hidden")]));
     // A literal query is not a regex.
     assert_eq!(checked(sc, "search", json!({"query": "h.llo"}))["matches"], json!([]));
@@ -207,7 +223,10 @@ fn search(sc: &mut Sidecar) {
     assert!(!schema_accepts("search.params", &bad[2]), "the schema refuses what the sidecar refuses");
     // As a literal, "(" is an ordinary character.
     let parens = checked(sc, "search", bad[0].clone());
-    assert_eq!(parens["matches"], json!([m("src/main.rs", 1, 8, "fn main() {"), m("src/main.rs", 2, 13, "    println!(\"Hello, world\");")]));
+    assert_eq!(
+        parens["matches"],
+        json!([m("src/main.rs", 1, 8, "fn main() {"), m("src/main.rs", 2, 13, "    println!(\"Hello, world\");")])
+    );
 }
 
 #[test]
@@ -252,7 +271,11 @@ fn command_line_options_shape_the_workspace_view() {
     sc.shutdown();
 
     let missing = tree.root().join("does-not-exist");
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_skaffa-workspace")).arg("--root").arg(&missing).output().unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_skaffa-workspace"))
+        .arg("--root")
+        .arg(&missing)
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("does-not-exist"));
     assert!(out.stdout.is_empty(), "nothing but protocol lines on stdout");

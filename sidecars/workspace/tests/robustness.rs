@@ -35,7 +35,12 @@ fn bad_input_gets_errors_and_serving_continues() {
     for (line, id, code) in cases {
         sc.send_raw(line);
         let r = sc.response_for(&id);
-        assert_eq!((r["ok"].clone(), r["error"]["code"].as_str()), (json!(false), Some(code)), "{}", String::from_utf8_lossy(line));
+        assert_eq!(
+            (r["ok"].clone(), r["error"]["code"].as_str()),
+            (json!(false), Some(code)),
+            "{}",
+            String::from_utf8_lossy(line)
+        );
         ping_works(&mut sc);
     }
     assert_eq!(sc.err("workspace/readFile", json!({"path": ["a.txt"]})), "INVALID_PARAMS");
@@ -62,7 +67,8 @@ fn pipelined_requests_are_each_answered_once() {
     let n = 2000;
     let mut batch = Vec::new();
     for i in 0..n {
-        let (method, params) = if i % 2 == 0 { ("$/ping", json!({})) } else { ("workspace/stat", json!({"path": "a.txt"})) };
+        let (method, params) =
+            if i % 2 == 0 { ("$/ping", json!({})) } else { ("workspace/stat", json!({"path": "a.txt"})) };
         serde_json::to_writer(&mut batch, &json!({"id": format!("p{i}"), "method": method, "params": params})).unwrap();
         batch.push(b'\n');
     }

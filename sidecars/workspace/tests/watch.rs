@@ -29,7 +29,11 @@ fn all_paths(sc: &mut Sidecar) -> Value {
 #[test]
 fn file_changes_arrive_as_events_and_update_the_index() {
     let tree = Tree::new();
-    tree.file(".gitignore", "ignored/\n").file("a.txt", "one\n").file("b.txt", "bee\n").file("c.txt", "sea\n").dir("ignored");
+    tree.file(".gitignore", "ignored/\n")
+        .file("a.txt", "one\n")
+        .file("b.txt", "bee\n")
+        .file("c.txt", "sea\n")
+        .dir("ignored");
     let mut sc = Sidecar::start(tree.root(), &[]);
     sc.wait_ready(true);
     let root = tree.root();

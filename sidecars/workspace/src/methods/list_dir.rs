@@ -45,12 +45,8 @@ pub(super) fn run(svc: &Service, cx: &Context, p: Params) -> Result<ListDirResul
         return Err(Error::NotADirectory { path: r.rel });
     }
     let snapshot = svc.snapshot(cx)?;
-    let mut entries: Vec<Entry> = snapshot
-        .list_dir(&r.rel)
-        .unwrap_or_default()
-        .into_iter()
-        .map(|(name, kind)| Entry { name, kind })
-        .collect();
+    let mut entries: Vec<Entry> =
+        snapshot.list_dir(&r.rel).unwrap_or_default().into_iter().map(|(name, kind)| Entry { name, kind }).collect();
     entries.sort_by(|a, b| a.name.cmp(&b.name));
     Ok(ListDirResult { entries })
 }

@@ -43,8 +43,7 @@ impl Sidecar {
         std::thread::spawn(move || {
             for line in BufReader::new(stdout).lines() {
                 let Ok(line) = line else { break };
-                let value = serde_json::from_str(&line)
-                    .unwrap_or_else(|_| json!({ "NOT_PROTOCOL": line }));
+                let value = serde_json::from_str(&line).unwrap_or_else(|_| json!({ "NOT_PROTOCOL": line }));
                 if tx.send(value).is_err() {
                     break;
                 }

@@ -80,7 +80,8 @@ pub(super) fn run(svc: &Service, cx: &Context, p: Params) -> Result<SearchResult
     let mut files = Vec::new();
     snapshot.for_each(&mut |path, meta| {
         // Links are listed as themselves and never followed, as `rg` does by default.
-        let wanted = !meta.symlink && include.as_ref().map_or(true, |set| set.is_match(path)) && !exclude.is_match(path);
+        let wanted =
+            !meta.symlink && include.as_ref().map_or(true, |set| set.is_match(path)) && !exclude.is_match(path);
         if wanted {
             files.push(path.to_owned());
         }
@@ -93,7 +94,13 @@ pub(super) fn run(svc: &Service, cx: &Context, p: Params) -> Result<SearchResult
     let matches = outcome
         .found
         .into_iter()
-        .map(|f| SearchMatch { path: files[f.file].clone(), line: f.line, column: f.column, text: f.text, text_offset: f.text_offset })
+        .map(|f| SearchMatch {
+            path: files[f.file].clone(),
+            line: f.line,
+            column: f.column,
+            text: f.text,
+            text_offset: f.text_offset,
+        })
         .collect();
     Ok(SearchResult { matches, truncated: outcome.truncated, files_searched: outcome.files_searched })
 }

@@ -24,7 +24,13 @@ pub(super) struct Outcome {
 }
 
 /// Searches `files` (relative to `root`) with `matcher`; see the module docs.
-pub(super) fn search(root: &Path, files: &[String], matcher: &RegexMatcher, max: usize, cancel: &CancelToken) -> Outcome {
+pub(super) fn search(
+    root: &Path,
+    files: &[String],
+    matcher: &RegexMatcher,
+    max: usize,
+    cancel: &CancelToken,
+) -> Outcome {
     let next = AtomicUsize::new(0);
     let total = AtomicUsize::new(0);
     let enough = AtomicBool::new(false);
@@ -38,10 +44,8 @@ pub(super) fn search(root: &Path, files: &[String], matcher: &RegexMatcher, max:
             // Each worker owns a matcher clone, so threads never contend on its scratch space.
             let matcher = matcher.clone();
             scope.spawn(move || {
-                let mut searcher = SearcherBuilder::new()
-                    .line_number(true)
-                    .binary_detection(BinaryDetection::quit(0))
-                    .build();
+                let mut searcher =
+                    SearcherBuilder::new().line_number(true).binary_detection(BinaryDetection::quit(0)).build();
                 while !cancel.is_cancelled() && !enough.load(Ordering::Relaxed) {
                     let i = next.fetch_add(1, Ordering::Relaxed);
                     let Some(rel) = files.get(i) else { break };
@@ -51,7 +55,8 @@ pub(super) fn search(root: &Path, files: &[String], matcher: &RegexMatcher, max:
                     if !file.metadata().is_ok_and(|m| m.is_file()) {
                         continue;
                     }
-                    let mut sink = FileSink { matcher: &matcher, cancel, file: i, cap: max + 1, found: Vec::new(), binary: false };
+                    let mut sink =
+                        FileSink { matcher: &matcher, cancel, file: i, cap: max + 1, found: Vec::new(), binary: false };
                     if searcher.search_file(&matcher, &file, &mut sink).is_err() {
                         continue;
                     }
