@@ -9,7 +9,6 @@ use skaffa_protocol::Context;
 use super::Service;
 use crate::error::{Error, Result};
 use crate::index::EntryType;
-use crate::paths;
 
 /// See `schema/listDir.params.json`.
 #[derive(Deserialize)]
@@ -33,14 +32,7 @@ pub struct ListDirResult {
 }
 
 pub(super) fn run(svc: &Service, cx: &Context, p: Params) -> Result<ListDirResult> {
-    let r = paths::resolve(svc.index.root(), &p.path)?;
-    let meta = std::fs::symlink_metadata(&r.lexical).map_err(|e| match e {
-        e if paths::is_missing(&e) => Error::NotFound { path: r.rel.clone() },
-        e => Error::io(&r.lexical, e),
-    })?;
-    if svc.index.is_excluded(&r.rel, meta.is_dir()) {
-        return Err(Error::NotFound { path: r.rel });
-    }
+    let (r, meta) = svc.lstat_visible(&p.path)?;
     if !meta.is_dir() {
         return Err(Error::NotADirectory { path: r.rel });
     }

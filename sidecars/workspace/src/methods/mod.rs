@@ -20,6 +20,7 @@ use skaffa_protocol::{Context, ResponseError, Server};
 
 use crate::error::{Error, Result};
 use crate::index::{Index, Snapshot};
+use crate::paths;
 
 /// Everything the handlers share. One per process, behind an `Arc`.
 pub struct Service {
@@ -37,6 +38,21 @@ impl Service {
     /// The index the handlers serve.
     pub fn index(&self) -> &Index {
         &self.index
+    }
+
+    /// Confines `path`, then `lstat`s it (links are described, not followed). A missing path and
+    /// one the scan leaves out (ignored, excluded, `.git/`) both answer `NOT_FOUND`, because the
+    /// sidecar's view of the workspace is the index.
+    fn lstat_visible(&self, path: &str) -> Result<(paths::Resolved, std::fs::Metadata)> {
+        let r = paths::resolve(self.index.root(), path)?;
+        let meta = std::fs::symlink_metadata(&r.lexical).map_err(|e| match e {
+            e if paths::is_missing(&e) => Error::NotFound { path: r.rel.clone() },
+            e => Error::io(&r.lexical, e),
+        })?;
+        if self.index.is_excluded(&r.rel, meta.is_dir()) {
+            return Err(Error::NotFound { path: r.rel });
+        }
+        Ok((r, meta))
     }
 
     /// Waits (cancellably) for the first scan, then returns a consistent snapshot.

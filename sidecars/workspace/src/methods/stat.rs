@@ -5,9 +5,8 @@ use serde::{Deserialize, Serialize};
 use skaffa_protocol::Context;
 
 use super::{mtime_ms, Service};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::index::EntryType;
-use crate::paths;
 
 /// See `schema/stat.params.json`.
 #[derive(Deserialize)]
@@ -28,11 +27,7 @@ pub struct StatResult {
 }
 
 pub(super) fn run(svc: &Service, _cx: &Context, p: Params) -> Result<StatResult> {
-    let r = paths::resolve(svc.index.root(), &p.path)?;
-    let meta = std::fs::symlink_metadata(&r.lexical).map_err(|e| match e {
-        e if paths::is_missing(&e) => Error::NotFound { path: r.rel.clone() },
-        e => Error::io(&r.lexical, e),
-    })?;
+    let (r, meta) = svc.lstat_visible(&p.path)?;
     let kind = if meta.file_type().is_symlink() {
         EntryType::Symlink
     } else if meta.is_dir() {
@@ -40,8 +35,5 @@ pub(super) fn run(svc: &Service, _cx: &Context, p: Params) -> Result<StatResult>
     } else {
         EntryType::File
     };
-    if svc.index.is_excluded(&r.rel, kind == EntryType::Dir) {
-        return Err(Error::NotFound { path: r.rel });
-    }
     Ok(StatResult { path: r.rel, kind, size: meta.len(), mtime_ms: mtime_ms(&meta) })
 }
