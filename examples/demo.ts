@@ -13,6 +13,10 @@ import { registerWorkspaceSidecar, WorkspaceAPIToken, WorkspaceEvents, workspace
 
 const bold = (s: string) => (process.stdout.isTTY ? `\x1b[1m${s}\x1b[0m` : s);
 const dim = (s: string) => (process.stdout.isTTY ? `\x1b[2m${s}\x1b[0m` : s);
+/** Rewrites the progress line in a terminal (erasing what a longer text left); elsewhere a new line. */
+const rewrite = (s: string) => process.stdout.write(process.stdout.isTTY ? `\r\x1b[2K${s}` : `${s}\n`);
+/** Clears the progress line in a terminal before the next output. */
+const clearLine = () => process.stdout.isTTY && process.stdout.write('\r\x1b[2K');
 
 /** Renders a fuzzy match with its matched characters in bold (positions are UTF-16 indices). */
 function highlight(m: FuzzyMatch): string {
@@ -46,7 +50,7 @@ async function main(): Promise<number> {
     console.log(`${bold('Skaffa demo')} — workspace ${root}`);
     const started = performance.now();
     const progress = registry.client(workspaceManifest).onEvent(WorkspaceEvents.indexProgress, (d) => {
-      process.stdout.write(`\r  indexing… ${(d as { files: number }).files} files`);
+      rewrite(`  indexing… ${(d as { files: number }).files} files`);
     });
     await registry.start(['workspace']);
     // findFiles waits for the first index, so its completion marks "index ready".
@@ -54,7 +58,8 @@ async function main(): Promise<number> {
     progress.dispose();
     const status = await workspace.status();
     const ms = performance.now() - started;
-    console.log(`\r  indexed ${bold(String(status.files))} files in ${ms.toFixed(0)} ms; sidecar RSS ${rssOf(registry.supervisor('workspace').pid)}; watching: ${status.watching}`);
+    clearLine();
+    console.log(`  indexed ${bold(String(status.files))} files in ${ms.toFixed(0)} ms; sidecar RSS ${rssOf(registry.supervisor('workspace').pid)}; watching: ${status.watching}`);
 
     console.log(`\n${bold(`findFiles "${query}"`)}`);
     for (const m of first.matches) console.log(`  ${highlight(m)} ${dim(`(${m.score})`)}`);

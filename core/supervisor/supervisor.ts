@@ -275,8 +275,8 @@ export class Supervisor implements ISupervisor {
           child.killTree('SIGKILL');
         }
       },
-      onComplete: (info: { id: string; method: string; durationMs: number; ok: boolean; code?: string }) => {
-        if (this.listening.request) this.emit('request', { sidecar: this.name, ...info });
+      onComplete: (id: string, method: string, durationMs: number, code: string | undefined) => {
+        if (this.listening.request) this.emit('request', { sidecar: this.name, id, method, durationMs, ok: code === undefined, code });
       },
       onTrace: (direction: 'send' | 'recv', message: unknown) => {
         if (this.listening.trace) this.emit('trace', { sidecar: this.name, direction, message, time: Date.now() });

@@ -18,21 +18,13 @@ export type ProtocolErrorKind = 'parse' | 'invalid' | 'unknown-id' | 'line-too-l
 export interface ConnectionHooks {
   onEvent?(event: string, data: unknown): void;
   onProtocolError?(kind: ProtocolErrorKind, detail: string): void;
-  /** Called once per request when it settles, if set (used for per-request metrics). */
-  onComplete?(info: RequestCompletion): void;
+  /** Called once per request when it settles, if set (used for per-request metrics). Positional
+   * arguments, so that nothing is allocated per request unless the owner wants a record. */
+  onComplete?(id: string, method: string, durationMs: number, code: string | undefined): void;
   /** Sees every message in both directions (for `--trace`). */
   onTrace?(direction: 'send' | 'recv', message: unknown): void;
   /** stdout closed (usually because the process exited). */
   onClose?(): void;
-}
-
-/** Per-request completion record. */
-export interface RequestCompletion {
-  id: string;
-  method: string;
-  durationMs: number;
-  ok: boolean;
-  code?: string;
 }
 
 /** Per-call options. */
@@ -196,9 +188,7 @@ export class Connection {
   private settle(p: Pending, result: unknown, error: SidecarError | undefined, id: string): void {
     if (p.timer !== undefined) this.clock.clearTimeout(p.timer);
     if (p.signal && p.onAbort) p.signal.removeEventListener('abort', p.onAbort);
-    if (this.hooks.onComplete) {
-      this.hooks.onComplete({ id, method: p.method, durationMs: this.clock.now() - p.started, ok: !error, code: error?.code });
-    }
+    this.hooks.onComplete?.(id, p.method, this.clock.now() - p.started, error?.code);
     if (error) p.reject(error);
     else p.resolve(result);
   }
