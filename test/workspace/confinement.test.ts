@@ -44,10 +44,10 @@ const escapes = [
 describe('confinement', () => {
   test.each(escapes)('%j is OUTSIDE_WORKSPACE for readFile, stat and listDir', async (p) => {
     const { api } = openWorkspace(root);
-    for (const call of [api.readFile(p), api.stat(p), api.listDir(p)]) {
-      const e = (await rejectionOf(call)) as SidecarError;
-      expect(e.code).toBe('OUTSIDE_WORKSPACE');
-    }
+    // All three are in flight at once and may be answered in any order, so every rejection gets
+    // its handler now; awaiting them one by one left a later one unhandled if it came first.
+    const errors = (await Promise.all([api.readFile(p), api.stat(p), api.listDir(p)].map(rejectionOf))) as SidecarError[];
+    expect(errors.map((e) => e.code)).toEqual(['OUTSIDE_WORKSPACE', 'OUTSIDE_WORKSPACE', 'OUTSIDE_WORKSPACE']);
   });
 
   test('a symlink is listed as itself and one that stays inside can be read', async () => {
