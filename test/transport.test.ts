@@ -107,3 +107,18 @@ test('the crash window forgets crashes older than windowMs', () => {
   w.reset();
   expect(w.count).toBe(0);
 });
+
+test('a line over the limit that arrives whole in one chunk is refused too', () => {
+  const { stream, got } = collect(4096);
+  stream.write(`{"x":"${'a'.repeat(20_000)}"}\n{"next":1}\n`);
+  expect(got.tooLong).toBe(1);
+  expect(got.values).toEqual([{ next: 1 }]);
+});
+
+test('a line over the limit completed by its last chunk is refused', () => {
+  const { stream, got } = collect(4096);
+  stream.write(`{"x":"${'a'.repeat(3000)}`);
+  stream.write(`${'a'.repeat(3000)}"}\n{"next":1}\n`);
+  expect(got.tooLong).toBe(1);
+  expect(got.values).toEqual([{ next: 1 }]);
+});

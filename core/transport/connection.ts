@@ -7,7 +7,7 @@
 import type { Readable, Writable } from 'node:stream';
 import type { IClock, TimerHandle } from '../clock';
 import { SidecarError } from '../errors';
-import { BuiltinMethods, classifyIncoming, type ResponseMessage } from '../protocol';
+import { BuiltinMethods, classifyIncoming, MainSideCodes, type ResponseMessage, type WireError } from '../protocol';
 import { DEFAULT_MAX_LINE_BYTES, readMessages } from './reader';
 import { MessageWriter } from './writer';
 
@@ -47,15 +47,25 @@ interface Pending {
   onAbort?: () => void;
 }
 
-/** How many ids of abandoned (timed-out/cancelled) requests are remembered, so that their late
- * answers are recognised instead of being reported as unknown ids. */
-const ABANDONED_MEMORY = 4096;
+/** Ids of abandoned (timed-out/cancelled) requests and of the `$/cancel`s sent for them are
+ * remembered, so that their late answers are recognised instead of being reported as unknown ids.
+ * Each is forgotten when its answer arrives or after this long, whichever comes first. */
+export const ABANDONED_TTL_MS = 5 * 60_000;
+/** Memory for abandoned ids grows with the traffic: this many, plus two per request in flight at
+ * the busiest moment so far (a request and its `$/cancel`), so that a burst of timeouts never
+ * pushes out ids whose answers are still coming. */
+const ABANDONED_BASE = 4096;
+
+/** Codes only main produces; a sidecar that answers with one is not believed (see `fromWire`). */
+const MAIN_ONLY: ReadonlySet<string> = new Set<string>([...MainSideCodes, 'INVALID_MANIFEST', 'DUPLICATE_SIDECAR']);
 
 /** A request/response connection over a pair of streams. */
 export class Connection {
   private readonly writer: MessageWriter;
   private readonly pending = new Map<string, Pending>();
-  private readonly abandoned = new Set<string>();
+  /** Abandoned id → when it was abandoned (insertion order is age order). */
+  private readonly abandoned = new Map<string, number>();
+  private peakInFlight = 0;
   private readonly detach: () => void;
   private seq = 0;
   private closedWith?: (method: string) => SidecarError;
@@ -110,6 +120,7 @@ export class Connection {
         );
       }
       this.pending.set(id, p);
+      if (this.pending.size > this.peakInFlight) this.peakInFlight = this.pending.size;
       this.send({ id, method, params });
     });
   }
@@ -146,11 +157,13 @@ export class Connection {
   }
 
   private remember(id: string): void {
-    if (this.abandoned.size >= ABANDONED_MEMORY) {
-      const oldest = this.abandoned.values().next().value as string;
-      this.abandoned.delete(oldest);
+    const now = this.clock.now();
+    const capacity = ABANDONED_BASE + 2 * this.peakInFlight;
+    for (const [old, at] of this.abandoned) {
+      if (now - at < ABANDONED_TTL_MS && this.abandoned.size < capacity) break;
+      this.abandoned.delete(old);
     }
-    this.abandoned.add(id);
+    this.abandoned.set(id, now);
   }
 
   private onValue(value: unknown): void {
@@ -181,8 +194,24 @@ export class Connection {
       this.settle(p, res.result, undefined, id);
     } else {
       const e = res.error;
-      this.settle(p, undefined, new SidecarError(e.code, e.message, { sidecar: this.sidecar, method: p.method, data: e.data }), id);
+      this.settle(p, undefined, this.fromWire(e, p.method), id);
     }
+  }
+
+  /**
+   * The error a sidecar answered with. Codes only main may produce (`SIDECAR_CRASHED`, `TIMEOUT`,
+   * `SIDECAR_UNAVAILABLE`...) decide retries and restarts, so a sidecar must not be able to claim
+   * them: such an answer becomes `INTERNAL` (not retryable), keeping the claimed code in
+   * `data.claimedCode`, and is reported as a protocol error.
+   */
+  private fromWire(e: WireError, method: string): SidecarError {
+    if (!MAIN_ONLY.has(e.code)) return new SidecarError(e.code, e.message, { sidecar: this.sidecar, method, data: e.data });
+    this.hooks.onProtocolError?.('invalid', `answered ${method} with ${e.code}, a code only main may produce; reported as INTERNAL`);
+    return new SidecarError('INTERNAL', `the sidecar answered with ${e.code}, which only main may report: ${e.message}`, {
+      sidecar: this.sidecar,
+      method,
+      data: { claimedCode: e.code, data: e.data },
+    });
   }
 
   private settle(p: Pending, result: unknown, error: SidecarError | undefined, id: string): void {

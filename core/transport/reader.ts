@@ -50,13 +50,17 @@ export function readMessages(stream: Readable, sink: ReaderSink, maxLineBytes = 
     for (;;) {
       const nl = chunk.indexOf(NEWLINE, start);
       if (nl === -1) break;
+      const lineBytes = pendingBytes + nl - start;
       if (discarding) {
         discarding = false;
+      } else if (lineBytes > maxLineBytes) {
+        // The limit holds however the line arrives: whole in one chunk, or in pieces.
+        sink.onLineTooLong(lineBytes);
       } else if (pendingBytes === 0) {
         emitLine(chunk.subarray(start, nl));
       } else {
         pending.push(chunk.subarray(start, nl));
-        emitLine(Buffer.concat(pending, pendingBytes + nl - start));
+        emitLine(Buffer.concat(pending, lineBytes));
       }
       pending = [];
       pendingBytes = 0;
