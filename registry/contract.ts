@@ -5,7 +5,7 @@
  */
 import type { InjectionToken } from 'tsyringe';
 import type { Disposable, Listener } from '../core/events';
-import type { CallOptions, ISupervisor, SidecarState, SupervisorEvents } from '../core/supervisor/contract';
+import type { CallOptions, ISupervisor, SidecarHealth, SidecarState, StopOptions, SupervisorEvents } from '../core/supervisor/contract';
 import type { Candidate, CandidateSource } from './binary/contract';
 import type { MethodSpec, ParamsOf, ResultOf, SidecarManifest } from './manifest';
 
@@ -44,8 +44,14 @@ export interface ISidecarRegistry {
   list(): SidecarInfo[];
   /** Subscribes to an event of every sidecar; payloads carry the sidecar's name. */
   on<K extends keyof SupervisorEvents>(name: K, listener: Listener<SupervisorEvents[K]>): Disposable;
-  /** Shuts every sidecar down gracefully and leaves no process behind. */
-  dispose(): Promise<void>;
+  /** A health snapshot of every sidecar (in-flight and queued calls, crashes, restarts, last exit). */
+  health(): SidecarHealth[];
+  /**
+   * Shuts every sidecar down gracefully and leaves no process behind. New calls fail at once with
+   * SIDECAR_UNAVAILABLE from the moment it is called; `deadlineMs` bounds the whole shutdown
+   * (SIGKILL when it comes). Calling it again returns the same promise.
+   */
+  dispose(options?: StopOptions): Promise<void>;
 }
 
 /** DI token for the registry. */

@@ -18,6 +18,8 @@ import {
   type CallOptions,
   type ISupervisor,
   type MethodPolicy,
+  type SidecarHealth,
+  type StopOptions,
   type SupervisorEvents,
   type SupervisorOptions,
 } from '../core/supervisor/contract';
@@ -51,7 +53,7 @@ const BUILTINS: ReadonlySet<string> = new Set(Object.values(BuiltinMethods));
 @injectable()
 export class SidecarRegistry implements ISidecarRegistry {
   private readonly entries = new Map<string, Entry>();
-  private disposed = false;
+  private disposing?: Promise<void>;
 
   constructor(
     @injectAll(SidecarManifestToken) manifests: SidecarManifest[],
@@ -159,10 +161,14 @@ export class SidecarRegistry implements ISidecarRegistry {
     return store;
   }
 
-  async dispose(): Promise<void> {
-    if (this.disposed) return;
-    this.disposed = true;
-    await Promise.all([...this.entries.values()].map((e) => e.supervisor.dispose()));
+  health(): SidecarHealth[] {
+    return [...this.entries.values()].map((e) => e.supervisor.health());
+  }
+
+  dispose(options: StopOptions = {}): Promise<void> {
+    // Every supervisor refuses new calls from this moment; a second dispose shares the first.
+    this.disposing ??= Promise.all([...this.entries.values()].map((e) => e.supervisor.dispose(options))).then(() => undefined);
+    return this.disposing;
   }
 
   private entry(name: string): Entry {

@@ -34,6 +34,11 @@ export class CrashWindow {
     return this.times.length;
   }
 
+  /** Number of crashes within the window that ends at `now`. */
+  countAt(now: number): number {
+    return this.times.filter((t) => now - t < this.policy.windowMs).length;
+  }
+
   /** Forgets all crashes (after a healthy run or an explicit restart). */
   reset(): void {
     this.times = [];

@@ -101,6 +101,46 @@ export interface SupervisorEvents {
   trace: { sidecar: string; direction: 'send' | 'recv'; message: unknown; time: number };
 }
 
+/** Options of `stop()` and `dispose()`. */
+export interface StopOptions {
+  /**
+   * Upper bound for the whole shutdown, in ms (e.g. what an app can spare at quit). The polite
+   * steps ($/shutdown, then SIGTERM, each waiting up to `shutdownGraceMs`) are cut short when the
+   * deadline comes; then the process tree gets SIGKILL and the promise resolves. 0 kills at once.
+   */
+  deadlineMs?: number;
+}
+
+/** How the last process of a sidecar ended. */
+export interface ExitRecord {
+  code: number | null;
+  signal: string | null;
+  /** What main made of it ("exited unexpectedly with code 3", "stopped answering $/ping..."). */
+  reason: string;
+  /** True when main asked for it (stop, dispose, restart). */
+  expected: boolean;
+  /** Wall-clock time of the exit (`Date.now()`). */
+  at: number;
+}
+
+/** A snapshot of one sidecar for a status view (`supervisor.health()`, `registry.health()`). */
+export interface SidecarHealth {
+  name: string;
+  state: SidecarState;
+  pid?: number;
+  /** Requests sent and not answered yet. */
+  inFlight: number;
+  /** Calls waiting for the sidecar to become ready. */
+  queued: number;
+  /** Crashes within the restart policy's current window (`maxCrashes` of them mean `failed`). */
+  crashesInWindow: number;
+  /** Restarts after crashes since the supervisor was created. */
+  restarts: number;
+  /** Protocol errors since the supervisor was created. */
+  protocolErrors: number;
+  lastExit?: ExitRecord;
+}
+
 /** What a caller holds to use and observe one sidecar. */
 export interface ISupervisor {
   readonly name: string;
@@ -115,10 +155,21 @@ export interface ISupervisor {
   restart(): Promise<void>;
   /** Calls a method; params are sent as given (the registry validates them first). */
   call(method: string, params: Record<string, unknown>, options?: CallOptions): Promise<unknown>;
-  /** Graceful stop: `$/shutdown`, then SIGTERM, then SIGKILL to the whole tree. A later call starts it again. */
-  stop(): Promise<void>;
-  /** Stops for good: later calls fail with SIDECAR_UNAVAILABLE and listeners are removed. */
-  dispose(): Promise<void>;
+  /**
+   * Graceful stop: `$/shutdown`, then SIGTERM, then SIGKILL to the whole tree. Calls in flight or
+   * waiting when it begins fail with SIDECAR_UNAVAILABLE. It is not final: a call made while it
+   * runs waits and is served by a new process started once the stop completes, and so is any
+   * later call.
+   */
+  stop(options?: StopOptions): Promise<void>;
+  /**
+   * Stops for good. From the moment it is called, new calls fail at once with
+   * SIDECAR_UNAVAILABLE; calls in flight fail the same way when the process goes. Once it
+   * resolves no timer or process of this supervisor remains, and listeners are removed.
+   */
+  dispose(options?: StopOptions): Promise<void>;
+  /** What an app shows in a status view: state, load, crashes, restarts, last exit. */
+  health(): SidecarHealth;
   /** Subscribes to one event; dispose the result to unsubscribe. */
   on<K extends keyof SupervisorEvents>(name: K, listener: Listener<SupervisorEvents[K]>): Disposable;
 }

@@ -14,7 +14,19 @@ import type { ChildHandle, ExitInfo, IProcessSpawner, SpawnRequest } from '../pr
 import { BuiltinMethods } from '../protocol';
 import { Connection } from '../transport/connection';
 import { backoffDelay, CrashWindow } from './backoff';
-import type { CallOptions, ISupervisor, MethodPolicy, SidecarState, SupervisorEvents, SupervisorOptions } from './contract';
+import type {
+  CallOptions,
+  ExitRecord,
+  ISupervisor,
+  MethodPolicy,
+  SidecarHealth,
+  SidecarState,
+  StopOptions,
+  SupervisorEvents,
+  SupervisorOptions,
+} from './contract';
+import { RateLimitedWarning } from './log-limiter';
+import { shutdownProcess } from './shutdown';
 import { StderrTail } from './stderr-tail';
 
 /** Produces the command line of the next process; may throw BINARY_NOT_FOUND. */
@@ -47,10 +59,17 @@ export class Supervisor implements ISupervisor {
   private readonly timers: { backoff?: TimerHandle; ping?: TimerHandle; healthy?: TimerHandle } = {};
   /** Why main killed the current process, if it did (hung, oversized line...). */
   private killReason?: string;
+  /** Set when main killed the current process because it closed its stdout while running. */
+  private killedForEof = false;
   private stopping = false;
+  private stopped?: Promise<void>;
+  /** Set from the moment `dispose()` is called: new calls fail at once. */
   private disposed = false;
   private lastFailure?: SidecarError;
+  private lastExit?: ExitRecord;
+  private restarts = 0;
   private _protocolErrors = 0;
+  private readonly protocolLog: RateLimitedWarning;
   private readonly emitter = new Emittery<SupervisorEvents>();
   private readonly listening: Partial<Record<keyof SupervisorEvents, number>> = {};
 
@@ -62,6 +81,7 @@ export class Supervisor implements ISupervisor {
     private readonly deps: SupervisorDeps,
   ) {
     this.crashes = new CrashWindow(options.restart);
+    this.protocolLog = new RateLimitedWarning('protocol errors', { sidecar: name }, deps.clock, deps.logger);
   }
 
   get state(): SidecarState {
@@ -74,6 +94,20 @@ export class Supervisor implements ISupervisor {
 
   get protocolErrors(): number {
     return this._protocolErrors;
+  }
+
+  health(): SidecarHealth {
+    return {
+      name: this.name,
+      state: this._state,
+      pid: this.child?.pid,
+      inFlight: this.conn?.inFlight ?? 0,
+      queued: this.waiters.size,
+      crashesInWindow: this.crashes.countAt(this.deps.clock.now()),
+      restarts: this.restarts,
+      protocolErrors: this._protocolErrors,
+      lastExit: this.lastExit && { ...this.lastExit },
+    };
   }
 
   on<K extends keyof SupervisorEvents>(name: K, listener: Listener<SupervisorEvents[K]>): Disposable {
@@ -119,27 +153,29 @@ export class Supervisor implements ISupervisor {
     }
   }
 
-  async stop(): Promise<void> {
+  stop(options: StopOptions = {}): Promise<void> {
+    // A second stop (dispose during a stop, say) shares the first one's outcome.
+    this.stopped ??= this.stopNow(options).finally(() => {
+      this.stopped = undefined;
+    });
+    return this.stopped;
+  }
+
+  private async stopNow(options: StopOptions): Promise<void> {
+    const deadline = this.deps.clock.now() + (options.deadlineMs ?? Infinity);
     this.clearTimers();
+    this.protocolLog.flush();
     if (this._state === 'stopped' && !this.child) return;
     this.stopping = true;
     this.setState('stopping');
     this.rejectWaiters(this.unavailable('the sidecar is stopping'));
     const child = this.child;
     if (child) {
-      this.conn?.request(BuiltinMethods.shutdown, {}, { timeoutMs: this.options.shutdownGraceMs }).catch(() => undefined);
-      const grace = this.options.shutdownGraceMs;
-      if (!(await this.exitsWithin(child, grace))) {
-        this.deps.logger.warn('sidecar ignored $/shutdown; sending SIGTERM', { sidecar: this.name });
-        child.killTree('SIGTERM');
-        if (!(await this.exitsWithin(child, grace))) {
-          this.deps.logger.warn('sidecar ignored SIGTERM; sending SIGKILL', { sidecar: this.name });
-          child.killTree('SIGKILL');
-          await this.exitsWithin(child, grace);
-        }
-      }
-      // The leader is gone; take down anything it left behind in its process group.
-      child.killTree('SIGKILL');
+      const conn = this.conn;
+      const ask = () => conn?.request(BuiltinMethods.shutdown, {}, { timeoutMs: this.options.shutdownGraceMs }).catch(() => undefined);
+      await shutdownProcess({ child, askToExit: ask, graceMs: this.options.shutdownGraceMs, deadline, ...this.deps, sidecar: this.name });
+      // Normally the exit handler did this already; after a deadline the exit may still be coming.
+      conn?.close((method) => this.unavailable('the sidecar was stopped before it answered', method));
     }
     await this.starting?.catch(() => undefined);
     this.incarnation++;
@@ -147,12 +183,15 @@ export class Supervisor implements ISupervisor {
     this.conn = undefined;
     this.stopping = false;
     this.setState('stopped');
+    // Calls made while stopping were queued: they are served by a fresh process.
+    if (this.waiters.size > 0 && !this.disposed) this.launch();
   }
 
-  async dispose(): Promise<void> {
+  async dispose(options: StopOptions = {}): Promise<void> {
     if (this.disposed) return;
-    await this.stop();
     this.disposed = true;
+    this.rejectWaiters(this.unavailable('the sidecar registry was disposed'));
+    await this.stop(options);
     this.emitter.clearListeners();
   }
 
@@ -235,6 +274,7 @@ export class Supervisor implements ISupervisor {
     if (this.stopping || this.disposed) return;
     const incarnation = ++this.incarnation;
     this.killReason = undefined;
+    this.killedForEof = false;
     const child = this.deps.spawner.spawn(request);
     this.child = child;
     this.stderr = new StderrTail(child.stderr, this.options.stderrTailLines, (line) => {
@@ -268,8 +308,8 @@ export class Supervisor implements ISupervisor {
       },
       onProtocolError: (kind: SupervisorEvents['protocolError']['kind'], detail: string) => {
         this._protocolErrors++;
-        this.deps.logger.warn(`protocol error (${kind}): ${detail}`, { sidecar: this.name });
-        this.emit('protocolError', { sidecar: this.name, kind, detail });
+        this.protocolLog.warn(`protocol error (${kind}): ${detail}`);
+        if (this.listening.protocolError) this.emit('protocolError', { sidecar: this.name, kind, detail });
         if (kind === 'line-too-long' && this.child === child) {
           this.killReason = `wrote a stdout line over ${this.options.maxLineBytes} bytes; killed`;
           child.killTree('SIGKILL');
@@ -281,6 +321,13 @@ export class Supervisor implements ISupervisor {
       onTrace: (direction: 'send' | 'recv', message: unknown) => {
         if (this.listening.trace) this.emit('trace', { sidecar: this.name, direction, message, time: Date.now() });
       },
+      // A live sidecar whose stdout ends can never answer again: treat it as a crash now rather
+      // than when a ping or every pending call times out.
+      onClose: () => {
+        if (this.child !== child || this.stopping) return;
+        this.killedForEof = true;
+        child.killTree('SIGKILL');
+      },
     };
   }
 
@@ -291,9 +338,15 @@ export class Supervisor implements ISupervisor {
       conn.request(BuiltinMethods.ping, {}, { timeoutMs: this.options.pingTimeoutMs }).then(
         () => this.schedulePing(incarnation, conn, child),
         (e: unknown) => {
-          if (incarnation !== this.incarnation || !SidecarError.is(e, 'TIMEOUT')) return;
-          this.killReason = `stopped answering $/ping for ${this.options.pingTimeoutMs} ms (hung); killed`;
-          child.killTree('SIGKILL');
+          if (incarnation !== this.incarnation) return;
+          if (SidecarError.is(e, 'TIMEOUT')) {
+            this.killReason = `stopped answering $/ping for ${this.options.pingTimeoutMs} ms (hung); killed`;
+            child.killTree('SIGKILL');
+            return;
+          }
+          // An error answer is still an answer: the sidecar is alive, so keep checking it.
+          this.deps.logger.warn(`$/ping was answered with an error (${(e as Error).message})`, { sidecar: this.name });
+          this.schedulePing(incarnation, conn, child);
         },
       );
     }, this.options.pingIntervalMs);
@@ -304,7 +357,10 @@ export class Supervisor implements ISupervisor {
     this.clearTimers();
     const expected = this.stopping;
     const tail = this.stderr?.last() ?? [];
-    const reason = this.killReason ?? describeExit(info);
+    // Killed for closing stdout only if the SIGKILL is what ended it (it may have exited by itself).
+    const eof = this.killedForEof && info.signal === 'SIGKILL' ? 'closed its stdout while running; killed' : undefined;
+    const reason = this.killReason ?? eof ?? describeExit(info);
+    this.lastExit = { code: info.code, signal: info.signal, reason: expected ? 'was stopped' : reason, expected, at: Date.now() };
     const details = { sidecar: this.name, exitCode: info.code, signal: info.signal, stderrTail: tail.slice(-ERROR_TAIL_LINES) };
     this.conn?.close((method) =>
       expected
@@ -328,6 +384,7 @@ export class Supervisor implements ISupervisor {
       return;
     }
     const delayMs = backoffDelay(this.options.restart, crashes - 1, this.deps.clock.random());
+    this.restarts++;
     this.setState('backoff');
     this.emit('restart', { sidecar: this.name, attempt: crashes, delayMs });
     // Keeps the process alive: calls may be waiting for this restart, and nothing else is
@@ -340,16 +397,6 @@ export class Supervisor implements ISupervisor {
       delayMs,
       true,
     );
-  }
-
-  private exitsWithin(child: ChildHandle, ms: number): Promise<boolean> {
-    return new Promise((resolve) => {
-      const timer = this.deps.clock.setTimeout(() => resolve(false), ms);
-      void child.exited.then(() => {
-        this.deps.clock.clearTimeout(timer);
-        resolve(true);
-      });
-    });
   }
 
   private clearTimers(): void {
