@@ -6,6 +6,7 @@ import 'reflect-metadata';
 
 export * from '../core';
 export * from './manifest';
+export * from './env';
 export * from './contract';
 export * from './container';
 export * from './binary/contract';

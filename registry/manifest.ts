@@ -6,6 +6,7 @@
  */
 import type { InjectionToken } from 'tsyringe';
 import type { RestartPolicy, SupervisorOptions } from '../core/supervisor/contract';
+import type { EnvPolicy } from './env';
 
 /** A JSON Schema object (draft-07, as ajv compiles it). */
 export type JsonSchema = Record<string, unknown>;
@@ -72,6 +73,8 @@ export interface SidecarManifest<M extends Record<string, MethodSpec<any, any>> 
   name: string;
   description?: string;
   binary: BinarySpec;
+  /** Which of main's environment variables the sidecar inherits (default `scrubbed`; see `EnvInherit`). */
+  env?: EnvPolicy;
   /** Computes args/env for a launch; may throw a clear error when a required option is missing. */
   launch?: (options: LaunchOptions) => LaunchArgs;
   methods: M;

@@ -34,6 +34,7 @@ import {
   type MethodSpec,
   type SidecarManifest,
 } from './manifest';
+import { sidecarEnv } from './env';
 import { checkManifests } from './manifest-check';
 import { formatIssues, SchemaValidatorToken, type CompiledValidator, type ISchemaValidator } from './validation/contract';
 
@@ -194,7 +195,7 @@ export class SidecarRegistry implements ISidecarRegistry {
     return {
       command: binary.path,
       args: [...prefix, ...(extra.args ?? [])],
-      env: { ...this.resolveContext.env, ...extra.env },
+      env: sidecarEnv(this.resolveContext.env, manifest.env, extra.env),
       cwd: extra.cwd,
     };
   }
