@@ -35,6 +35,9 @@ export interface ChildHandle {
   readonly spawned: Promise<void>;
   /** Sends `signal` to the process and all of its descendants. Safe to call after exit. */
   killTree(signal: NodeJS.Signals): void;
+  /** Optional: notes the current descendants, so that a later `killTree` still reaches those the
+   * sidecar leaves orphaned when it exits (called before asking it to shut down). */
+  rememberTree?(): void;
 }
 
 /** Starts child processes. */

@@ -1,11 +1,14 @@
 /**
  * The default `IProcessSpawner`, on Node's `child_process.spawn` without a shell. On POSIX each
  * sidecar leads its own process group (`detached`), so killing the group takes grandchildren down
- * too; on Windows `taskkill /T` does the same. A sidecar still dies with main even when main is
- * killed hard, because its stdin closes (the protocol's orphan rule).
+ * too; on Linux every descendant found through `/proc` is signalled as well, which reaches those
+ * that left the group with `setsid()`. On Windows `taskkill /T` takes the tree. A sidecar still
+ * dies with main even when main is killed hard, because its stdin closes (the protocol's orphan
+ * rule), and the protocol kits then take their own children down.
  */
 import { spawn } from 'node:child_process';
 import type { ChildHandle, ExitInfo, IProcessSpawner, SpawnRequest } from './contract';
+import { descendants, signalAll, type ProcessId } from './process-tree';
 
 /** After 'exit', how long to wait for stdout to finish before reporting the exit anyway (a
  * grandchild may hold the pipe open). */
@@ -43,15 +46,23 @@ export class NodeProcessSpawner implements IProcessSpawner {
     });
     spawned.catch(() => undefined);
 
+    // Descendants seen so far: after the sidecar exits they are no longer linked to it.
+    const known = new Map<string, ProcessId>();
+    const rememberTree = () => {
+      if (child.pid === undefined || isWindows) return;
+      for (const p of descendants(child.pid)) known.set(`${p.pid}:${p.start}`, p);
+    };
     const killTree = (signal: NodeJS.Signals) => {
       const pid = child.pid;
       if (pid === undefined) return;
+      rememberTree();
       if (isWindows) {
         // taskkill has no notion of gentle signals; /T takes the tree, /F forces it.
         const k = spawn('taskkill', ['/pid', String(pid), '/T', '/F'], { windowsHide: true, stdio: 'ignore' });
         k.on('error', () => child.kill(signal));
         return;
       }
+      signalAll(known.values(), signal);
       try {
         process.kill(-pid, signal);
       } catch {
@@ -72,6 +83,7 @@ export class NodeProcessSpawner implements IProcessSpawner {
       exited,
       spawned,
       killTree,
+      rememberTree,
     };
   }
 }

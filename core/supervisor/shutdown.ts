@@ -23,6 +23,7 @@ export interface ShutdownSteps {
 /** Runs the steps; resolves when the process exited or the deadline forced a SIGKILL. */
 export async function shutdownProcess(s: ShutdownSteps): Promise<void> {
   const waitFor = (ms: number) => exitsWithin(s.child, Math.min(ms, Math.max(0, s.deadline - s.clock.now())), s.clock);
+  s.child.rememberTree?.();
   s.askToExit();
   if (!(await waitFor(s.graceMs))) {
     const termed = s.clock.now() < s.deadline;

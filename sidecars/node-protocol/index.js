@@ -3,13 +3,60 @@
  * `sidecars/protocol`, in one dependency-free file. It frames NDJSON on stdin/stdout with a line
  * size limit, answers the built-ins (`$/ping`, `$/cancel`, `$/shutdown`, `$/describe`), turns bad
  * input into PARSE_ERROR / INVALID_REQUEST / METHOD_NOT_FOUND answers without stopping, gives each
- * handler an AbortSignal that `$/cancel` fires, and exits when stdin closes (the orphan rule).
- * See docs/protocol.md for the contract.
+ * handler an AbortSignal that `$/cancel` fires, and exits when stdin closes (the orphan rule),
+ * taking down every process it started first (the children rule). See docs/protocol.md.
  */
 'use strict';
+const fs = require('node:fs');
 
 /** Default limit of one input line: 64 MiB, as in the Rust crate. */
 const DEFAULT_MAX_LINE_BYTES = 64 * 1024 * 1024;
+
+/**
+ * The children rule: before exiting, take down every process this sidecar started. On Linux each
+ * descendant is found through /proc parent links (that reaches grandchildren that called setsid(),
+ * as long as their parent lives) together with the members of this process's group. Elsewhere on
+ * POSIX the process group gets SIGTERM (this process ignores it, being about to exit). Windows
+ * offers nothing to a dependency-free script; main's `taskkill /T` covers a graceful stop there.
+ */
+function killChildren() {
+  if (process.platform === 'linux') {
+    const parentOf = new Map();
+    const group = [];
+    for (const name of fs.readdirSync('/proc')) {
+      if (!/^\d+$/.test(name)) continue;
+      try {
+        const stat = fs.readFileSync(`/proc/${name}/stat`, 'utf8');
+        const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        parentOf.set(Number(name), Number(f[1]));
+        if (Number(f[2]) === process.pid) group.push(Number(name));
+      } catch {
+        /* exited meanwhile */
+      }
+    }
+    const victims = new Set(group);
+    const isDescendant = (pid) => {
+      for (let p = parentOf.get(pid), hops = 0; p !== undefined && hops < 1000; p = parentOf.get(p), hops++) if (p === process.pid) return true;
+      return false;
+    };
+    for (const pid of parentOf.keys()) if (isDescendant(pid)) victims.add(pid);
+    victims.delete(process.pid);
+    for (const pid of victims) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        /* already gone */
+      }
+    }
+  } else if (process.platform !== 'win32') {
+    try {
+      process.on('SIGTERM', () => undefined);
+      process.kill(-process.pid, 'SIGTERM');
+    } catch {
+      /* not a group leader: there is no group of ours to signal */
+    }
+  }
+}
 
 /** An error a handler throws to answer with a specific code (e.g. INVALID_PARAMS). */
 class MethodError extends Error {
@@ -29,12 +76,18 @@ class MethodError extends Error {
  * Creates a sidecar. Register methods with `method(name, handler, validate?)`, then `serve()`.
  * A handler gets `(params, ctx)` with `ctx.id`, `ctx.signal` and `ctx.emit(event, data)`, and
  * returns a result or a promise of one. `validate(params)` returns an error message or null.
- * @param {{ name: string, version: string, maxLineBytes?: number, input?: NodeJS.ReadableStream, output?: NodeJS.WritableStream, exit?: (code: number) => void }} options
+ * `containChildren` (default: true when serving the real stdin) applies the children rule on exit.
+ * @param {{ name: string, version: string, maxLineBytes?: number, input?: NodeJS.ReadableStream, output?: NodeJS.WritableStream, exit?: (code: number) => void, containChildren?: boolean }} options
  */
 function createSidecar(options) {
   const input = options.input || process.stdin;
   const output = options.output || process.stdout;
-  const exit = options.exit || ((code) => process.exit(code));
+  const contain = options.containChildren ?? !options.input;
+  const exitNow = options.exit || ((code) => process.exit(code));
+  const exit = (code) => {
+    if (contain) killChildren();
+    exitNow(code);
+  };
   const maxLineBytes = options.maxLineBytes || DEFAULT_MAX_LINE_BYTES;
   /** @type {Map<string, { handler: Function, validate?: Function }>} */
   const methods = new Map();
@@ -145,4 +198,4 @@ function createSidecar(options) {
   };
 }
 
-module.exports = { createSidecar, MethodError, DEFAULT_MAX_LINE_BYTES };
+module.exports = { createSidecar, MethodError, DEFAULT_MAX_LINE_BYTES, killChildren };

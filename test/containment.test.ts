@@ -1,0 +1,65 @@
+/**
+ * Nothing a sidecar started outlives it (issue 9, item 7), on Linux where the test can see every
+ * process: a child in the sidecar's group and a grandchild that called `setsid()` go when the
+ * registry is disposed, whether or not the sidecar takes them down itself, and go when main is
+ * SIGKILLed, because the Node kit applies the children rule when its stdin closes.
+ */
+import { spawn } from 'node:child_process';
+import * as path from 'node:path';
+import * as readline from 'node:readline';
+import { defineSidecar, method } from '../registry';
+import { fakeManifest } from './fixtures/fake-manifest';
+import { isAlive, makeRegistry, waitFor } from './helpers';
+
+const linux = process.platform === 'linux' ? describe : describe.skip;
+const TREE_SIDECAR = path.join(__dirname, 'fixtures/tree-sidecar.js');
+const treeManifest = defineSidecar({
+  name: 'tree',
+  binary: { command: process.execPath, args: [TREE_SIDECAR] },
+  supervisor: { pingIntervalMs: 0, shutdownGraceMs: 1500 },
+  methods: {
+    'tree/spawn': method<Record<string, never>, { child: number; grandchild: number }>({ params: { type: 'object' }, result: { type: 'object' } }),
+  },
+});
+
+const survivors: number[] = [];
+afterEach(() => {
+  for (const pid of survivors.splice(0)) if (isAlive(pid)) process.kill(pid, 'SIGKILL');
+});
+
+async function allGone(pids: number[]): Promise<void> {
+  survivors.push(...pids);
+  await waitFor(() => pids.every((p) => !isAlive(p)), 5_000, `processes ${pids.filter(isAlive).join(', ')} to exit`);
+}
+
+linux('containment', () => {
+  test('dispose() takes down a setsid() grandchild even when the sidecar leaves its children behind', async () => {
+    const registry = makeRegistry([fakeManifest('leaky')]);
+    const { child, grandchild } = (await registry.call('leaky', 'test/spawnTree', {})) as { child: number; grandchild: number };
+    const sidecar = registry.supervisor('leaky').pid!;
+    expect([sidecar, child, grandchild].every(isAlive)).toBe(true);
+    await registry.dispose();
+    await allGone([sidecar, child, grandchild]);
+  });
+
+  test('a Node-kit sidecar takes its tree down on $/shutdown', async () => {
+    const registry = makeRegistry([treeManifest]);
+    const { child, grandchild } = await registry.client(treeManifest).call('tree/spawn', {});
+    const sidecar = registry.supervisor('tree').pid!;
+    expect([child, grandchild].every(isAlive)).toBe(true);
+    await registry.dispose();
+    await allGone([sidecar, child, grandchild]);
+  });
+
+  test('when main is SIGKILLed, the sidecar, its child and its setsid() grandchild all go', async () => {
+    const main = spawn(process.execPath, [path.join(__dirname, 'fixtures/tree-main.js'), process.execPath, TREE_SIDECAR], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    const line = await new Promise<string>((resolve) => readline.createInterface({ input: main.stdout! }).once('line', resolve));
+    const { sidecar, child, grandchild } = JSON.parse(line) as { sidecar: number; child: number; grandchild: number };
+    survivors.push(sidecar, child, grandchild);
+    expect([sidecar, child, grandchild].every(isAlive)).toBe(true);
+    main.kill('SIGKILL');
+    await allGone([sidecar, child, grandchild]);
+  });
+});
