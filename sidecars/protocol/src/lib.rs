@@ -34,6 +34,7 @@
 //! }
 //! ```
 
+pub mod children;
 mod connection;
 mod context;
 mod dispatch;

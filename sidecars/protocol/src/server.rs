@@ -15,6 +15,7 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::value::{to_raw_value, RawValue};
 
+use crate::children;
 use crate::connection::{Connection, EventSender, IoOptions, READ_BUFFER};
 use crate::context::Context;
 use crate::dispatch::{Dispatcher, Handler, Route};
@@ -103,9 +104,11 @@ impl Server {
     }
 
     /// Serves on stdin/stdout and exits the process with status 0 on `$/shutdown` or at the end
-    /// of stdin, after flushing every queued message. `on_start` runs once output is set up
+    /// of stdin, after flushing every queued message and taking down every process the sidecar
+    /// started (see [`children`](crate::children)). `on_start` runs once output is set up
     /// (before the first request is read), e.g. to start background work that sends events.
     pub fn serve_stdio(self, opts: IoOptions, on_start: impl FnOnce(EventSender)) -> ! {
+        children::on_start();
         let direct = Arc::new(DirectOut::new(Box::new(std::io::stdout())));
         let out = Outbox::Direct(direct.clone());
         on_start(EventSender { out: out.clone() });
@@ -122,6 +125,8 @@ impl Server {
         if let Err(e) = direct.finish(Duration::from_secs(5)) {
             eprintln!("skaffa-protocol: could not flush output before exiting: {e}");
         }
+        // The children rule: nothing this sidecar started outlives it.
+        children::kill_all();
         std::process::exit(0)
     }
 
