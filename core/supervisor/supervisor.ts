@@ -197,8 +197,8 @@ export class Supervisor implements ISupervisor {
 
   /** Resolves with a ready connection, starting the sidecar if needed; bounded by `deadline`. */
   private ready(method: string, deadline: number, signal?: AbortSignal, timeoutMs?: number): Promise<Connection> {
-    if (this._state === 'ready' && this.conn) return Promise.resolve(this.conn);
     this.assertNotDisposed(method);
+    if (this._state === 'ready' && this.conn) return Promise.resolve(this.conn);
     if (this._state === 'failed') {
       throw this.unavailable('the sidecar failed and is not restarted until restart() is called', method, this.lastFailure);
     }
