@@ -1,7 +1,7 @@
 /**
  * Faults found by trying to break the supervisor (issue 9): health checks that survive an error
  * answer to `$/ping`, calls made during `stop()` and `dispose()`, a sidecar that closes its stdout
- * while alive, a flood of garbage lines (counted, but logged at a bounded rate), a shutdown
+ * while alive, one that claims main's own crash code, a flood of garbage lines (counted, but logged at a bounded rate), a shutdown
  * bounded by the app's deadline, and the health snapshot an app shows.
  */
 import { ClockToken, LoggerToken, NullLogger } from '../registry';
@@ -68,6 +68,14 @@ test('a live sidecar that closes its stdout is treated as crashed at once, witho
   await waitFor(() => !isAlive(pid), 5_000, 'the old process to go');
   await waitFor(() => registry.supervisor('eof').state === 'ready');
   expect(registry.health()[0]).toMatchObject({ restarts: 1, crashesInWindow: 1, lastExit: { signal: 'SIGKILL', expected: false } });
+});
+
+test('an idempotent call answered with SIDECAR_CRASHED from the wire is not retried: INTERNAL, run once', async () => {
+  const registry = makeRegistry([fakeManifest('liar')]);
+  const e = await rejectionOf(registry.call('liar', 'test/claimCrash', {}));
+  expect(e).toMatchObject({ code: 'INTERNAL', retryable: false, data: { claimedCode: 'SIDECAR_CRASHED' } });
+  expect(await registry.call('liar', 'test/counter', {})).toEqual({ count: 2 });
+  expect(registry.health()[0].restarts).toBe(0);
 });
 
 test('10,000 garbage lines are all counted but only a few are logged, plus one summary', async () => {
