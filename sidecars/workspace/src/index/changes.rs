@@ -27,6 +27,9 @@ pub(crate) struct Pending {
     rescan_root: bool,
     /// Paths found by earlier walks to look at again (see [`Applied::discovered`]).
     recheck: Vec<String>,
+    /// The OS said it dropped events (kernel queue overflow): folders created meanwhile may
+    /// have no watch of their own, so the watch must be placed again before the rescan.
+    rewatch: bool,
 }
 
 /// The outcome of [`apply`].
@@ -71,7 +74,10 @@ impl Pending {
         for event in events {
             if event.need_rescan() {
                 match event.paths.is_empty() {
-                    true => self.rescan_root = true,
+                    true => {
+                        self.rescan_root = true;
+                        self.rewatch = true;
+                    }
                     false => event.paths.iter().for_each(|p| self.rescan_path(index, p)),
                 }
                 continue;
@@ -111,6 +117,20 @@ impl Pending {
         }
     }
 
+    /// True when folders may have appeared (created, renamed or moved in) or must be rescanned.
+    /// On Linux notify places the watch of a new folder only after it has read every event
+    /// queued with the one announcing it, so a walk of that folder must wait until notify has
+    /// done so (see `watch::fence`); otherwise files created between the walk and the watch
+    /// are never seen.
+    pub(crate) fn needs_fence(&self) -> bool {
+        self.rescan_root || !self.rescan_dirs.is_empty() || self.touched.values().any(|structural| *structural)
+    }
+
+    /// True when the OS watch must be placed again before applying this request.
+    pub(crate) fn needs_rewatch(&self) -> bool {
+        self.rewatch
+    }
+
     /// True when a rescan is part of this request (reported as `rescan: true`).
     fn is_rescan(&self) -> bool {
         self.rescan_root || !self.rescan_dirs.is_empty()
@@ -144,7 +164,13 @@ pub(crate) fn apply(index: &Index, pending: Pending) -> Result<Applied> {
         fresh_dirs.push((dir.clone(), files));
     }
     let applied = store.apply(|snap| {
-        let mut diff = Diff { snap, updates: BTreeMap::new(), hinted: BTreeSet::new(), walked: BTreeSet::new() };
+        let mut diff = Diff {
+            snap,
+            updates: BTreeMap::new(),
+            hinted: BTreeSet::new(),
+            walked: BTreeSet::new(),
+            walked_dirs: BTreeSet::new(),
+        };
         for (dir, files) in fresh_dirs {
             diff.replace_dir(&dir, files);
         }
@@ -183,16 +209,26 @@ struct Diff<'a> {
     hinted: BTreeSet<String>,
     /// Paths set from a folder walk rather than from their own event.
     walked: BTreeSet<String>,
+    /// Folders walked in this batch. The walk ran after every event of the batch was queued,
+    /// so a folder below one of them needs no walk of its own: a new tree announces each of its
+    /// folders, and walking each again from the root would cost one walk per folder.
+    walked_dirs: BTreeSet<String>,
 }
 
 impl Diff<'_> {
     /// Makes the index under `dir` equal to `files` (a fresh scan of it).
     fn replace_dir(&mut self, dir: &str, files: Vec<(String, FileMeta)>) {
+        self.walked_dirs.insert(dir.to_owned());
         self.remove_under(dir);
         for (path, meta) in files {
             self.walked.insert(path.clone());
             self.updates.insert(path, Some(meta));
         }
+    }
+
+    /// True when `rel` or a folder above it was walked in this batch.
+    fn walked_above(&self, rel: &str) -> bool {
+        self.walked_dirs.contains(rel) || rel.match_indices('/').any(|(i, _)| self.walked_dirs.contains(&rel[..i]))
     }
 
     /// Marks every indexed file under folder `dir` as gone.
@@ -229,7 +265,7 @@ impl Diff<'_> {
                 }
                 if index.is_excluded(&rel, true) {
                     self.remove_under(&rel);
-                } else if structural {
+                } else if structural && !self.walked_above(&rel) {
                     let files = scan::scan_subtree(&index.shared.opts, &rel, &index.counters()).unwrap_or_default();
                     self.replace_dir(&rel, files);
                 }

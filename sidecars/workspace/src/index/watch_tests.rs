@@ -244,3 +244,28 @@ fn an_os_rescan_signal_rescans_and_reports_it() {
     assert_eq!(batch.changes.iter().map(|c| c.path.as_str()).collect::<Vec<_>>(), ["top.txt"]);
     assert_eq!(contents(&index.snapshot()), contents(&scanned(opts(&root)).snapshot()));
 }
+
+#[test]
+fn an_os_overflow_places_the_watch_again() {
+    use notify::event::{EventKind, Flag};
+    use notify_debouncer_full::DebouncedEvent;
+    let (_d, root) = temp_root();
+    write_tree(&root, &["a.txt", "sub/b.txt"]);
+    // Watching before the scan, so no catch-up rescan can find what the test hides.
+    let w = Watched::start(Index::new(opts(&root)));
+    w.index.scan(&|_| {}).unwrap();
+    let handle = || w.index.shared.watcher.lock().unwrap();
+    // After an overflow notify may lack the watch of a folder whose creation it never read;
+    // dropping the watch of sub/ leaves the watcher in that state.
+    handle().as_mut().unwrap().debouncer.unwatch(root.join("sub")).unwrap();
+    write_tree(&root, &["sub/unseen.txt", "marker.txt"]);
+    w.expect("marker.txt", ChangeKind::Created);
+    assert!(w.index.snapshot().get("sub/unseen.txt").is_none(), "sub/ is no longer watched");
+    let overflow = notify::Event::new(EventKind::Other).set_flag(Flag::Rescan);
+    handle().as_ref().unwrap().inject.send(Ok(vec![DebouncedEvent::new(overflow, Instant::now())])).unwrap();
+    // The rescan finds what the watch missed, and the watch placed again sees what follows.
+    w.expect("sub/unseen.txt", ChangeKind::Created);
+    write_tree(&root, &["sub/after.txt"]);
+    w.expect("sub/after.txt", ChangeKind::Created);
+    w.assert_equals_fresh_scan();
+}
