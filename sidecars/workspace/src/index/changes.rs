@@ -139,14 +139,14 @@ impl Pending {
 
 /// Applies `pending` to the index: the batch to report and the paths to re-check later.
 pub(crate) fn apply(index: &Index, pending: Pending) -> Result<Applied> {
-    let counters = index.counters();
     let store = &index.shared.store;
     if pending.rescan_root {
         index.shared.rules.invalidate_all();
-        // The full walk counts every skipped path again; the counts describe the latest walk.
-        index.shared.non_utf8.store(0, std::sync::atomic::Ordering::Relaxed);
+        // The full walk counts every unreadable entry again; the count describes the latest walk.
         index.shared.errors.store(0, std::sync::atomic::Ordering::Relaxed);
+        let counters = index.counters();
         let fresh = scan::scan_root(&index.shared.opts, &counters, &|_| {})?;
+        index.record_non_utf8(None, counters);
         let (generation, changes) = store.replace_with(fresh, |snap, base| {
             let changes = snap.diff_against(base);
             (!changes.is_empty(), changes)
@@ -157,10 +157,12 @@ pub(crate) fn apply(index: &Index, pending: Pending) -> Result<Applied> {
     let rescan = pending.is_rescan();
     let mut fresh_dirs = Vec::new();
     for dir in &pending.rescan_dirs {
+        let counters = index.counters();
         let files = match index.is_excluded(dir, true) {
             true => Vec::new(),
             false => scan::scan_subtree(&index.shared.opts, dir, &counters)?,
         };
+        index.record_non_utf8(Some(&index.root().join(dir)), counters);
         fresh_dirs.push((dir.clone(), files));
     }
     let applied = store.apply(|snap| {
@@ -199,6 +201,38 @@ fn created(changes: &[Change], keep: impl Fn(&str) -> bool) -> Vec<String> {
 
 fn batch(generation: u64, changes: Vec<Change>, rescan: bool) -> Option<ChangeBatch> {
     (!changes.is_empty()).then_some(ChangeBatch { generation, changes, rescan })
+}
+
+/// Brings the record of non-UTF-8 names up to date for `path`, itself such a name: such a file
+/// is never indexed but is counted in `status.skipped.nonUtf8` while it exists, as a fresh scan
+/// would count it. Its ignore rules are judged on the lossy form of the name.
+fn touch_non_utf8(index: &Index, path: &Path, structural: bool) {
+    let counters = index.counters();
+    match std::fs::symlink_metadata(path) {
+        Ok(md) if md.is_dir() => {
+            if !structural {
+                return;
+            }
+            if scan::scan_non_utf8(&index.shared.opts, path, &counters).is_err() {
+                index.shared.errors.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            }
+        }
+        Ok(_) => {
+            let lossy = path.strip_prefix(index.root()).map(|p| match std::path::MAIN_SEPARATOR {
+                '/' => p.to_string_lossy().into_owned(),
+                _ => p.to_string_lossy().replace('\\', "/"),
+            });
+            if lossy.is_ok_and(|rel| !index.is_excluded(&rel, false)) {
+                counters.non_utf8(path);
+            }
+        }
+        Err(e) if matches!(e.kind(), ErrorKind::NotFound | ErrorKind::NotADirectory) => {}
+        Err(_) => {
+            index.shared.errors.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            return;
+        }
+    }
+    index.record_non_utf8(Some(path), counters);
 }
 
 /// The new values of one batch, compared with the snapshot they apply to.
@@ -251,13 +285,15 @@ impl Diff<'_> {
     fn touch(&mut self, index: &Index, path: &Path, structural: bool) {
         let Some(rel) = scan::relative(index.root(), path) else {
             if path.starts_with(index.root()) {
-                index.counters().non_utf8(path);
+                touch_non_utf8(index, path, structural);
             }
             return;
         };
         if rel.is_empty() {
             return;
         }
+        // Non-UTF-8 names under `path` are noted afresh below wherever its subtree is known anew.
+        let forget_non_utf8 = || index.record_non_utf8(Some(path), index.counters());
         match std::fs::symlink_metadata(path) {
             Ok(md) if md.is_dir() => {
                 if structural {
@@ -265,8 +301,11 @@ impl Diff<'_> {
                 }
                 if index.is_excluded(&rel, true) {
                     self.remove_under(&rel);
+                    forget_non_utf8();
                 } else if structural && !self.walked_above(&rel) {
-                    let files = scan::scan_subtree(&index.shared.opts, &rel, &index.counters()).unwrap_or_default();
+                    let counters = index.counters();
+                    let files = scan::scan_subtree(&index.shared.opts, &rel, &counters).unwrap_or_default();
+                    index.record_non_utf8(Some(path), counters);
                     self.replace_dir(&rel, files);
                 }
                 // A folder replaced a file of the same name.
@@ -277,6 +316,7 @@ impl Diff<'_> {
                 if structural {
                     // A file (or link) may have replaced a folder of the same name.
                     self.remove_under(&rel);
+                    forget_non_utf8();
                 } else if meta.is_some() {
                     self.hinted.insert(rel.clone());
                 }
@@ -284,6 +324,7 @@ impl Diff<'_> {
             }
             Err(e) if matches!(e.kind(), ErrorKind::NotFound | ErrorKind::NotADirectory) => {
                 self.remove_under(&rel);
+                forget_non_utf8();
                 self.updates.insert(rel, None);
             }
             Err(_) => {
