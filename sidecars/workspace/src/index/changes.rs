@@ -94,10 +94,18 @@ impl Pending {
             for path in &event.paths {
                 *self.touched.entry(path.clone()).or_default() |= structural;
                 let name = path.file_name().and_then(|n| n.to_str());
-                if !index.shared.opts.no_ignore && matches!(name, Some(".gitignore" | ".ignore")) {
+                if index.shared.opts.no_ignore {
+                    continue;
+                }
+                if matches!(name, Some(".gitignore" | ".ignore")) {
                     // The rules of the folder changed: rescan everything it governs.
                     if let Some(parent) = path.parent() {
                         self.rescan_path(index, parent);
+                    }
+                } else if path.ends_with(".git/info/exclude") {
+                    // The same for the folder that holds this `.git`.
+                    if let Some(repo) = path.ancestors().nth(3) {
+                        self.rescan_path(index, repo);
                     }
                 }
             }

@@ -74,10 +74,13 @@ fn walker(opts: &IndexOptions, only: Option<PathBuf>) -> Result<WalkBuilder> {
     b.hidden(false)
         .follow_links(false)
         .require_git(false)
-        // Only ignore files inside the root count, so rescans and `is_excluded` can agree.
+        // Ignore files above the root do not count, so rescans and `is_excluded` can agree; git's
+        // own exclude files do (`.git/info/exclude` of each folder holding a `.git`, and the
+        // global `core.excludesFile`, whose patterns are taken relative to the root).
         .parents(false)
-        .git_global(false)
-        .git_exclude(false)
+        .git_global(!opts.no_ignore)
+        .git_exclude(!opts.no_ignore)
+        .current_dir(&opts.root)
         .ignore(!opts.no_ignore)
         .git_ignore(!opts.no_ignore)
         .threads(super::cores())
