@@ -87,7 +87,8 @@ export interface SearchMatch {
   path: string;
   /** 1-based line number. */
   line: number;
-  /** 1-based column in UTF-16 code units (what a JS string indexes). */
+  /** 1-based column in UTF-16 code units (what a JS string indexes) of the line as readFile
+   * returns it: a UTF-8 BOM opening the file counts as one unit of line 1 (and stays in `text`). */
   column: number;
   /** The matching line, or for a line over 1000 bytes an excerpt around the match. */
   text: string;

@@ -306,3 +306,37 @@ fn matches_on_very_long_lines_come_as_excerpts() {
     }
     sc.shutdown();
 }
+
+#[test]
+fn search_columns_index_the_content_read_file_returns_also_after_a_bom() {
+    let tree = Tree::new();
+    let long = format!("\u{feff}{}wörld", "z".repeat(1500));
+    tree.file("bom.txt", "\u{feff}héllo wörld\nwörld\n").file("bom-long.txt", &long).file("plain.txt", "héllo wörld\n");
+    let mut sc = Sidecar::start(tree.root(), &[]);
+    sc.wait_ready(false);
+    let content = checked(&mut sc, "readFile", json!({"path": "bom.txt"}))["content"].as_str().unwrap().to_owned();
+    assert!(content.starts_with('\u{feff}'), "readFile returns the file as it is, BOM included");
+    let r = checked(&mut sc, "search", json!({"query": "wörld"}));
+    assert_eq!(
+        r["matches"],
+        json!([
+            {"path": "bom-long.txt", "line": 1, "column": 1502, "text": format!("{}wörld", "z".repeat(100)), "textOffset": 1401},
+            m("bom.txt", 1, 8, "\u{feff}héllo wörld"),
+            m("bom.txt", 2, 1, "wörld"),
+            m("plain.txt", 1, 7, "héllo wörld"),
+        ])
+    );
+    // Every column, taken as a UTF-16 index into readFile's line, lands on the match.
+    for found in r["matches"].as_array().unwrap() {
+        let path = found["path"].as_str().unwrap();
+        let content = checked(&mut sc, "readFile", json!({"path": path}))["content"].as_str().unwrap().to_owned();
+        let line = content.lines().nth(found["line"].as_u64().unwrap() as usize - 1).unwrap();
+        let units: Vec<u16> = line.encode_utf16().collect();
+        let at = found["column"].as_u64().unwrap() as usize - 1;
+        assert_eq!(String::from_utf16(&units[at..at + 5]).unwrap(), "wörld", "{found}");
+        let text: Vec<u16> = found["text"].as_str().unwrap().encode_utf16().collect();
+        let in_text = at - found["textOffset"].as_u64().unwrap_or(0) as usize;
+        assert_eq!(String::from_utf16(&text[in_text..in_text + 5]).unwrap(), "wörld", "{found}");
+    }
+    sc.shutdown();
+}

@@ -27,6 +27,9 @@ pub(crate) struct Pending {
     rescan_root: bool,
     /// Paths found by earlier walks to look at again (see [`Applied::discovered`]).
     recheck: Vec<String>,
+    /// The OS said it dropped events (kernel queue overflow): folders created meanwhile may
+    /// have no watch of their own, so the watch must be placed again before the rescan.
+    rewatch: bool,
 }
 
 /// The outcome of [`apply`].
@@ -71,7 +74,10 @@ impl Pending {
         for event in events {
             if event.need_rescan() {
                 match event.paths.is_empty() {
-                    true => self.rescan_root = true,
+                    true => {
+                        self.rescan_root = true;
+                        self.rewatch = true;
+                    }
                     false => event.paths.iter().for_each(|p| self.rescan_path(index, p)),
                 }
                 continue;
@@ -88,10 +94,18 @@ impl Pending {
             for path in &event.paths {
                 *self.touched.entry(path.clone()).or_default() |= structural;
                 let name = path.file_name().and_then(|n| n.to_str());
-                if !index.shared.opts.no_ignore && matches!(name, Some(".gitignore" | ".ignore")) {
+                if index.shared.opts.no_ignore {
+                    continue;
+                }
+                if matches!(name, Some(".gitignore" | ".ignore")) {
                     // The rules of the folder changed: rescan everything it governs.
                     if let Some(parent) = path.parent() {
                         self.rescan_path(index, parent);
+                    }
+                } else if path.ends_with(".git/info/exclude") {
+                    // The same for the folder that holds this `.git`.
+                    if let Some(repo) = path.ancestors().nth(3) {
+                        self.rescan_path(index, repo);
                     }
                 }
             }
@@ -111,6 +125,20 @@ impl Pending {
         }
     }
 
+    /// True when folders may have appeared (created, renamed or moved in) or must be rescanned.
+    /// On Linux notify places the watch of a new folder only after it has read every event
+    /// queued with the one announcing it, so a walk of that folder must wait until notify has
+    /// done so (see `watch::fence`); otherwise files created between the walk and the watch
+    /// are never seen.
+    pub(crate) fn needs_fence(&self) -> bool {
+        self.rescan_root || !self.rescan_dirs.is_empty() || self.touched.values().any(|structural| *structural)
+    }
+
+    /// True when the OS watch must be placed again before applying this request.
+    pub(crate) fn needs_rewatch(&self) -> bool {
+        self.rewatch
+    }
+
     /// True when a rescan is part of this request (reported as `rescan: true`).
     fn is_rescan(&self) -> bool {
         self.rescan_root || !self.rescan_dirs.is_empty()
@@ -119,14 +147,14 @@ impl Pending {
 
 /// Applies `pending` to the index: the batch to report and the paths to re-check later.
 pub(crate) fn apply(index: &Index, pending: Pending) -> Result<Applied> {
-    let counters = index.counters();
     let store = &index.shared.store;
     if pending.rescan_root {
         index.shared.rules.invalidate_all();
-        // The full walk counts every skipped path again; the counts describe the latest walk.
-        index.shared.non_utf8.store(0, std::sync::atomic::Ordering::Relaxed);
+        // The full walk counts every unreadable entry again; the count describes the latest walk.
         index.shared.errors.store(0, std::sync::atomic::Ordering::Relaxed);
+        let counters = index.counters();
         let fresh = scan::scan_root(&index.shared.opts, &counters, &|_| {})?;
+        index.record_non_utf8(None, counters);
         let (generation, changes) = store.replace_with(fresh, |snap, base| {
             let changes = snap.diff_against(base);
             (!changes.is_empty(), changes)
@@ -137,14 +165,22 @@ pub(crate) fn apply(index: &Index, pending: Pending) -> Result<Applied> {
     let rescan = pending.is_rescan();
     let mut fresh_dirs = Vec::new();
     for dir in &pending.rescan_dirs {
+        let counters = index.counters();
         let files = match index.is_excluded(dir, true) {
             true => Vec::new(),
             false => scan::scan_subtree(&index.shared.opts, dir, &counters)?,
         };
+        index.record_non_utf8(Some(&index.root().join(dir)), counters);
         fresh_dirs.push((dir.clone(), files));
     }
     let applied = store.apply(|snap| {
-        let mut diff = Diff { snap, updates: BTreeMap::new(), hinted: BTreeSet::new(), walked: BTreeSet::new() };
+        let mut diff = Diff {
+            snap,
+            updates: BTreeMap::new(),
+            hinted: BTreeSet::new(),
+            walked: BTreeSet::new(),
+            walked_dirs: BTreeSet::new(),
+        };
         for (dir, files) in fresh_dirs {
             diff.replace_dir(&dir, files);
         }
@@ -175,6 +211,38 @@ fn batch(generation: u64, changes: Vec<Change>, rescan: bool) -> Option<ChangeBa
     (!changes.is_empty()).then_some(ChangeBatch { generation, changes, rescan })
 }
 
+/// Brings the record of non-UTF-8 names up to date for `path`, itself such a name: such a file
+/// is never indexed but is counted in `status.skipped.nonUtf8` while it exists, as a fresh scan
+/// would count it. Its ignore rules are judged on the lossy form of the name.
+fn touch_non_utf8(index: &Index, path: &Path, structural: bool) {
+    let counters = index.counters();
+    match std::fs::symlink_metadata(path) {
+        Ok(md) if md.is_dir() => {
+            if !structural {
+                return;
+            }
+            if scan::scan_non_utf8(&index.shared.opts, path, &counters).is_err() {
+                index.shared.errors.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            }
+        }
+        Ok(_) => {
+            let lossy = path.strip_prefix(index.root()).map(|p| match std::path::MAIN_SEPARATOR {
+                '/' => p.to_string_lossy().into_owned(),
+                _ => p.to_string_lossy().replace('\\', "/"),
+            });
+            if lossy.is_ok_and(|rel| !index.is_excluded(&rel, false)) {
+                counters.non_utf8(path);
+            }
+        }
+        Err(e) if matches!(e.kind(), ErrorKind::NotFound | ErrorKind::NotADirectory) => {}
+        Err(_) => {
+            index.shared.errors.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            return;
+        }
+    }
+    index.record_non_utf8(Some(path), counters);
+}
+
 /// The new values of one batch, compared with the snapshot they apply to.
 struct Diff<'a> {
     snap: &'a Snapshot,
@@ -183,16 +251,26 @@ struct Diff<'a> {
     hinted: BTreeSet<String>,
     /// Paths set from a folder walk rather than from their own event.
     walked: BTreeSet<String>,
+    /// Folders walked in this batch. The walk ran after every event of the batch was queued,
+    /// so a folder below one of them needs no walk of its own: a new tree announces each of its
+    /// folders, and walking each again from the root would cost one walk per folder.
+    walked_dirs: BTreeSet<String>,
 }
 
 impl Diff<'_> {
     /// Makes the index under `dir` equal to `files` (a fresh scan of it).
     fn replace_dir(&mut self, dir: &str, files: Vec<(String, FileMeta)>) {
+        self.walked_dirs.insert(dir.to_owned());
         self.remove_under(dir);
         for (path, meta) in files {
             self.walked.insert(path.clone());
             self.updates.insert(path, Some(meta));
         }
+    }
+
+    /// True when `rel` or a folder above it was walked in this batch.
+    fn walked_above(&self, rel: &str) -> bool {
+        self.walked_dirs.contains(rel) || rel.match_indices('/').any(|(i, _)| self.walked_dirs.contains(&rel[..i]))
     }
 
     /// Marks every indexed file under folder `dir` as gone.
@@ -215,13 +293,15 @@ impl Diff<'_> {
     fn touch(&mut self, index: &Index, path: &Path, structural: bool) {
         let Some(rel) = scan::relative(index.root(), path) else {
             if path.starts_with(index.root()) {
-                index.counters().non_utf8(path);
+                touch_non_utf8(index, path, structural);
             }
             return;
         };
         if rel.is_empty() {
             return;
         }
+        // Non-UTF-8 names under `path` are noted afresh below wherever its subtree is known anew.
+        let forget_non_utf8 = || index.record_non_utf8(Some(path), index.counters());
         match std::fs::symlink_metadata(path) {
             Ok(md) if md.is_dir() => {
                 if structural {
@@ -229,8 +309,11 @@ impl Diff<'_> {
                 }
                 if index.is_excluded(&rel, true) {
                     self.remove_under(&rel);
-                } else if structural {
-                    let files = scan::scan_subtree(&index.shared.opts, &rel, &index.counters()).unwrap_or_default();
+                    forget_non_utf8();
+                } else if structural && !self.walked_above(&rel) {
+                    let counters = index.counters();
+                    let files = scan::scan_subtree(&index.shared.opts, &rel, &counters).unwrap_or_default();
+                    index.record_non_utf8(Some(path), counters);
                     self.replace_dir(&rel, files);
                 }
                 // A folder replaced a file of the same name.
@@ -241,6 +324,7 @@ impl Diff<'_> {
                 if structural {
                     // A file (or link) may have replaced a folder of the same name.
                     self.remove_under(&rel);
+                    forget_non_utf8();
                 } else if meta.is_some() {
                     self.hinted.insert(rel.clone());
                 }
@@ -248,6 +332,7 @@ impl Diff<'_> {
             }
             Err(e) if matches!(e.kind(), ErrorKind::NotFound | ErrorKind::NotADirectory) => {
                 self.remove_under(&rel);
+                forget_non_utf8();
                 self.updates.insert(rel, None);
             }
             Err(_) => {

@@ -17,6 +17,7 @@ mod snapshot;
 mod store;
 mod watch;
 
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
@@ -98,7 +99,8 @@ pub struct ChangeBatch {
 /// Paths the index had to leave out, as reported by `workspace/status`.
 #[derive(Clone, Copy, Debug, Default, serde::Serialize)]
 pub struct Skipped {
-    /// File names that are not valid UTF-8 (they can never be put into JSON).
+    /// Files whose paths are not valid UTF-8 (they can never be put into JSON), as they are now:
+    /// a fresh scan would count the same.
     #[serde(rename = "nonUtf8")]
     pub non_utf8: u64,
     /// Entries the walker could not read (permission denied, vanished, ...).
@@ -133,7 +135,9 @@ struct Shared {
     watching: AtomicBool,
     /// Set when a scan begins: a watch established after that may have missed changes.
     scan_started: AtomicBool,
-    non_utf8: AtomicU64,
+    /// Every file under the root whose path is not UTF-8, as the last walks and events left it:
+    /// the count reported is the present state, not a running total.
+    non_utf8: Mutex<BTreeSet<PathBuf>>,
     errors: AtomicU64,
     logged_non_utf8: AtomicBool,
     /// Keeps the debouncer (and so the OS watches) alive for as long as the index lives.
@@ -159,7 +163,7 @@ impl Index {
                 ready_cv: Condvar::new(),
                 watching: AtomicBool::new(false),
                 scan_started: AtomicBool::new(false),
-                non_utf8: AtomicU64::new(0),
+                non_utf8: Mutex::new(BTreeSet::new()),
                 errors: AtomicU64::new(0),
                 logged_non_utf8: AtomicBool::new(false),
                 watcher: Mutex::new(None),
@@ -178,6 +182,7 @@ impl Index {
         self.shared.scan_started.store(true, Ordering::SeqCst);
         let counters = self.counters();
         let base = scan::scan_root(&self.shared.opts, &counters, progress)?;
+        self.record_non_utf8(None, counters);
         self.shared.store.replace_base(base);
         *self.shared.ready.lock().unwrap_or_else(|e| e.into_inner()) = true;
         self.shared.ready_cv.notify_all();
@@ -212,7 +217,7 @@ impl Index {
     /// How many paths were left out and why.
     pub fn skipped(&self) -> Skipped {
         Skipped {
-            non_utf8: self.shared.non_utf8.load(Ordering::Relaxed),
+            non_utf8: self.shared.non_utf8.lock().unwrap_or_else(|e| e.into_inner()).len() as u64,
             errors: self.shared.errors.load(Ordering::Relaxed),
         }
     }
@@ -255,9 +260,23 @@ impl Index {
         self.shared.store.merge_now()
     }
 
+    /// Makes the known non-UTF-8 paths under `under` (an absolute folder or file path; `None` =
+    /// the whole root) exactly those `counters` noted, after a walk of it or an event there.
+    fn record_non_utf8(&self, under: Option<&Path>, counters: scan::Counters<'_>) {
+        let found = counters.non_utf8.into_inner().unwrap_or_else(|e| e.into_inner());
+        let mut known = self.shared.non_utf8.lock().unwrap_or_else(|e| e.into_inner());
+        match under {
+            None => *known = found.into_iter().collect(),
+            Some(dir) => {
+                known.retain(|p| !p.starts_with(dir));
+                known.extend(found.into_iter().filter(|p| p.starts_with(dir)));
+            }
+        }
+    }
+
     fn counters(&self) -> scan::Counters<'_> {
         scan::Counters {
-            non_utf8: &self.shared.non_utf8,
+            non_utf8: Mutex::new(Vec::new()),
             errors: &self.shared.errors,
             logged_non_utf8: &self.shared.logged_non_utf8,
         }

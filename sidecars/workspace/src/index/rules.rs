@@ -1,8 +1,10 @@
 //! "Would a fresh scan include this path?" without walking: the same rules the walker applies,
 //! evaluated for one path. Like `ignore`, every ancestor folder is checked (an ignored folder
-//! hides everything below it), `--exclude` overrides come first, `.ignore` files take precedence
-//! over `.gitignore` files, and a deeper file beats a shallower one. Parsed ignore files are
-//! cached per folder and dropped when the watcher sees them change.
+//! hides everything below it), `--exclude` overrides come first, then `.ignore` files, then
+//! `.gitignore` files, then the `info/exclude` of each folder holding a `.git`, then git's global
+//! excludes file (`core.excludesFile`, read once), and within each kind a deeper file beats a
+//! shallower one. Parsed ignore files are cached per folder and dropped when the watcher sees
+//! them change.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -17,10 +19,12 @@ use super::IndexOptions;
 /// Upper bound on cached folders, so a long session touching many folders stays small.
 const CACHE_LIMIT: usize = 65_536;
 
-/// Parsed ignore files of one folder; `None` in the cache means the folder has neither file.
+/// Parsed ignore files of one folder; `None` in the cache means the folder has none of them.
 struct DirRules {
     ignore: Gitignore,
     git: Gitignore,
+    /// `.git/info/exclude` (or the worktree's common git folder's), when the folder holds a `.git`.
+    exclude: Gitignore,
 }
 
 /// The exclusion rules of one index.
@@ -28,6 +32,8 @@ pub(crate) struct Rules {
     root: PathBuf,
     no_ignore: bool,
     overrides: Override,
+    /// git's global excludes file, rooted at the workspace root as the walker's is.
+    global: Gitignore,
     cache: Mutex<HashMap<String, Option<Arc<DirRules>>>>,
 }
 
@@ -38,6 +44,11 @@ impl Rules {
             root: opts.root.clone(),
             no_ignore: opts.no_ignore,
             overrides: super::scan::build_overrides(opts).unwrap_or_else(|_| Override::empty()),
+            // An unreadable or partly broken file applies what it can, as in the walker.
+            global: match opts.no_ignore {
+                true => Gitignore::empty(),
+                false => GitignoreBuilder::new(&opts.root).build_global().0,
+            },
             cache: Mutex::new(HashMap::new()),
         }
     }
@@ -72,18 +83,18 @@ impl Rules {
             return false;
         }
         let ancestors: Vec<Arc<DirRules>> = ancestors(rel).filter_map(|d| self.dir_rules(d)).collect();
-        // All `.ignore` files outrank all `.gitignore` files, deepest first within each kind.
-        for use_git in [false, true] {
+        // Each kind outranks the next, deepest first within a kind, as in `ignore`'s walker.
+        let kinds: [fn(&DirRules) -> &Gitignore; 3] = [|r| &r.ignore, |r| &r.git, |r| &r.exclude];
+        for kind in kinds {
             for rules in &ancestors {
-                let gi = if use_git { &rules.git } else { &rules.ignore };
-                match gi.matched(&abs, is_dir) {
+                match kind(rules).matched(&abs, is_dir) {
                     Match::Ignore(_) => return true,
                     Match::Whitelist(_) => return false,
                     Match::None => {}
                 }
             }
         }
-        false
+        self.global.matched(&abs, is_dir).is_ignore()
     }
 
     /// The parsed ignore files of folder `rel_dir` (`""` = root), from the cache or the disk.
@@ -93,9 +104,13 @@ impl Rules {
             return hit.clone();
         }
         let dir = self.root.join(rel_dir);
-        let loaded = load(&dir, ".ignore").zip(load(&dir, ".gitignore"));
-        let rules = match loaded {
-            Some((ignore, git)) if !ignore.is_empty() || !git.is_empty() => Some(Arc::new(DirRules { ignore, git })),
+        let (ignore, git, exclude) = (load(&dir, &dir, ".ignore"), load(&dir, &dir, ".gitignore"), load_exclude(&dir));
+        let rules = match (ignore, git, exclude) {
+            (Some(ignore), Some(git), Some(exclude))
+                if !ignore.is_empty() || !git.is_empty() || !exclude.is_empty() =>
+            {
+                Some(Arc::new(DirRules { ignore, git, exclude }))
+            }
             _ => None,
         };
         if cache.len() >= CACHE_LIMIT {
@@ -124,15 +139,40 @@ impl Rules {
     }
 }
 
-/// Parses `dir/name` (an empty matcher when the file does not exist or cannot be read).
-fn load(dir: &Path, name: &str) -> Option<Gitignore> {
+/// Parses `file_dir/name` with patterns relative to `dir` (an empty matcher when the file does
+/// not exist or cannot be read).
+fn load(dir: &Path, file_dir: &Path, name: &str) -> Option<Gitignore> {
     let mut b = GitignoreBuilder::new(dir);
-    let file = dir.join(name);
+    let file = file_dir.join(name);
     if file.is_file() {
         // A partly broken ignore file still applies its good lines, as in the walker.
         let _ = b.add(file);
     }
     b.build().ok()
+}
+
+/// The `info/exclude` of the git folder of `dir`, found as `ignore` finds it: `dir/.git/` itself,
+/// or for a `.git` file (a linked worktree or submodule) the folder its `gitdir:` line names, or
+/// that folder's `commondir` when it has one.
+fn load_exclude(dir: &Path) -> Option<Gitignore> {
+    let dot_git = dir.join(".git");
+    let git_dir = match std::fs::metadata(&dot_git) {
+        Ok(md) if md.is_file() => match worktree_common_dir(&dot_git) {
+            Some(common) => common,
+            None => return GitignoreBuilder::new(dir).build().ok(),
+        },
+        _ => dot_git,
+    };
+    load(dir, &git_dir, "info/exclude")
+}
+
+/// The common git folder a `.git` file points to (`gitdir: X`, then `X/commondir`), if any.
+fn worktree_common_dir(dot_git: &Path) -> Option<PathBuf> {
+    let text = std::fs::read_to_string(dot_git).ok()?;
+    let real = PathBuf::from(text.lines().next()?.strip_prefix("gitdir: ")?);
+    let common = std::fs::read_to_string(real.join("commondir")).ok()?;
+    let common = common.lines().next()?;
+    Some(if common.starts_with('.') { real.join(common) } else { PathBuf::from(common) })
 }
 
 /// The folders whose ignore files govern `rel`, deepest first, ending with the root `""`.

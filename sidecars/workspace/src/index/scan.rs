@@ -21,17 +21,19 @@ use crate::error::{Error, Result};
 /// Files with their metadata, sorted by path.
 pub(crate) type Listing = Vec<(String, FileMeta)>;
 
-/// The index's skip counters, shared with the walker threads.
+/// What one walk (or one watcher update) had to skip, shared with the walker threads: the
+/// non-UTF-8 paths it met, which the index then records for the walked folder (see
+/// `Index::record_non_utf8`), and the index's running count of unreadable entries.
 pub(crate) struct Counters<'a> {
-    pub(crate) non_utf8: &'a AtomicU64,
+    pub(crate) non_utf8: Mutex<Vec<PathBuf>>,
     pub(crate) errors: &'a AtomicU64,
     pub(crate) logged_non_utf8: &'a AtomicBool,
 }
 
 impl Counters<'_> {
-    /// Counts a non-UTF-8 name and logs the first one to stderr (stdout carries the protocol).
+    /// Notes a non-UTF-8 name and logs the first one to stderr (stdout carries the protocol).
     pub(crate) fn non_utf8(&self, path: &Path) {
-        self.non_utf8.fetch_add(1, Ordering::Relaxed);
+        self.non_utf8.lock().unwrap_or_else(|e| e.into_inner()).push(path.to_path_buf());
         if !self.logged_non_utf8.swap(true, Ordering::Relaxed) {
             eprintln!("skaffa-workspace: skipping file names that are not valid UTF-8, first: {}", path.display());
         }
@@ -72,10 +74,13 @@ fn walker(opts: &IndexOptions, only: Option<PathBuf>) -> Result<WalkBuilder> {
     b.hidden(false)
         .follow_links(false)
         .require_git(false)
-        // Only ignore files inside the root count, so rescans and `is_excluded` can agree.
+        // Ignore files above the root do not count, so rescans and `is_excluded` can agree; git's
+        // own exclude files do (`.git/info/exclude` of each folder holding a `.git`, and the
+        // global `core.excludesFile`, whose patterns are taken relative to the root).
         .parents(false)
-        .git_global(false)
-        .git_exclude(false)
+        .git_global(!opts.no_ignore)
+        .git_exclude(!opts.no_ignore)
+        .current_dir(&opts.root)
         .ignore(!opts.no_ignore)
         .git_ignore(!opts.no_ignore)
         .threads(super::cores())
@@ -238,6 +243,12 @@ pub(crate) fn scan_root(opts: &IndexOptions, counters: &Counters<'_>, progress: 
     })?;
     progress(total);
     builder.map_or_else(|| Ok(Base::empty()), BaseBuilder::finish)
+}
+
+/// Walks the folder `dir` (an absolute path inside the root whose name is not UTF-8, so nothing
+/// under it can be indexed) only to note the non-UTF-8 files in it.
+pub(crate) fn scan_non_utf8(opts: &IndexOptions, dir: &Path, counters: &Counters<'_>) -> Result<()> {
+    walk(opts, Some(dir.to_path_buf()), counters, &|_| {}, &mut |_, _, _| Ok(())).map(|_| ())
 }
 
 /// Every file a fresh scan would find under `rel_dir` (`""` = everything), sorted by path.

@@ -4,7 +4,9 @@
 //! A single applier thread drains everything queued before it starts, so a burst of thousands
 //! of files becomes a handful of batches rather than thousands of generations. It holds only a
 //! weak reference to the index: when the last `Index` clone is dropped the debouncer goes with
-//! it, the channel closes and the thread ends.
+//! it, the channel closes and the thread ends. Before it walks a folder that appeared, it waits
+//! until notify has placed that folder's watch (see [`fence`]), so no file can fall between the
+//! walk and the watch.
 
 use std::collections::VecDeque;
 use std::sync::atomic::Ordering;
@@ -30,7 +32,10 @@ const RECHECK_AFTER: Duration = Duration::from_millis(60);
 
 /// Owns the OS watch; dropping it stops watching.
 pub(crate) struct WatchHandle {
-    _debouncer: Debouncer<RecommendedWatcher, RecommendedCache>,
+    pub(super) debouncer: Debouncer<RecommendedWatcher, RecommendedCache>,
+    /// Lets tests feed the applier deliveries the OS never made (an overflow signal).
+    #[cfg(test)]
+    pub(super) inject: crossbeam_channel::Sender<DebounceEventResult>,
 }
 
 /// The user's callback for applied batches.
@@ -41,6 +46,8 @@ pub(crate) fn start(index: Index, on_change: OnChange) -> Result<WatchHandle> {
     let root = index.root().to_path_buf();
     let watch_err = |e: notify::Error| Error::Watch { path: root.clone(), message: e.to_string() };
     let (tx, rx) = crossbeam_channel::unbounded();
+    #[cfg(test)]
+    let inject = tx.clone();
     // Only what can change the index: no open/close-nowrite events, which every read (ours
     // included: a walk opens each folder) would otherwise pour into the kernel queue until it
     // overflows and forces a rescan. Links are not followed, as in the scan.
@@ -67,7 +74,35 @@ pub(crate) fn start(index: Index, on_change: OnChange) -> Result<WatchHandle> {
         .name("skaffa-index-watch".into())
         .spawn(move || run(weak, rx, on_change, catch_up))
         .map_err(|e| Error::io(&root, e))?;
-    Ok(WatchHandle { _debouncer: debouncer })
+    Ok(WatchHandle {
+        debouncer,
+        #[cfg(test)]
+        inject,
+    })
+}
+
+/// Returns once notify's event loop has finished the pass that emitted the events received so
+/// far. notify reads every queued inotify event before it watches the folders those events
+/// created (or renamed in), and emits each event as it reads it, so a folder announced to us
+/// may have no watch yet; a request to the event loop is served only between passes. A walk
+/// started after this call therefore sees every file that was created before the folder's
+/// watch, and the watch reports every file created after it. With `rewatch` the root's watch is
+/// placed anew instead (after an OS overflow, when folders created meanwhile may have none);
+/// whatever changes in between is found by the full rescan that follows.
+fn fence(index: &Index, rewatch: bool) {
+    let mut slot = index.shared.watcher.lock().unwrap_or_else(|e| e.into_inner());
+    let Some(handle) = slot.as_mut() else { return };
+    if !rewatch {
+        // The answer does not matter, only that the event loop gave it.
+        let _ = handle.debouncer.watched_paths();
+        return;
+    }
+    let root = index.root();
+    // Unwatching may fail if the kernel already dropped the watch; watching again is what counts.
+    let _ = handle.debouncer.unwatch(root);
+    if let Err(e) = handle.debouncer.watch(root, RecursiveMode::Recursive) {
+        eprintln!("skaffa-workspace: could not watch the workspace again after an overflow: {e}");
+    }
 }
 
 /// The applier loop: waits for the first scan, then applies each drained burst in order.
@@ -105,6 +140,17 @@ fn run(weak: Weak<Shared>, rx: Receiver<DebounceEventResult>, on_change: OnChang
         let Some(index) = alive(&weak) else { return };
         while let Ok(res) = rx.try_recv() {
             pending.add(&index, res);
+        }
+        if pending.needs_fence() {
+            let rewatched = pending.needs_rewatch();
+            fence(&index, rewatched);
+            // Whatever the rest of that pass emitted joins this batch.
+            while let Ok(res) = rx.try_recv() {
+                pending.add(&index, res);
+            }
+            if pending.needs_rewatch() && !rewatched {
+                fence(&index, true);
+            }
         }
         while rechecks.front().is_some_and(|(due, _)| *due <= Instant::now()) {
             pending.add_recheck(rechecks.pop_front().map(|(_, paths)| paths).unwrap_or_default());

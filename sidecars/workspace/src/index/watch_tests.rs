@@ -244,3 +244,66 @@ fn an_os_rescan_signal_rescans_and_reports_it() {
     assert_eq!(batch.changes.iter().map(|c| c.path.as_str()).collect::<Vec<_>>(), ["top.txt"]);
     assert_eq!(contents(&index.snapshot()), contents(&scanned(opts(&root)).snapshot()));
 }
+
+#[test]
+fn an_os_overflow_places_the_watch_again() {
+    use notify::event::{EventKind, Flag};
+    use notify_debouncer_full::DebouncedEvent;
+    let (_d, root) = temp_root();
+    write_tree(&root, &["a.txt", "sub/b.txt"]);
+    // Watching before the scan, so no catch-up rescan can find what the test hides.
+    let w = Watched::start(Index::new(opts(&root)));
+    w.index.scan(&|_| {}).unwrap();
+    let handle = || w.index.shared.watcher.lock().unwrap();
+    // After an overflow notify may lack the watch of a folder whose creation it never read;
+    // dropping the watch of sub/ leaves the watcher in that state.
+    handle().as_mut().unwrap().debouncer.unwatch(root.join("sub")).unwrap();
+    write_tree(&root, &["sub/unseen.txt", "marker.txt"]);
+    w.expect("marker.txt", ChangeKind::Created);
+    assert!(w.index.snapshot().get("sub/unseen.txt").is_none(), "sub/ is no longer watched");
+    let overflow = notify::Event::new(EventKind::Other).set_flag(Flag::Rescan);
+    handle().as_ref().unwrap().inject.send(Ok(vec![DebouncedEvent::new(overflow, Instant::now())])).unwrap();
+    // The rescan finds what the watch missed, and the watch placed again sees what follows.
+    w.expect("sub/unseen.txt", ChangeKind::Created);
+    write_tree(&root, &["sub/after.txt"]);
+    w.expect("sub/after.txt", ChangeKind::Created);
+    w.assert_equals_fresh_scan();
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn non_utf8_count_follows_the_disk_while_watching() {
+    use std::ffi::OsStr;
+    use std::os::unix::ffi::OsStrExt;
+    let (_d, root) = temp_root();
+    write_tree(&root, &["ok.txt"]);
+    let bad = |name: &[u8]| root.join(OsStr::from_bytes(name));
+    let numbered = |i: u8| bad(&[b'b', 0xff, b'0' + i]);
+    fs::write(numbered(0), b"x").unwrap();
+    let w = Watched::start(Index::new(opts(&root)));
+    w.index.scan(&|_| {}).unwrap();
+    assert_eq!(w.index.skipped().non_utf8, 1);
+    // Events for names that are never indexed report nothing, so a marker written after each
+    // step shows when the watcher has handled it.
+    let mut step = 0;
+    let mut settle = || {
+        step += 1;
+        write_tree(&root, &[&format!("marker{step}.txt")]);
+        w.expect(&format!("marker{step}.txt"), ChangeKind::Created);
+        let fresh = scanned(opts(&root)).skipped().non_utf8;
+        (w.index.skipped().non_utf8, fresh)
+    };
+    for i in 1..=3 {
+        fs::rename(numbered(i - 1), numbered(i)).unwrap();
+        assert_eq!(settle(), (1, 1), "after rename {i}");
+    }
+    fs::create_dir(bad(b"dir\xfe")).unwrap();
+    fs::write(bad(b"dir\xfe/a"), b"a").unwrap();
+    fs::write(bad(b"dir\xfe/b"), b"b").unwrap();
+    assert_eq!(settle(), (3, 3), "a folder with two files");
+    fs::rename(bad(b"dir\xfe"), root.join("plain")).unwrap();
+    assert_eq!(settle(), (1, 1), "the folder renamed to a UTF-8 name");
+    w.expect("plain/a", ChangeKind::Created);
+    fs::remove_file(numbered(3)).unwrap();
+    assert_eq!(settle(), (0, 0), "after the delete");
+}

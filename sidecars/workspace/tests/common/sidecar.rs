@@ -2,6 +2,7 @@
 //! are read on a thread into a channel; responses are matched by id while events are kept in
 //! order so tests can wait for the one they expect (with a deadline, never a sleep).
 
+use std::ffi::OsStr;
 use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
 use std::process::{Child, ChildStdin, Command, ExitStatus, Stdio};
@@ -27,9 +28,25 @@ pub struct Sidecar {
 }
 
 impl Sidecar {
-    /// Starts the binary on `root` with extra command-line arguments.
+    /// Starts the binary on `root` with extra command-line arguments. git's global and system
+    /// configuration are hidden from it (the user's `core.excludesFile` must not change what a
+    /// test sees); [`Sidecar::start_with_env`] supplies a test's own.
     pub fn start(root: &Path, extra: &[&str]) -> Sidecar {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_skaffa-workspace"))
+        Sidecar::start_with_env(root, extra, &[])
+    }
+
+    /// Like [`Sidecar::start`], with `env` set on top of the hermetic git environment.
+    pub fn start_with_env(root: &Path, extra: &[&str], env: &[(&str, &OsStr)]) -> Sidecar {
+        let nowhere = std::env::temp_dir().join("skaffa-test-no-such-home");
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_skaffa-workspace"));
+        cmd.env("HOME", &nowhere)
+            .env("XDG_CONFIG_HOME", &nowhere)
+            .env("GIT_CONFIG_GLOBAL", nowhere.join("gitconfig"))
+            .env("GIT_CONFIG_SYSTEM", nowhere.join("gitconfig"));
+        for (key, value) in env {
+            cmd.env(key, value);
+        }
+        let mut child = cmd
             .arg("--root")
             .arg(root)
             .args(extra)

@@ -3,6 +3,9 @@
 //! are known no new file is started. Sorting what that prefix produced and keeping the first
 //! `max` therefore gives the same answer as a sequential search, however the threads raced.
 
+use std::cell::Cell;
+use std::fs::File;
+use std::io::Read;
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 
@@ -55,9 +58,18 @@ pub(super) fn search(
                     if !file.metadata().is_ok_and(|m| m.is_file()) {
                         continue;
                     }
-                    let mut sink =
-                        FileSink { matcher: &matcher, cancel, file: i, cap: max + 1, found: Vec::new(), binary: false };
-                    if searcher.search_file(&matcher, &file, &mut sink).is_err() {
+                    let bom = Cell::new(false);
+                    let mut sink = FileSink {
+                        matcher: &matcher,
+                        cancel,
+                        file: i,
+                        cap: max + 1,
+                        found: Vec::new(),
+                        binary: false,
+                        bom: &bom,
+                    };
+                    let reader = BomPeek { file: &file, head: [0; 3], seen: 0, bom: &bom };
+                    if searcher.search_reader(&matcher, reader, &mut sink).is_err() {
                         continue;
                     }
                     searched.fetch_add(1, Ordering::Relaxed);
@@ -78,4 +90,27 @@ pub(super) fn search(
     let truncated = found.len() > max;
     found.truncate(max);
     Outcome { found, truncated, files_searched: searched.load(Ordering::Relaxed) }
+}
+
+/// Reads a file for the searcher and notes whether its first bytes are a UTF-8 byte order mark,
+/// which the searcher strips before it reports anything (see `sink`). Peeking in the stream the
+/// searcher reads anyway costs no extra system call.
+struct BomPeek<'a> {
+    file: &'a File,
+    head: [u8; 3],
+    seen: usize,
+    bom: &'a Cell<bool>,
+}
+
+impl Read for BomPeek<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.file.read(buf)?;
+        if self.seen < 3 {
+            let take = n.min(3 - self.seen);
+            self.head[self.seen..self.seen + take].copy_from_slice(&buf[..take]);
+            self.seen += take;
+            self.bom.set(self.seen == 3 && self.head == [0xEF, 0xBB, 0xBF]);
+        }
+        Ok(n)
+    }
 }

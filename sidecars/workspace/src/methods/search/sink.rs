@@ -4,7 +4,12 @@
 //! every occurrence; each gets an excerpt around its match and the excerpt's offset instead, so
 //! one long line cannot blow a response up to hundreds of megabytes. The sink stops the file
 //! early on cancellation or once it alone holds more than the result cap, and remembers whether
-//! the searcher saw binary data so the caller can drop the file.
+//! the searcher saw binary data so the caller can drop the file. The searcher strips a UTF-8
+//! byte order mark before matching, but `workspace/readFile` returns the file as it is, BOM
+//! included, so on line 1 of such a file columns count the BOM and `text` keeps it: a column
+//! always indexes the line as main holds it.
+
+use std::cell::Cell;
 
 use grep_matcher::Matcher;
 use grep_regex::RegexMatcher;
@@ -37,6 +42,8 @@ pub(super) struct FileSink<'a> {
     pub cap: usize,
     pub found: Vec<Found>,
     pub binary: bool,
+    /// Set (before the first match) when the file starts with a UTF-8 byte order mark.
+    pub bom: &'a Cell<bool>,
 }
 
 impl Sink for FileSink<'_> {
@@ -48,7 +55,17 @@ impl Sink for FileSink<'_> {
         }
         let line = trim_line_end(mat.bytes());
         let number = mat.line_number().unwrap_or(0);
-        let whole = (line.len() <= MAX_TEXT).then(|| String::from_utf8_lossy(line).into_owned());
+        // The BOM the searcher took away is one UTF-16 unit at the start of line 1.
+        let bom = number == 1 && self.bom.get();
+        let lead = u64::from(bom);
+        let whole = (line.len() <= MAX_TEXT).then(|| {
+            let text = String::from_utf8_lossy(line);
+            if bom {
+                format!("\u{feff}{text}")
+            } else {
+                text.into_owned()
+            }
+        });
         let (file, cap, found) = (self.file, self.cap, &mut self.found);
         // Occurrences come in order, so UTF-16 offsets are counted incrementally: a long line
         // with many matches is scanned once, not once per match.
@@ -60,7 +77,7 @@ impl Sink for FileSink<'_> {
         };
         // The matcher only reports one line per call; every occurrence on it is its own result.
         let _ = self.matcher.find_iter(line, |m| {
-            let column = units_at(m.start()) + 1;
+            let column = lead + units_at(m.start()) + 1;
             let (text, text_offset) = match &whole {
                 Some(text) => (text.clone(), None),
                 None => {
