@@ -5,6 +5,7 @@
  * its result, a chunk that breaks its schema fails the call with INVALID_RESULT, and a crash
  * mid-stream rejects the loop with SIDECAR_CRASHED. The trace events show what crossed the wire.
  */
+import { markdownManifest } from '../sidecars/markdown/manifest';
 import { fakeManifest } from './fixtures/fake-manifest';
 import { makeRegistry, nextEvent, rejectionOf, waitFor } from './helpers';
 
@@ -42,6 +43,24 @@ describe('streamed calls', () => {
     expect(await client.call('test/stream', { count: 3 })).toEqual({ items: [0, 1, 2] });
     expect(w.sent.filter((m) => m.method === 'test/stream')[1]).not.toHaveProperty('stream');
     expect(registry.supervisor('fake').protocolErrors).toBe(0);
+  });
+
+  test('a real Rust sidecar streams: markdown/outline chunks plus its result make the whole outline', async () => {
+    const registry = makeRegistry([markdownManifest]);
+    const client = registry.client(markdownManifest);
+    const text = Array.from({ length: 300 }, (_, i) => `## Part ${i}\n\ntext\n`).join('\n');
+    const s = client.stream('markdown/outline', { text });
+    let chunks = 0;
+    const headings: string[] = [];
+    for await (const chunk of s) {
+      chunks++;
+      headings.push(...chunk.headings.map((h) => h.text));
+    }
+    headings.push(...(await s.result).headings.map((h) => h.text));
+    expect(chunks).toBeGreaterThanOrEqual(2);
+    expect(headings).toEqual(Array.from({ length: 300 }, (_, i) => `Part ${i}`));
+    // Unstreamed, the same call answers everything at once.
+    expect((await client.call('markdown/outline', { text })).headings).toHaveLength(300);
   });
 
   test('the onPartial option of call streams too', async () => {
