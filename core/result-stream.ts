@@ -34,7 +34,10 @@ export type StreamedCall<R> = (onPartial: (chunk: unknown) => void, signal: Abor
  */
 export function startResultStream<C, R>(run: StreamedCall<R>, signal?: AbortSignal): ResultStream<C, R> {
   const controller = new AbortController();
-  const buffered: C[] = [];
+  // Chunks not read yet are buffered[head..]; the read ones are dropped in bulk, so reading a
+  // long backlog costs O(1) per chunk rather than a shift() each.
+  let buffered: C[] = [];
+  let head = 0;
   let waiting: { resolve(r: IteratorResult<C>): void; reject(e: unknown): void } | undefined;
   let settled = false;
   let failure: unknown;
@@ -48,18 +51,19 @@ export function startResultStream<C, R>(run: StreamedCall<R>, signal?: AbortSign
   const wake = () => {
     if (!waiting) return;
     const w = waiting;
-    if (buffered.length > 0) {
+    if (head < buffered.length) {
       waiting = undefined;
-      w.resolve({ value: buffered.shift() as C, done: false });
+      const value = buffered[head++];
+      if (head >= 1024 && head * 2 >= buffered.length) {
+        buffered = buffered.slice(head);
+        head = 0;
+      }
+      w.resolve({ value, done: false });
     } else if (settled) {
       waiting = undefined;
-      if (failure !== undefined && !finished) {
-        finished = true;
-        w.reject(failure);
-      } else {
-        finished = true;
-        w.resolve({ value: undefined, done: true });
-      }
+      finished = true;
+      if (failure !== undefined) w.reject(failure);
+      else w.resolve({ value: undefined, done: true });
     }
   };
 
@@ -99,7 +103,8 @@ export function startResultStream<C, R>(run: StreamedCall<R>, signal?: AbortSign
     return: () => {
       // The loop is done with the stream: stop the work unless it is over already.
       finished = true;
-      buffered.length = 0;
+      buffered = [];
+      head = 0;
       if (!settled) controller.abort(new Error('the stream was left before it ended'));
       return Promise.resolve({ value: undefined, done: true });
     },
