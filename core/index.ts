@@ -4,6 +4,7 @@
  */
 export * from './protocol';
 export * from './errors';
+export * from './result-stream';
 export * from './events';
 export * from './clock';
 export * from './logger';

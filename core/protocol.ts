@@ -1,8 +1,9 @@
 /**
  * The wire contract every sidecar speaks, as TypeScript types: one JSON object per line on the
  * child's stdin/stdout, requests answered by responses with the same string id, and unsolicited
- * events. The normative description lives in docs/protocol.md; this file is its machine form and
- * the one place that classifies a parsed line, so the reader, the connection and tests agree.
+ * events; a request that asks to stream may first get partial answers (chunks). The normative
+ * description lives in docs/protocol.md; this file is its machine form and the one place that
+ * classifies a parsed line, so the reader, the connection and tests agree.
  */
 
 /** A request from main to a sidecar. */
@@ -10,6 +11,8 @@ export interface RequestMessage {
   id: string;
   method: string;
   params: Record<string, unknown>;
+  /** Asks for partial answers before the final one; a sidecar may ignore it. */
+  stream?: true;
 }
 
 /** The error object of a failed response. */
@@ -35,6 +38,13 @@ export interface ErrorResponse {
 
 export type ResponseMessage = SuccessResponse | ErrorResponse;
 
+/** One chunk of a streamed request: zero or more come before the request's one final response. */
+export interface PartialMessage {
+  id: string;
+  ok: true;
+  partial: unknown;
+}
+
 /** An unsolicited message from a sidecar to main. */
 export interface EventMessage {
   event: string;
@@ -54,6 +64,8 @@ export interface DescribeResult {
   name: string;
   version: string;
   methods: string[];
+  /** The methods that honour `"stream": true` (absent: none does). */
+  streams?: string[];
 }
 
 /** Error codes a sidecar may answer with (method-specific codes come on top). */
@@ -81,12 +93,13 @@ export type KnownErrorCode = (typeof SidecarSideCodes)[number] | (typeof MainSid
 /** What one line from a sidecar's stdout turned out to be. */
 export type IncomingMessage =
   | { kind: 'response'; message: ResponseMessage }
+  | { kind: 'partial'; message: PartialMessage }
   | { kind: 'event'; message: EventMessage }
   | { kind: 'invalid'; reason: string };
 
 /**
- * Classifies an already-parsed JSON value from a sidecar. Anything that is neither a well-formed
- * response nor an event is `invalid`, with a reason a person can read in a log.
+ * Classifies an already-parsed JSON value from a sidecar. Anything that is not a well-formed
+ * response, partial answer or event is `invalid`, with a reason a person can read in a log.
  */
 export function classifyIncoming(value: unknown): IncomingMessage {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
@@ -98,6 +111,11 @@ export function classifyIncoming(value: unknown): IncomingMessage {
   }
   if (!('id' in v) || (v.id !== null && typeof v.id !== 'string')) {
     return { kind: 'invalid', reason: 'response has no string id' };
+  }
+  if (v.ok === true && 'partial' in v) {
+    if ('result' in v) return { kind: 'invalid', reason: 'a message carries both "partial" and "result"' };
+    if (typeof v.id !== 'string') return { kind: 'invalid', reason: 'a partial answer has no string id' };
+    return { kind: 'partial', message: { id: v.id, ok: true, partial: v.partial } };
   }
   if (v.ok === true) {
     return { kind: 'response', message: { id: v.id as string | null, ok: true, result: v.result } };

@@ -7,13 +7,19 @@ import type { InjectionToken } from 'tsyringe';
 import type { Disposable, Listener } from '../core/events';
 import type { CallOptions, ISupervisor, SidecarHealth, SidecarState, StopOptions, SupervisorEvents } from '../core/supervisor/contract';
 import type { Candidate, CandidateSource } from './binary/contract';
-import type { MethodSpec, ParamsOf, ResultOf, SidecarManifest } from './manifest';
+import type { ResultStream } from '../core/result-stream';
+import type { MethodSpec, ParamsOf, PartialOf, ResultOf, SidecarManifest } from './manifest';
+
+/** Options of a streamed call: those of `call`, with the chunks going to the stream instead. */
+export type StreamOptions = Omit<CallOptions, 'onPartial'>;
 
 /** A typed handle on one sidecar, derived from its manifest. */
 export interface SidecarClient<M extends Record<string, MethodSpec<any, any>>> {
   readonly name: string;
   readonly supervisor: ISupervisor;
   call<K extends keyof M & string>(method: K, params: ParamsOf<M, K>, options?: CallOptions): Promise<ResultOf<M, K>>;
+  /** Streams a call: its chunks, typed from the method's partial schema, then its final result. */
+  stream<K extends keyof M & string>(method: K, params: ParamsOf<M, K>, options?: StreamOptions): ResultStream<PartialOf<M, K>, ResultOf<M, K>>;
   /** Listens to one event the sidecar sends (e.g. `workspace/didChange`). */
   onEvent(event: string, listener: (data: unknown) => void): Disposable;
 }
@@ -36,6 +42,13 @@ export interface ISidecarRegistry {
   supervisor(name: string): ISupervisor;
   /** Validates params, calls, validates the result. All failures are `SidecarError`s. */
   call(sidecar: string, method: string, params?: Record<string, unknown>, options?: CallOptions): Promise<unknown>;
+  /**
+   * Streams a call (validated like `call`, each chunk against the method's partial schema):
+   * `for await (const chunk of s) …; const final = await s.result`. Leaving the loop early or
+   * aborting `options.signal` sends `$/cancel`. A method whose manifest declares no partial
+   * schema, or a sidecar that ignores the request, yields no chunks and ends with the result.
+   */
+  stream(sidecar: string, method: string, params?: Record<string, unknown>, options?: StreamOptions): ResultStream<unknown, unknown>;
   /** A typed client for a registered manifest. */
   client<M extends Record<string, MethodSpec<any, any>>>(manifest: SidecarManifest<M>): SidecarClient<M>;
   /** Starts the named sidecars (all when omitted) eagerly. */

@@ -12,25 +12,32 @@ import type { EnvPolicy } from './env';
 export type JsonSchema = Record<string, unknown>;
 
 /**
- * One method of a sidecar. `P` and `R` are phantom types: they exist only for the compiler and are
- * attached with `method<P, R>()`.
+ * One method of a sidecar. `P`, `R` and `C` (params, final result, streamed chunk) are phantom
+ * types: they exist only for the compiler and are attached with `method<P, R, C>()`. `C` is
+ * `never` for a method that does not stream.
  */
-export interface MethodSpec<P = unknown, R = unknown> {
+export interface MethodSpec<P = unknown, R = unknown, C = any> {
   /** JSON Schema of the params object; checked before anything is sent. */
   params: JsonSchema;
   /** JSON Schema of the result; checked when the answer arrives. */
   result: JsonSchema;
+  /**
+   * JSON Schema of one chunk of a streamed answer (by convention `schema/<method>.partial.json`).
+   * Declaring it makes the method stream: `registry.stream()` / `onPartial` send `"stream": true`
+   * and each chunk is checked on arrival like a result. Without it the method never streams.
+   */
+  partial?: JsonSchema;
   /** Default timeout of this method in ms (a call may override it). */
   timeoutMs?: number;
   /** Safe to run twice: retried once after the sidecar crashed and restarted. */
   idempotent?: boolean;
   description?: string;
   /** @internal phantom field carrying the types; never set at run time. */
-  readonly __types?: { params: P; result: R };
+  readonly __types?: { params: P; result: R; partial: C };
 }
 
-/** Attaches TypeScript types to a method's schemas. */
-export function method<P, R>(spec: Omit<MethodSpec<P, R>, '__types'>): MethodSpec<P, R> {
+/** Attaches TypeScript types to a method's schemas; give `C` (and a `partial` schema) to stream. */
+export function method<P, R, C = never>(spec: Omit<MethodSpec<P, R, C>, '__types'>): MethodSpec<P, R, C> {
   return spec;
 }
 
@@ -93,6 +100,8 @@ export function defineSidecar<M extends Record<string, MethodSpec<any, any>>>(ma
 export type ParamsOf<M, K extends keyof M> = M[K] extends MethodSpec<infer P, any> ? P : never;
 /** Result type of method `K` of manifest methods `M`. */
 export type ResultOf<M, K extends keyof M> = M[K] extends MethodSpec<any, infer R> ? R : never;
+/** Chunk type of method `K` when streamed (`never` when it does not stream: the loop sees none). */
+export type PartialOf<M, K extends keyof M> = M[K] extends MethodSpec<any, any, infer C> ? C : never;
 
 /** The extension point: every manifest registered under this token is a sidecar of the app. */
 export const SidecarManifestToken: InjectionToken<SidecarManifest> = Symbol('skaffa.SidecarManifest');

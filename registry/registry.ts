@@ -1,14 +1,16 @@
 /**
  * The registry: it resolves every manifest registered under `SidecarManifestToken`, checks them,
- * compiles each method's params and result schemas once, and owns one generic supervisor per
- * sidecar. A call is validated before anything is sent (`INVALID_PARAMS`, with the field's path),
- * and its result is validated on arrival (`INVALID_RESULT`). The registry knows no sidecar by name:
+ * compiles each method's params, result and chunk schemas once, and owns one generic supervisor
+ * per sidecar. A call is validated before anything is sent (`INVALID_PARAMS`, with the field's
+ * path), and its result, like each chunk of a streamed answer, is validated on arrival
+ * (`INVALID_RESULT`). The registry knows no sidecar by name:
  * adding one is a manifest and a registration.
  */
 import 'reflect-metadata';
 import { inject, injectAll, injectable } from 'tsyringe';
 import { ClockToken, type IClock } from '../core/clock';
 import { SidecarError } from '../core/errors';
+import { startResultStream, type ResultStream } from '../core/result-stream';
 import { DisposableStore, type Disposable, type Listener } from '../core/events';
 import { LoggerToken, type ILogger } from '../core/logger';
 import { ProcessSpawnerToken, type IProcessSpawner, type SpawnRequest } from '../core/process/contract';
@@ -25,7 +27,7 @@ import {
 } from '../core/supervisor/contract';
 import { Supervisor } from '../core/supervisor/supervisor';
 import { BinaryResolverToken, ResolveContextToken, type IBinaryResolver, type ResolveContext } from './binary/contract';
-import type { ISidecarRegistry, SidecarClient, SidecarInfo } from './contract';
+import type { ISidecarRegistry, SidecarClient, SidecarInfo, StreamOptions } from './contract';
 import {
   LaunchOptionsToken,
   SidecarManifestToken,
@@ -41,6 +43,8 @@ import { formatIssues, SchemaValidatorToken, type CompiledValidator, type ISchem
 interface CompiledMethod {
   params: CompiledValidator;
   result: CompiledValidator;
+  /** Present only for methods that stream. */
+  partial?: CompiledValidator;
 }
 
 interface Entry {
@@ -75,6 +79,7 @@ export class SidecarRegistry implements ISidecarRegistry {
         methods.set(name, {
           params: validator.compile(spec.params, `${manifest.name} ${name} params`),
           result: validator.compile(spec.result as Record<string, unknown>, `${manifest.name} ${name} result`),
+          partial: spec.partial && validator.compile(spec.partial as Record<string, unknown>, `${manifest.name} ${name} partial`),
         });
         policies[name] = { timeoutMs: spec.timeoutMs, idempotent: spec.idempotent };
       }
@@ -106,7 +111,7 @@ export class SidecarRegistry implements ISidecarRegistry {
     if (paramIssues.length > 0) {
       throw new SidecarError('INVALID_PARAMS', `invalid params: ${formatIssues(paramIssues)}`, { sidecar, method, data: { issues: paramIssues } });
     }
-    const result = await entry.supervisor.call(method, params, options);
+    const result = await entry.supervisor.call(method, params, this.streamOptions(sidecar, method, compiled, options));
     const resultIssues = compiled.result(result);
     if (resultIssues.length > 0) {
       throw new SidecarError('INVALID_RESULT', `the sidecar answered with a result that breaks its schema: ${formatIssues(resultIssues)}`, {
@@ -118,12 +123,45 @@ export class SidecarRegistry implements ISidecarRegistry {
     return result;
   }
 
+  stream(sidecar: string, method: string, params: Record<string, unknown> = {}, options: StreamOptions = {}): ResultStream<unknown, unknown> {
+    const { signal, ...rest } = options;
+    return startResultStream((onPartial, abort) => this.call(sidecar, method, params, { ...rest, signal: abort, onPartial }), signal);
+  }
+
+  /**
+   * The call options the supervisor gets: for a method that streams, the caller's `onPartial`
+   * behind a check of each chunk against the method's partial schema (a chunk that breaks it
+   * fails the call with `INVALID_RESULT` and cancels it); for one that does not, no `onPartial`
+   * at all, so the request goes out without `"stream"` and the whole answer is the result.
+   */
+  private streamOptions(sidecar: string, method: string, compiled: CompiledMethod, options?: CallOptions): CallOptions | undefined {
+    const caller = options?.onPartial;
+    if (!caller) return options;
+    const check = compiled.partial;
+    if (!check) return { ...options, onPartial: undefined };
+    return {
+      ...options,
+      onPartial: (chunk) => {
+        const issues = check(chunk);
+        if (issues.length > 0) {
+          throw new SidecarError('INVALID_RESULT', `the sidecar sent a partial answer that breaks its schema: ${formatIssues(issues)}`, {
+            sidecar,
+            method,
+            data: { issues, partial: true },
+          });
+        }
+        caller(chunk);
+      },
+    };
+  }
+
   client<M extends Record<string, MethodSpec<any, any>>>(manifest: SidecarManifest<M>): SidecarClient<M> {
     const entry = this.entry(manifest.name);
     return {
       name: manifest.name,
       supervisor: entry.supervisor,
       call: (method, params, options) => this.call(manifest.name, method, params as Record<string, unknown>, options) as never,
+      stream: (method, params, options) => this.stream(manifest.name, method, params as Record<string, unknown>, options) as never,
       onEvent: (event, listener) =>
         entry.supervisor.on('event', (e) => {
           if (e.event === event) listener(e.data);

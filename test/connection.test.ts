@@ -84,3 +84,64 @@ test('a sidecar-side code from the wire is kept as it is', async () => {
   expect(e.code).toBe('NOT_FOUND');
   expect(errors).toEqual([]);
 });
+
+describe('partial answers', () => {
+  test('go to the request that asked to stream, in order, before its result', async () => {
+    const { conn, sent, errors, answer } = setup();
+    const chunks: unknown[] = [];
+    const call = conn.request('m', {}, { timeoutMs: Infinity, onPartial: (c) => chunks.push(c) });
+    await flush();
+    expect(sent[0]).toMatchObject({ method: 'm', stream: true });
+    answer([
+      { id: sent[0].id, ok: true, partial: 1 },
+      { id: sent[0].id, ok: true, partial: 2 },
+      { id: sent[0].id, ok: true, result: 'done' },
+    ]);
+    expect(await call).toBe('done');
+    expect(chunks).toEqual([1, 2]);
+    expect(errors).toEqual([]);
+  });
+
+  test('for an abandoned id are dropped quietly and its final answer is still expected', async () => {
+    const { clock, conn, sent, errors, answer } = setup();
+    const call = conn.request('m', {}, { timeoutMs: 10, onPartial: () => undefined }).catch((e: unknown) => e);
+    clock.advance(10);
+    expect(await call).toMatchObject({ code: 'TIMEOUT' });
+    await flush();
+    answer([
+      { id: sent[0].id, ok: true, partial: 1 },
+      { id: sent[0].id, ok: false, error: { code: 'CANCELLED', message: 'late' } },
+    ]);
+    await flush();
+    expect(errors).toEqual([]);
+    // Positive control: the final answer made the id forgotten, so another partial is unknown.
+    answer([{ id: sent[0].id, ok: true, partial: 2 }]);
+    await flush();
+    expect(errors.map((e) => e.kind)).toEqual(['unknown-id']);
+  });
+
+  test('for a request that did not ask to stream, or with a result too, are protocol errors', async () => {
+    const { conn, sent, errors, answer } = setup();
+    const call = conn.request('m', {}, { timeoutMs: Infinity });
+    await flush();
+    expect(sent[0]).not.toHaveProperty('stream');
+    answer([
+      { id: sent[0].id, ok: true, partial: 1 },
+      { id: sent[0].id, ok: true, partial: 1, result: 2 },
+      { id: sent[0].id, ok: true, result: 'done' },
+    ]);
+    expect(await call).toBe('done');
+    expect(errors.map((e) => e.kind)).toEqual(['invalid', 'invalid']);
+  });
+
+  test('a throwing onPartial fails the call with what it threw and sends $/cancel', async () => {
+    const { conn, sent, answer } = setup();
+    const bad = new SidecarError('INVALID_RESULT', 'bad chunk');
+    const call = conn.request('m', {}, { timeoutMs: Infinity, onPartial: () => { throw bad; } }).catch((e: unknown) => e);
+    await flush();
+    answer([{ id: sent[0].id, ok: true, partial: 1 }]);
+    expect(await call).toBe(bad);
+    await flush();
+    expect(sent[1]).toMatchObject({ method: '$/cancel', params: { id: sent[0].id } });
+  });
+});

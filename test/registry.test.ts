@@ -82,6 +82,12 @@ describe('registry', () => {
     expect(() => makeRegistry([{ ...fakeManifest('Upper-Case') }])).toThrow(/\/name/);
   });
 
+  test('a partial schema that is not a schema makes the manifest invalid', () => {
+    const manifest = fakeManifest();
+    (manifest.methods['test/stream'] as { partial: unknown }).partial = 'items';
+    expect(() => makeRegistry([manifest])).toThrow(/\/methods\/test~1stream\/partial/);
+  });
+
   test('validators are compiled once per method, through a validator swapped in the container', async () => {
     let compiled = 0;
     const counting: ISchemaValidator = {
@@ -93,9 +99,12 @@ describe('registry', () => {
     const manifest = fakeManifest();
     const registry = makeRegistry([manifest], {}, (c) => c.register(SchemaValidatorToken, { useValue: counting }));
     const atStartup = compiled;
-    // manifest schema + params and result of every method
-    expect(atStartup).toBe(1 + 2 * Object.keys(manifest.methods).length);
+    // manifest schema + params and result of every method + the chunk schema of each that streams
+    const streaming = Object.values(manifest.methods).filter((m) => m.partial).length;
+    expect(streaming).toBeGreaterThan(0);
+    expect(atStartup).toBe(1 + 2 * Object.keys(manifest.methods).length + streaming);
     for (let i = 0; i < 20; i++) await registry.call('fake', 'test/echo', { value: String(i) });
+    for (let i = 0; i < 3; i++) await registry.call('fake', 'test/stream', { count: 2 }, { onPartial: () => undefined });
     expect(compiled).toBe(atStartup);
   });
 

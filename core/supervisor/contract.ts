@@ -77,8 +77,16 @@ export interface MethodPolicy {
 
 /** Options of one call. */
 export interface CallOptions {
+  /** Bounds the whole call, streamed or not: partial answers do not extend it. */
   timeoutMs?: number;
   signal?: AbortSignal;
+  /**
+   * Streams the call: the request asks for partial answers (`"stream": true`) and each chunk is
+   * passed here in order before the call settles. A sidecar may ignore the request; then this is
+   * never called and the whole answer is the final result. A call that has delivered a chunk is
+   * not retried after a crash, even when its method is idempotent.
+   */
+  onPartial?: (chunk: unknown) => void;
 }
 
 /** Every event a supervisor emits; each payload names the sidecar. */

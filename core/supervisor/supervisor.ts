@@ -136,6 +136,16 @@ export class Supervisor implements ISupervisor {
     const policy = this.methods[method] ?? {};
     const timeoutMs = options.timeoutMs ?? policy.timeoutMs ?? this.options.defaultTimeoutMs;
     const deadline = this.deps.clock.now() + timeoutMs;
+    // Chunks already handed to the caller cannot be taken back, so a streamed call that delivered
+    // one is never run again.
+    let delivered = false;
+    const caller = options.onPartial;
+    const onPartial = caller
+      ? (chunk: unknown) => {
+          delivered = true;
+          caller(chunk);
+        }
+      : undefined;
     for (let attempt = 0; ; attempt++) {
       const conn = await this.ready(method, deadline, options.signal, timeoutMs);
       try {
@@ -143,10 +153,12 @@ export class Supervisor implements ISupervisor {
           timeoutMs: deadline - this.deps.clock.now(),
           signal: options.signal,
           requestedTimeoutMs: timeoutMs,
+          onPartial,
         });
       } catch (e) {
         // Only a crash is worth a retry, only once, and only when running the method twice is harmless.
-        const retry = attempt === 0 && policy.idempotent === true && SidecarError.is(e, 'SIDECAR_CRASHED') && !this.disposed;
+        const retry =
+          attempt === 0 && !delivered && policy.idempotent === true && SidecarError.is(e, 'SIDECAR_CRASHED') && !this.disposed;
         if (!retry) throw e;
         this.deps.logger.info(`retrying idempotent ${method} after a crash`, { sidecar: this.name });
       }

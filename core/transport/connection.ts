@@ -1,13 +1,13 @@
 /**
- * One conversation with one running sidecar process: it numbers requests, matches responses to
- * them, enforces each request's timeout, turns an `AbortSignal` into `$/cancel`, and routes events
- * and protocol violations to its owner. It knows nothing about processes or restarts; when the
+ * One conversation with one running sidecar process: it numbers requests, matches responses (and
+ * the partial answers of streamed requests) to them, enforces each request's timeout, turns an
+ * `AbortSignal` into `$/cancel`, and routes events and protocol violations to its owner. It knows nothing about processes or restarts; when the
  * process goes away the supervisor calls `close()` with the error every pending call should get.
  */
 import type { Readable, Writable } from 'node:stream';
 import type { IClock, TimerHandle } from '../clock';
 import { SidecarError } from '../errors';
-import { BuiltinMethods, classifyIncoming, MainSideCodes, type ResponseMessage, type WireError } from '../protocol';
+import { BuiltinMethods, classifyIncoming, MainSideCodes, type PartialMessage, type ResponseMessage, type WireError } from '../protocol';
 import { DEFAULT_MAX_LINE_BYTES, readMessages } from './reader';
 import { MessageWriter } from './writer';
 
@@ -35,6 +35,13 @@ export interface RequestOptions {
   /** The timeout the caller asked for, reported in TIMEOUT errors when `timeoutMs` is what
    * remains of it after waiting for the sidecar to start. */
   requestedTimeoutMs?: number;
+  /**
+   * Set to stream: the request goes out with `"stream": true` and every partial answer is handed
+   * here, in arrival order, before the final response settles the call. If it throws (a chunk
+   * that breaks its schema, say), the call is abandoned with what it threw and `$/cancel` is sent.
+   * Partials do not extend `timeoutMs`: it bounds the whole call.
+   */
+  onPartial?: (chunk: unknown) => void;
 }
 
 interface Pending {
@@ -45,6 +52,7 @@ interface Pending {
   timer?: TimerHandle;
   signal?: AbortSignal;
   onAbort?: () => void;
+  onPartial?: (chunk: unknown) => void;
 }
 
 /** Ids of abandoned (timed-out/cancelled) requests and of the `$/cancel`s sent for them are
@@ -101,7 +109,7 @@ export class Connection {
     if (this.closedWith) return Promise.reject(this.closedWith(method));
     const id = String(++this.seq);
     return new Promise((resolve, reject) => {
-      const p: Pending = { method, started: this.clock.now(), resolve, reject };
+      const p: Pending = { method, started: this.clock.now(), resolve, reject, onPartial: options.onPartial };
       const { signal, timeoutMs } = options;
       if (signal) {
         if (signal.aborted) {
@@ -121,7 +129,7 @@ export class Connection {
       }
       this.pending.set(id, p);
       if (this.pending.size > this.peakInFlight) this.peakInFlight = this.pending.size;
-      this.send({ id, method, params });
+      this.send(p.onPartial ? { id, method, params, stream: true } : { id, method, params });
     });
   }
 
@@ -177,7 +185,36 @@ export class Connection {
       this.hooks.onProtocolError?.('invalid', msg.reason);
       return;
     }
+    if (msg.kind === 'partial') {
+      this.onPartialMessage(msg.message);
+      return;
+    }
     this.onResponse(msg.message);
+  }
+
+  /**
+   * A chunk of a streamed request. Chunks for an abandoned id are expected (the sidecar had not
+   * seen the `$/cancel` yet) and dropped without forgetting the id, whose final answer is still to
+   * come; a chunk for a request that did not ask to stream, or for an id never used, is a
+   * protocol error.
+   */
+  private onPartialMessage(msg: PartialMessage): void {
+    const p = this.pending.get(msg.id);
+    if (!p) {
+      if (this.abandoned.has(msg.id)) return;
+      this.hooks.onProtocolError?.('unknown-id', `partial answer for unknown id ${JSON.stringify(msg.id)}`);
+      return;
+    }
+    if (!p.onPartial) {
+      this.hooks.onProtocolError?.('invalid', `partial answer for ${p.method} (id ${JSON.stringify(msg.id)}), which did not ask to stream`);
+      return;
+    }
+    try {
+      p.onPartial(msg.partial);
+    } catch (e) {
+      const error = SidecarError.is(e) ? e : new SidecarError('INTERNAL', `the partial-answer handler threw: ${String(e)}`, { sidecar: this.sidecar, method: p.method, cause: e });
+      this.abandon(msg.id, error);
+    }
   }
 
   private onResponse(res: ResponseMessage): void {

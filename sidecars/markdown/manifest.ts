@@ -2,9 +2,12 @@
  * The Markdown sidecar's manifest: the Rust binary `skaffa-markdown` and its two methods with the
  * JSON Schemas in `schema/`. This folder is the template contributors copy to add a Rust sidecar
  * (see docs/add-a-sidecar.md): a crate on the shared protocol crate, schemas, and this file.
+ * `markdown/outline` streams (`registry.stream`): chunks of headings as they are found, then the
+ * rest in the final result.
  */
 import { defineSidecar, method } from '../../registry/manifest';
 import outlineParams from './schema/outline.params.json';
+import outlinePartial from './schema/outline.partial.json';
 import outlineResult from './schema/outline.result.json';
 import renderParams from './schema/render.params.json';
 import renderResult from './schema/render.result.json';
@@ -24,9 +27,10 @@ export const markdownManifest = defineSidecar({
   description: 'Markdown outline and HTML rendering (raw HTML escaped by default)',
   binary: { name: 'skaffa-markdown' },
   methods: {
-    'markdown/outline': method<{ text: string }, { headings: MarkdownHeading[] }>({
+    'markdown/outline': method<{ text: string }, { headings: MarkdownHeading[] }, { headings: MarkdownHeading[] }>({
       params: outlineParams,
       result: outlineResult,
+      partial: outlinePartial,
       timeoutMs: 10_000,
       idempotent: true,
     }),

@@ -3,7 +3,8 @@
  * `sidecars/protocol`, in one dependency-free file. It frames NDJSON on stdin/stdout with a line
  * size limit, answers the built-ins (`$/ping`, `$/cancel`, `$/shutdown`, `$/describe`), turns bad
  * input into PARSE_ERROR / INVALID_REQUEST / METHOD_NOT_FOUND answers without stopping, gives each
- * handler an AbortSignal that `$/cancel` fires, and exits when stdin closes (the orphan rule),
+ * handler an AbortSignal that `$/cancel` fires, lets methods registered with `streamMethod` send
+ * partial answers when a request asks to stream, and exits when stdin closes (the orphan rule),
  * taking down every process it started first (the children rule). See docs/protocol.md.
  */
 'use strict';
@@ -73,9 +74,14 @@ class MethodError extends Error {
 }
 
 /**
- * Creates a sidecar. Register methods with `method(name, handler, validate?)`, then `serve()`.
- * A handler gets `(params, ctx)` with `ctx.id`, `ctx.signal` and `ctx.emit(event, data)`, and
- * returns a result or a promise of one. `validate(params)` returns an error message or null.
+ * Creates a sidecar. Register methods with `method(name, handler, validate?)` (or
+ * `streamMethod(...)` for one that can stream), then `serve()`. A handler gets `(params, ctx)`
+ * with `ctx.id`, `ctx.signal`, `ctx.emit(event, data)`, `ctx.streaming` (true when the method
+ * streams and the request asked for it) and `ctx.partial(chunk)`, and returns a result or a
+ * promise of one. `ctx.partial` sends one chunk ahead of the result and returns a promise that
+ * resolves once the output has room again (await it for back-pressure); it throws a
+ * MethodError CANCELLED once the request was cancelled, and INTERNAL when the request is not
+ * streaming. `validate(params)` returns an error message or null.
  * `containChildren` (default: true when serving the real stdin) applies the children rule on exit.
  * @param {{ name: string, version: string, maxLineBytes?: number, input?: NodeJS.ReadableStream, output?: NodeJS.WritableStream, exit?: (code: number) => void, containChildren?: boolean }} options
  */
@@ -89,7 +95,7 @@ function createSidecar(options) {
     exitNow(code);
   };
   const maxLineBytes = options.maxLineBytes || DEFAULT_MAX_LINE_BYTES;
-  /** @type {Map<string, { handler: Function, validate?: Function }>} */
+  /** @type {Map<string, { handler: Function, validate?: Function, streams?: boolean }>} */
   const methods = new Map();
   /** @type {Map<string, AbortController>} */
   const inflight = new Map();
@@ -104,8 +110,11 @@ function createSidecar(options) {
     switch (method) {
       case '$/ping':
         return ok(id, {});
-      case '$/describe':
-        return ok(id, { name: options.name, version: options.version, methods: [...methods.keys()] });
+      case '$/describe': {
+        const streams = [...methods].filter(([, m]) => m.streams).map(([n]) => n);
+        const describe = { name: options.name, version: options.version, methods: [...methods.keys()] };
+        return ok(id, streams.length > 0 ? { ...describe, streams } : describe);
+      }
       case '$/shutdown':
         ok(id, {});
         return output.write('', () => exit(0));
@@ -125,8 +134,16 @@ function createSidecar(options) {
     if (problem) return fail(id, 'INVALID_PARAMS', problem);
     const controller = new AbortController();
     inflight.set(id, controller);
+    const streaming = msg.stream === true && entry.streams === true;
+    const partial = (chunk) => {
+      if (!streaming) throw new MethodError('INTERNAL', 'partial() was called for a request that did not ask to stream (check ctx.streaming)');
+      // Cancelled (and answered) already: no chunk may follow the final answer.
+      if (inflight.get(id) !== controller) throw new MethodError('CANCELLED', 'the request was cancelled');
+      if (send({ id, ok: true, partial: chunk })) return Promise.resolve();
+      return new Promise((resolve) => output.once('drain', resolve));
+    };
     Promise.resolve()
-      .then(() => entry.handler(params, { id, signal: controller.signal, emit }))
+      .then(() => entry.handler(params, { id, signal: controller.signal, emit, streaming, partial }))
       .then(
         (result) => inflight.delete(id) && ok(id, result === undefined ? {} : result),
         (e) => {
@@ -191,6 +208,11 @@ function createSidecar(options) {
   return {
     method(name, handler, validate) {
       methods.set(name, { handler, validate });
+      return this;
+    },
+    /** Like `method`, for a method that honours `"stream": true` (listed under `streams` by `$/describe`). */
+    streamMethod(name, handler, validate) {
+      methods.set(name, { handler, validate, streams: true });
       return this;
     },
     emit,

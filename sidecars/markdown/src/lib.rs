@@ -2,7 +2,8 @@
 //! unit-tested directly: `outline` lists a document's headings with their line numbers and
 //! GitHub-style anchor ids (for an outline view), and `render` turns Markdown into HTML that is
 //! safe to show in a renderer by default (raw HTML in the source is escaped, not passed through).
-//! Both stop early when the request is cancelled.
+//! Both stop early when the request is cancelled. `for_each_heading` hands headings over one by
+//! one as the parser finds them, so a streamed outline can send the first ones before the end.
 
 use std::collections::HashMap;
 
@@ -67,10 +68,24 @@ fn options() -> Options {
 
 /// Lists the headings of `text`. `cancelled` is polled now and then.
 pub fn outline(text: &str, cancelled: &dyn Fn() -> bool) -> Result<Outline, Cancelled> {
+    let mut headings = Vec::new();
+    for_each_heading(text, cancelled, |h| {
+        headings.push(h);
+        true
+    })?;
+    Ok(Outline { headings })
+}
+
+/// Passes each heading of `text` to `each`, in document order, until `each` returns `false`
+/// (then it returns `Ok` early). `cancelled` is polled now and then.
+pub fn for_each_heading(
+    text: &str,
+    cancelled: &dyn Fn() -> bool,
+    mut each: impl FnMut(Heading) -> bool,
+) -> Result<(), Cancelled> {
     let line_starts: Vec<usize> = std::iter::once(0).chain(text.match_indices('\n').map(|(i, _)| i + 1)).collect();
     let line_of = |offset: usize| line_starts.partition_point(|&start| start <= offset);
     let mut slugs = Slugger::default();
-    let mut headings = Vec::new();
     let mut current: Option<(u8, usize, String)> = None;
     for (n, (event, range)) in Parser::new_ext(text, options()).into_offset_iter().enumerate() {
         if n % CANCEL_CHECK_EVERY == 0 && cancelled() {
@@ -88,13 +103,15 @@ pub fn outline(text: &str, cancelled: &dyn Fn() -> bool) -> Result<Outline, Canc
             Event::End(TagEnd::Heading(_)) => {
                 if let Some((level, line, text)) = current.take() {
                     let id = slugs.slug(&text);
-                    headings.push(Heading { level, text, line, id });
+                    if !each(Heading { level, text, line, id }) {
+                        return Ok(());
+                    }
                 }
             }
             _ => {}
         }
     }
-    Ok(Outline { headings })
+    Ok(())
 }
 
 /// Renders `text` to HTML; raw HTML is escaped unless `allow_html`.

@@ -85,3 +85,62 @@ fn params_schemas_agree_with_what_the_binary_accepts() {
     assert_schema("outline.params", &json!({"text": "# x"}));
     assert_schema("render.params", &json!({"text": "# x", "allowHtml": true}));
 }
+
+/// Sends `requests`, then reads lines until every request with an id has its final response;
+/// returns every line in arrival order.
+fn run_until_answered(requests: &[Value]) -> Vec<Value> {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_skaffa-markdown"))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    for r in requests {
+        writeln!(stdin, "{r}").unwrap();
+    }
+    let mut open: Vec<&str> = requests.iter().filter_map(|r| r["id"].as_str()).collect();
+    let mut out = Vec::new();
+    for line in BufReader::new(child.stdout.take().unwrap()).lines().map_while(Result::ok) {
+        let v: Value = serde_json::from_str(&line).expect("stdout carries only JSON lines");
+        if v.get("partial").is_none() {
+            open.retain(|id| v["id"] != *id);
+        }
+        out.push(v);
+        if open.is_empty() {
+            break;
+        }
+    }
+    drop(stdin);
+    assert!(child.wait().unwrap().success());
+    out
+}
+
+#[test]
+fn a_streamed_outline_sends_chunks_in_order_that_add_up_to_the_whole_outline() {
+    let doc: String = (0..300).map(|i| format!("## Part {i}\n\ntext\n\n")).collect();
+    let lines = run_until_answered(&[
+        json!({"id": "s", "method": "markdown/outline", "params": {"text": doc}, "stream": true}),
+        json!({"id": "d", "method": "$/describe", "params": {}}),
+    ]);
+    let streamed: Vec<&Value> = lines.iter().filter(|l| l["id"] == "s").collect();
+    let (last, chunks) = streamed.split_last().unwrap();
+    assert!(chunks.len() >= 2, "300 headings come in several chunks: {}", chunks.len());
+    let mut headings = Vec::new();
+    for c in chunks {
+        assert_eq!(c["ok"], true);
+        assert_schema("outline.partial", &c["partial"]);
+        headings.extend(c["partial"]["headings"].as_array().unwrap().iter().cloned());
+    }
+    assert_schema("outline.result", &last["result"]);
+    headings.extend(last["result"]["headings"].as_array().unwrap().iter().cloned());
+    let texts: Vec<String> = headings.iter().map(|h| h["text"].as_str().unwrap().to_owned()).collect();
+    assert_eq!(texts, (0..300).map(|i| format!("Part {i}")).collect::<Vec<_>>());
+    let describe = &lines.iter().find(|l| l["id"] == "d").unwrap()["result"];
+    assert_eq!(describe["streams"], json!(["markdown/outline"]));
+
+    // Not asked to stream: one answer with every heading (the positive control for the above).
+    let plain = run_until_answered(&[json!({"id": "p", "method": "markdown/outline", "params": {"text": doc}})]);
+    assert_eq!(plain.len(), 1);
+    assert_eq!(plain[0]["result"]["headings"].as_array().unwrap().len(), 300);
+}

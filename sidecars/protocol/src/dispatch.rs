@@ -1,19 +1,20 @@
 //! The dispatcher behind [`crate::Server`]: answers the built-ins (`$/ping`, `$/cancel`,
 //! `$/shutdown`, `$/describe`) and inline methods on the calling thread and hands every other
-//! request to the worker pool, so a busy handler never delays a ping or a cancel. A cancelled request is answered with
-//! `CANCELLED` at once and whatever its handler returns later is dropped; a panicking handler
-//! becomes an `INTERNAL` error.
+//! request to the worker pool, so a busy handler never delays a ping or a cancel. A cancelled
+//! request is answered with `CANCELLED` at once and whatever its handler returns or streams later
+//! is dropped; a panicking handler becomes an `INTERNAL` error. A request with `"stream": true`
+//! for a streaming method gets a context that can send partial answers; for any other method the
+//! flag is ignored, as the protocol allows.
 
 use std::collections::HashMap;
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
 use crate::connection::EventSender;
-use crate::context::{CancelToken, Context};
+use crate::context::{CancelToken, Context, Flight, StreamSink};
 use crate::msg::{codes, Message, Request, Response, ResponseError};
 use crate::outbox::Outbox;
 use crate::pool::Pool;
@@ -22,27 +23,16 @@ use crate::server::Exit;
 /// A type-erased handler: decodes params, runs, encodes the result.
 pub(crate) type Handler = dyn Fn(&Context, &RawValue) -> Result<Box<RawValue>, ResponseError> + Send + Sync;
 
-/// A request being handled: its token, and whether its one response has been sent.
-struct InFlight {
-    token: CancelToken,
-    answered: AtomicBool,
-}
-
-impl InFlight {
-    /// Claims the right to send the response; only the first caller gets `true`.
-    fn claim(&self) -> bool {
-        !self.answered.swap(true, Ordering::AcqRel)
-    }
-}
-
 /// A registered method: its handler, and whether it runs on the calling thread (see
 /// [`crate::Server::inline_method`]) instead of the pool.
 pub(crate) struct Route {
     pub(crate) handler: Arc<Handler>,
     pub(crate) inline: bool,
+    /// Registered with [`crate::Server::stream_method`]: honours `"stream": true`.
+    pub(crate) streams: bool,
 }
 
-type InFlightMap = Arc<Mutex<HashMap<String, Arc<InFlight>>>>;
+type InFlightMap = Arc<Mutex<HashMap<String, Arc<Flight>>>>;
 
 /// Routes incoming messages; one per served connection.
 pub(crate) struct Dispatcher {
@@ -66,7 +56,12 @@ impl Dispatcher {
     ) -> Dispatcher {
         let mut names: Vec<&str> = methods.keys().map(String::as_str).collect();
         names.sort_unstable();
-        let describe = serde_json::json!({ "name": name, "version": version, "methods": names });
+        let streams: Vec<&str> = names.iter().copied().filter(|n| methods[*n].streams).collect();
+        let mut describe = serde_json::json!({ "name": name, "version": version, "methods": names });
+        // Absent rather than empty when nothing streams, as the protocol document allows.
+        if !streams.is_empty() {
+            describe["streams"] = serde_json::json!(streams);
+        }
         let events = EventSender { out: out.clone() };
         let pool = Pool::new(workers);
         Dispatcher {
@@ -86,6 +81,14 @@ impl Dispatcher {
             Message::Request(req) => req,
             Message::Response(r) => {
                 self.send_err(r.id, codes::INVALID_REQUEST, "not a request: a response was sent to the sidecar");
+                return None;
+            }
+            Message::Partial(p) => {
+                self.send_err(
+                    Some(p.id),
+                    codes::INVALID_REQUEST,
+                    "not a request: a partial answer was sent to the sidecar",
+                );
                 return None;
             }
             Message::Event(_) => {
@@ -134,7 +137,7 @@ impl Dispatcher {
             return self.run_inline(&*route.handler, req);
         }
         let handler = route.handler.clone();
-        let flight = Arc::new(InFlight { token: CancelToken::new(), answered: AtomicBool::new(false) });
+        let flight = Arc::new(Flight::new());
         {
             let mut map = self.inflight.lock().unwrap_or_else(|p| p.into_inner());
             if map.contains_key(&req.id) {
@@ -144,7 +147,9 @@ impl Dispatcher {
             }
             map.insert(req.id.clone(), flight.clone());
         }
-        let cx = Context { id: req.id, token: flight.token.clone(), events: self.events.clone() };
+        let stream =
+            (req.stream && route.streams).then(|| StreamSink { flight: flight.clone(), out: self.out.clone() });
+        let cx = Context { id: req.id, token: flight.token.clone(), events: self.events.clone(), stream };
         let (out, inflight) = (self.out.clone(), self.inflight.clone());
         self.pool.spawn(Box::new(move || {
             // A request cancelled while queued has been answered already; skip the work.
@@ -168,7 +173,7 @@ impl Dispatcher {
             let msg = format!("id {:?} is already in flight", req.id);
             return self.send_err(Some(req.id), codes::INVALID_REQUEST, &msg);
         }
-        let cx = Context { id: req.id, token: self.never_cancelled.clone(), events: self.events.clone() };
+        let cx = Context { id: req.id, token: self.never_cancelled.clone(), events: self.events.clone(), stream: None };
         let outcome = run_caught(handler, &cx, &req.params);
         self.out.send(Message::Response(Response { id: Some(cx.id), outcome }));
     }

@@ -2,7 +2,9 @@
 //! a [`Connection`] (channels of [`Message`]s over stdio or memory), the wire types, and a small
 //! [`Server`] that answers the built-ins and dispatches typed requests to a worker pool (or, for
 //! quick methods that never block, answers them on the reading thread:
-//! [`Server::inline_method`]). The wire contract itself (newline-delimited JSON requests,
+//! [`Server::inline_method`]). Methods registered with [`Server::stream_method`] may send
+//! partial answers ([`Context::partial`], [`Context::batcher`]) when a request asks to stream.
+//! The wire contract itself (newline-delimited JSON requests,
 //! responses and events; `PARSE_ERROR` / `INVALID_REQUEST` rules; exit on stdin EOF) is in the
 //! project's protocol document; this crate is its reference implementation.
 //!
@@ -48,7 +50,7 @@ mod server;
 mod stream;
 
 pub use connection::{Connection, EventSender, IoOptions, IoThreads, DEFAULT_MAX_LINE_BYTES};
-pub use context::{CancelToken, Context};
+pub use context::{Batcher, CancelToken, Context};
 pub use error::{Error, Result};
-pub use msg::{codes, Event, Message, Request, Response, ResponseError};
+pub use msg::{codes, Event, Message, Partial, Request, Response, ResponseError};
 pub use server::{Exit, Server};

@@ -1,4 +1,5 @@
-//! The three message shapes of the wire contract and their JSON encoding. Payloads (`params`,
+//! The message shapes of the wire contract (requests, responses, partial answers of streamed
+//! requests, events) and their JSON encoding. Payloads (`params`,
 //! `result`, `data`) are kept as already-encoded JSON ([`RawValue`]) so a request's params are
 //! decoded once, straight into the handler's own type, and a result is encoded once, on the
 //! worker thread that produced it, instead of twice through `serde_json::Value`.
@@ -57,7 +58,8 @@ impl std::fmt::Display for ResponseError {
 
 impl std::error::Error for ResponseError {}
 
-/// A call from main: `{"id", "method", "params"}`.
+/// A call from main: `{"id", "method", "params"}`, plus `"stream": true` when it asks for
+/// partial answers.
 #[derive(Debug, Clone, Serialize)]
 pub struct Request {
     /// The caller's id, echoed in the response.
@@ -66,12 +68,54 @@ pub struct Request {
     pub method: String,
     /// The params object, still encoded.
     pub params: Box<RawValue>,
+    /// Whether the caller asked for partial answers before the final one.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub stream: bool,
 }
 
 impl Request {
     /// Builds a request, encoding `params` (which should serialize to a JSON object).
     pub fn new(id: impl Into<String>, method: impl Into<String>, params: &impl Serialize) -> Result<Self> {
-        Ok(Request { id: id.into(), method: method.into(), params: to_raw_value(params).map_err(Error::Encode)? })
+        Ok(Request {
+            id: id.into(),
+            method: method.into(),
+            params: to_raw_value(params).map_err(Error::Encode)?,
+            stream: false,
+        })
+    }
+
+    /// The same request, asking for partial answers (`"stream": true`).
+    pub fn streamed(mut self) -> Self {
+        self.stream = true;
+        self
+    }
+}
+
+/// One chunk of a streamed request's answer: `{"id", "ok": true, "partial"}`. Zero or more come
+/// before the request's one final [`Response`].
+#[derive(Debug, Clone)]
+pub struct Partial {
+    /// The request's id.
+    pub id: String,
+    /// The encoded chunk.
+    pub partial: Box<RawValue>,
+}
+
+impl Partial {
+    /// Builds a partial answer, encoding `chunk`.
+    pub fn new(id: impl Into<String>, chunk: &impl Serialize) -> Result<Self> {
+        Ok(Partial { id: id.into(), partial: to_raw_value(chunk).map_err(Error::Encode)? })
+    }
+}
+
+impl Serialize for Partial {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = s.serialize_map(Some(3))?;
+        map.serialize_entry("id", &self.id)?;
+        map.serialize_entry("ok", &true)?;
+        map.serialize_entry("partial", &self.partial)?;
+        map.end()
     }
 }
 
@@ -144,6 +188,8 @@ pub enum Message {
     Request(Request),
     /// An answer.
     Response(Response),
+    /// A chunk of a streamed answer.
+    Partial(Partial),
     /// A notification.
     Event(Event),
 }
@@ -163,6 +209,7 @@ impl Message {
         let res = match self {
             Message::Request(m) => serde_json::to_writer(&mut out, m),
             Message::Response(m) => serde_json::to_writer(&mut out, m),
+            Message::Partial(m) => serde_json::to_writer(&mut out, m),
             Message::Event(m) => serde_json::to_writer(&mut out, m),
         };
         res.map_err(std::io::Error::from)?;
@@ -185,6 +232,12 @@ impl From<Request> for Message {
 impl From<Response> for Message {
     fn from(m: Response) -> Self {
         Message::Response(m)
+    }
+}
+
+impl From<Partial> for Message {
+    fn from(m: Partial) -> Self {
+        Message::Partial(m)
     }
 }
 

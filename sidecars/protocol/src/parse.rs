@@ -7,7 +7,7 @@ use serde::de::IgnoredAny;
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
-use crate::msg::{codes, Event, Message, Request, Response, ResponseError};
+use crate::msg::{codes, Event, Message, Partial, Request, Response, ResponseError};
 
 /// Every member any message may have, borrowed from the line so classification allocates little.
 #[derive(Deserialize)]
@@ -21,7 +21,11 @@ struct Envelope<'a> {
     #[serde(default)]
     ok: Option<bool>,
     #[serde(borrow, default)]
+    stream: Option<&'a RawValue>,
+    #[serde(borrow, default)]
     result: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    partial: Option<&'a RawValue>,
     #[serde(default)]
     error: Option<ResponseError>,
     #[serde(borrow, default)]
@@ -64,7 +68,12 @@ pub(crate) fn parse_line(line: &[u8]) -> Result<Message, Response> {
             Some(p) if p.get().starts_with('{') => p.to_owned(),
             Some(_) => return Err(invalid(Some(id), "`params` must be an object")),
         };
-        return Ok(Message::Request(Request { id, method, params }));
+        let stream = match env.stream.map(RawValue::get) {
+            None | Some("false") | Some("null") => false,
+            Some("true") => true,
+            Some(_) => return Err(invalid(Some(id), "`stream` must be a boolean")),
+        };
+        return Ok(Message::Request(Request { id, method, params, stream }));
     }
     if let Some(event) = env.event {
         let event = as_string(Some(event)).ok_or_else(|| invalid(id.clone(), "`event` must be a string"))?;
@@ -72,6 +81,13 @@ pub(crate) fn parse_line(line: &[u8]) -> Result<Message, Response> {
         return Ok(Message::Event(Event { event, data }));
     }
     match env.ok {
+        Some(true) if env.partial.is_some() => {
+            if env.result.is_some() {
+                return Err(invalid(id, "a message carries both `partial` and `result`"));
+            }
+            let id = id.ok_or_else(|| invalid(None, "a partial answer needs a string `id`"))?;
+            Ok(Message::Partial(Partial { id, partial: env.partial.map(|p| p.to_owned()).unwrap_or_else(null) }))
+        }
         Some(true) => {
             let result = env.result.map(|r| r.to_owned()).unwrap_or_else(null);
             Ok(Message::Response(Response { id, outcome: Ok(result) }))
@@ -117,7 +133,23 @@ mod tests {
         };
         assert_eq!((r.id.as_str(), r.method.as_str(), r.params.get()), ("1", "m", r#"{"a":1}"#));
         let Ok(Message::Request(r)) = parse_line(br#"{"id":"2","method":"m"}"#) else { panic!("expected a request") };
-        assert_eq!(r.params.get(), "{}");
+        assert_eq!((r.params.get(), r.stream), ("{}", false));
+        let Ok(Message::Request(r)) = parse_line(br#"{"id":"3","method":"m","stream":true}"#) else { panic!() };
+        assert!(r.stream);
+        assert_eq!(err_of(r#"{"id":"4","method":"m","stream":"yes"}"#), (Some("4".into()), "INVALID_REQUEST".into()));
+    }
+
+    #[test]
+    fn round_trips_partial_answers() {
+        let mut line = Vec::new();
+        Message::Partial(Partial::new("5", &serde_json::json!({"n": 1})).unwrap()).write_line(&mut line);
+        assert_eq!(line, b"{\"id\":\"5\",\"ok\":true,\"partial\":{\"n\":1}}\n");
+        let Ok(Message::Partial(p)) = parse_line(&line[..line.len() - 1]) else { panic!("expected a partial") };
+        assert_eq!((p.id.as_str(), p.partial.get()), ("5", r#"{"n":1}"#));
+        assert_eq!(
+            err_of(r#"{"id":"6","ok":true,"partial":1,"result":2}"#),
+            (Some("6".into()), "INVALID_REQUEST".into())
+        );
     }
 
     #[test]

@@ -63,7 +63,23 @@ impl Server {
         E: Into<ResponseError>,
         F: Fn(&Context, P) -> Result<R, E> + Send + Sync + 'static,
     {
-        self.methods.insert(name.to_owned(), Route { handler: erase(handler), inline: false });
+        self.methods.insert(name.to_owned(), Route { handler: erase(handler), inline: false, streams: false });
+        self
+    }
+
+    /// Registers `handler` for `name` like [`Server::method`], for a method that can stream: when
+    /// a request carries `"stream": true`, [`Context::streaming`] is `true` and the handler may
+    /// send chunks with [`Context::partial`] (or a [`Context::batcher`]) before it returns the
+    /// final result; `$/describe` lists the method under `streams`. For a request without the
+    /// flag the handler runs unchanged and must answer everything in its result.
+    pub fn stream_method<P, R, E, F>(&mut self, name: &str, handler: F) -> &mut Self
+    where
+        P: DeserializeOwned,
+        R: Serialize,
+        E: Into<ResponseError>,
+        F: Fn(&Context, P) -> Result<R, E> + Send + Sync + 'static,
+    {
+        self.methods.insert(name.to_owned(), Route { handler: erase(handler), inline: false, streams: true });
         self
     }
 
@@ -87,7 +103,7 @@ impl Server {
         E: Into<ResponseError>,
         F: Fn(&Context, P) -> Result<R, E> + Send + Sync + 'static,
     {
-        self.methods.insert(name.to_owned(), Route { handler: erase(handler), inline: true });
+        self.methods.insert(name.to_owned(), Route { handler: erase(handler), inline: true, streams: false });
         self
     }
 

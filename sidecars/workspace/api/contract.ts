@@ -5,7 +5,17 @@
  */
 import type { InjectionToken } from 'tsyringe';
 import type { Disposable } from '../../../core/events';
+import type { ResultStream } from '../../../core/result-stream';
+import type { PartialOf } from '../../../registry/manifest';
+import type { workspaceManifest } from '../manifest';
 import type * as T from '../types';
+
+/**
+ * The chunk type of a streamed workspace method, from its manifest entry: `never` (the loop
+ * yields nothing and the final result holds everything) until the manifest declares the
+ * method's partial schema and the sidecar streams it.
+ */
+export type WorkspaceChunk<K extends keyof (typeof workspaceManifest)['methods']> = PartialOf<(typeof workspaceManifest)['methods'], K>;
 
 /** Options every call accepts. */
 export interface WorkspaceCallOptions {
@@ -32,6 +42,21 @@ export interface WorkspaceAPI {
   findFiles(query: string, options?: WorkspaceCallOptions & { limit?: number }): Promise<T.FindFilesResult>;
   glob(include: string | string[], options?: WorkspaceCallOptions & { exclude?: string[]; limit?: number }): Promise<T.GlobResult>;
   search(query: string, options?: WorkspaceCallOptions & Omit<T.SearchParams, 'query'>): Promise<T.SearchResult>;
+  /**
+   * `search`, streamed: chunks as the sidecar finds them, then the final result
+   * (`for await (const chunk of s) …; await s.result`). Leaving the loop early or aborting
+   * `signal` cancels the search. While the method does not stream, the loop yields nothing and
+   * `result` is the whole answer, exactly what `search` returns.
+   */
+  searchStream(
+    query: string,
+    options?: WorkspaceCallOptions & Omit<T.SearchParams, 'query'>,
+  ): ResultStream<WorkspaceChunk<'workspace/search'>, T.SearchResult>;
+  /** `findFiles`, streamed, with the same rules as `searchStream`. */
+  findFilesStream(
+    query: string,
+    options?: WorkspaceCallOptions & { limit?: number },
+  ): ResultStream<WorkspaceChunk<'workspace/findFiles'>, T.FindFilesResult>;
   /**
    * Calls `listener` with the changes whose paths match `glob` (one or more globs, matched against
    * workspace-relative `/` paths). All listeners share one sidecar subscription; dispose the result

@@ -13,7 +13,8 @@ import { SidecarRegistryToken, type ISidecarRegistry, type SidecarClient } from 
 import { LaunchOptionsToken } from '../../../registry/manifest';
 import { workspaceManifest, WorkspaceEvents, type WorkspaceLaunchOptions } from '../manifest';
 import type * as T from '../types';
-import type { WorkspaceAPI, WorkspaceCallOptions, WorkspaceChangeEvent } from './contract';
+import type { ResultStream } from '../../../core/result-stream';
+import type { WorkspaceAPI, WorkspaceCallOptions, WorkspaceChangeEvent, WorkspaceChunk } from './contract';
 
 type Listener = { matches: (p: string) => boolean; fn: (e: WorkspaceChangeEvent) => void };
 
@@ -67,6 +68,19 @@ export class SidecarWorkspaceAPI implements WorkspaceAPI {
   search(query: string, o: WorkspaceCallOptions & Omit<T.SearchParams, 'query'> = {}): Promise<T.SearchResult> {
     const { signal, timeoutMs, ...rest } = o;
     return this.client.call('workspace/search', { query, ...rest }, { signal, timeoutMs });
+  }
+
+  searchStream(
+    query: string,
+    o: WorkspaceCallOptions & Omit<T.SearchParams, 'query'> = {},
+  ): ResultStream<WorkspaceChunk<'workspace/search'>, T.SearchResult> {
+    const { signal, timeoutMs, ...rest } = o;
+    return this.client.stream('workspace/search', { query, ...rest }, { signal, timeoutMs });
+  }
+
+  findFilesStream(query: string, o: WorkspaceCallOptions & { limit?: number } = {}): ResultStream<WorkspaceChunk<'workspace/findFiles'>, T.FindFilesResult> {
+    const { signal, timeoutMs, ...rest } = o;
+    return this.client.stream('workspace/findFiles', { query, ...rest }, { signal, timeoutMs });
   }
 
   watch(glob: string | string[], fn: (event: WorkspaceChangeEvent) => void): Disposable {
