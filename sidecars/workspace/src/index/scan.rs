@@ -158,6 +158,10 @@ impl ParallelVisitor for Visitor<'_> {
             self.collect.counters.non_utf8(entry.path());
             return WalkState::Continue;
         };
+        // Only what every method would serve is listed (no FIFOs, no names methods refuse).
+        if !entry.file_type().is_some_and(|t| crate::paths::indexable(self.collect.root, &rel, t)) {
+            return WalkState::Continue;
+        }
         match entry.metadata() {
             Ok(md) => {
                 let start = self.chunk.bytes.len() as u32;

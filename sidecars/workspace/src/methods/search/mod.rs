@@ -87,7 +87,7 @@ pub(super) fn run(svc: &Service, cx: &Context, p: Params) -> Result<SearchResult
         }
     });
     let token = cx.cancel_token();
-    let outcome = parallel::search(svc.index.root(), &files, &matcher, max, &token);
+    let outcome = parallel::search(&svc.root, &files, &matcher, max, &token);
     if token.is_cancelled() {
         return Err(Error::Cancelled);
     }
