@@ -93,7 +93,8 @@ fn is_normal(rel: &str) -> bool {
 /// a regular file, or a symlink whose target stays inside the root (followed beneath the root,
 /// so a link that leaves it is left out; a dangling or looping link inside is listed as itself).
 /// FIFOs, sockets and devices are left out (reading one could block or never end), and so are
-/// names [`normalize`] refuses, such as a backslash or `a.txt:stream`.
+/// names [`normalize`] refuses, such as a backslash or `a.txt:stream`, and on Windows entries
+/// whose real location is outside the root (see [`really_inside`]).
 pub fn indexable(root: &Path, rel: &str, file_type: std::fs::FileType) -> bool {
     if !is_normal(rel) {
         return false;
@@ -105,18 +106,55 @@ pub fn indexable(root: &Path, rel: &str, file_type: std::fs::FileType) -> bool {
             Err(_) => false,
         };
     }
-    file_type.is_file()
+    file_type.is_file() && really_inside(root, &root.join(rel))
+}
+
+/// Whether the walker may descend into the folder at `path` (absolute): see [`really_inside`].
+pub fn descend(root: &Path, path: &Path) -> bool {
+    really_inside(root, path)
+}
+
+/// Whether `path`, which the walker reached without following links, really lies inside the root.
+/// Everywhere but Windows it does by construction. On Windows a file or folder can be a host
+/// symlink that the system presents as a plain entry (wine does this with unix links), so there
+/// its final location is checked, at the cost of one metadata-only open per entry.
+fn really_inside(root: &Path, path: &Path) -> bool {
+    #[cfg(windows)]
+    return dunce::canonicalize(path).is_ok_and(|real| real.starts_with(root));
+    #[cfg(not(windows))]
+    return {
+        let _ = (root, path);
+        true
+    };
 }
 
 /// A capability handle on the workspace root: every read of the sidecar goes through it.
 pub struct Root {
     dir: Dir,
+    /// The canonical root, for checking where an opened handle really is (Windows only).
+    #[cfg_attr(not(windows), allow(dead_code))]
+    path: std::path::PathBuf,
 }
 
 impl Root {
     /// Opens the (canonical) root folder.
     pub fn open(root: &Path) -> io::Result<Root> {
-        Ok(Root { dir: Dir::open_ambient_dir(root, ambient_authority())? })
+        Ok(Root { dir: Dir::open_ambient_dir(root, ambient_authority())?, path: root.to_path_buf() })
+    }
+
+    /// On Windows, refuses an opened `handle` whose final path lies outside the root: a reparse
+    /// point cap-std did not see as a link (such as a host symlink under wine) cannot then be
+    /// read through. Elsewhere confinement during the open already guarantees it.
+    fn check_inside(&self, rel: &str, handle: &std::fs::File) -> Result<()> {
+        #[cfg(windows)]
+        {
+            let real = final_path(handle).map_err(|e| Error::io(rel, e))?;
+            if !real.starts_with(&self.path) {
+                return Err(Error::OutsideWorkspace { path: rel.to_owned() });
+            }
+        }
+        let _ = (rel, handle);
+        Ok(())
     }
 
     /// `lstat` of `rel` (normalized): parents are resolved beneath the root, the last component
@@ -129,6 +167,13 @@ impl Root {
                 Err(e) if is_escape(&e) => return Err(Error::OutsideWorkspace { path: rel.to_owned() }),
                 _ => {}
             }
+        } else if cfg!(windows) && (meta.is_dir() || meta.is_file()) {
+            let handle = if meta.is_dir() {
+                self.dir.open_dir(here(rel)).map(Dir::into_std_file)
+            } else {
+                self.dir.open(here(rel)).map(cap_std::fs::File::into_std)
+            };
+            self.check_inside(rel, &handle.map_err(|e| refusal(rel, e))?)?;
         }
         Ok(meta)
     }
@@ -163,9 +208,39 @@ impl Root {
             use cap_std::fs::OpenOptionsExt;
             opts.custom_flags(libc::O_NONBLOCK);
         }
-        let file = self.dir.open_with(here(rel), &opts).map_err(|e| refusal(rel, e))?;
-        kind(&file.metadata().map_err(|e| Error::io(rel, e))?)?;
-        Ok(file.into_std())
+        let file = self.dir.open_with(here(rel), &opts).map_err(|e| refusal(rel, e))?.into_std();
+        kind(&Metadata::from_file(&file).map_err(|e| Error::io(rel, e))?)?;
+        self.check_inside(rel, &file)?;
+        Ok(file)
+    }
+}
+
+/// Where an open handle really is (`GetFinalPathNameByHandleW`), without the `\\?\` prefix.
+#[cfg(windows)]
+fn final_path(file: &std::fs::File) -> io::Result<std::path::PathBuf> {
+    use std::os::windows::ffi::OsStringExt;
+    use std::os::windows::io::AsRawHandle;
+    use windows_sys::Win32::Storage::FileSystem::{GetFinalPathNameByHandleW, FILE_NAME_NORMALIZED, VOLUME_NAME_DOS};
+    let mut buf = vec![0u16; 512];
+    loop {
+        // SAFETY: the handle is open for the call's duration and `buf` holds `buf.len()` units.
+        let n = unsafe {
+            GetFinalPathNameByHandleW(
+                file.as_raw_handle(),
+                buf.as_mut_ptr(),
+                buf.len() as u32,
+                FILE_NAME_NORMALIZED | VOLUME_NAME_DOS,
+            )
+        } as usize;
+        if n == 0 {
+            return Err(io::Error::last_os_error());
+        }
+        if n < buf.len() {
+            let path = std::path::PathBuf::from(std::ffi::OsString::from_wide(&buf[..n]));
+            return Ok(dunce::simplified(&path).to_path_buf());
+        }
+        // Too small: `n` is the size needed, terminator included.
+        buf.resize(n, 0);
     }
 }
 
