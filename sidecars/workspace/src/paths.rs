@@ -120,7 +120,7 @@ pub fn descend(root: &Path, path: &Path) -> bool {
 /// its final location is checked, at the cost of one metadata-only open per entry.
 fn really_inside(root: &Path, path: &Path) -> bool {
     #[cfg(windows)]
-    return dunce::canonicalize(path).is_ok_and(|real| real.starts_with(root));
+    return dunce::canonicalize(path).is_ok_and(|real| real.starts_with(dunce::simplified(root)));
     #[cfg(not(windows))]
     return {
         let _ = (root, path);
@@ -139,7 +139,8 @@ pub struct Root {
 impl Root {
     /// Opens the (canonical) root folder.
     pub fn open(root: &Path) -> io::Result<Root> {
-        Ok(Root { dir: Dir::open_ambient_dir(root, ambient_authority())?, path: root.to_path_buf() })
+        let path = dunce::simplified(root).to_path_buf();
+        Ok(Root { dir: Dir::open_ambient_dir(root, ambient_authority())?, path })
     }
 
     /// On Windows, refuses an opened `handle` whose final path lies outside the root: a reparse
@@ -199,8 +200,14 @@ impl Root {
                 Ok(())
             }
         };
-        // Checked before opening too: Windows cannot open a folder as a file at all.
-        kind(&self.dir.metadata(here(rel)).map_err(|e| refusal(rel, e))?)?;
+        // Checked before opening too: Windows cannot open a folder as a file at all. A folder
+        // that really lies outside is still refused as such, not described.
+        let meta = self.dir.metadata(here(rel)).map_err(|e| refusal(rel, e))?;
+        if cfg!(windows) && meta.is_dir() {
+            let handle = self.dir.open_dir(here(rel)).map_err(|e| refusal(rel, e))?;
+            self.check_inside(rel, &handle.into_std_file())?;
+        }
+        kind(&meta)?;
         let mut opts = OpenOptions::new();
         opts.read(true);
         #[cfg(unix)]
