@@ -88,6 +88,8 @@ function hintFor(e: SidecarError, crash: CrashInfo | undefined): string[] {
       return ['  Run `skaffa sidecars` to see what is registered and its state; --verbose shows sidecar stderr.'];
     case 'OUTSIDE_WORKSPACE':
       return ['  Paths are relative to --root and may not leave it.'];
+    case 'INVALID_PATH':
+      return ['  Names Windows reads as devices or streams (CON, NUL.txt, a:b, a trailing dot or space) are refused everywhere.'];
     case 'INVALID_ENCODING':
       return ['  The file is not UTF-8 text; `skaffa read --base64 <path>` reads it as bytes.'];
     default:

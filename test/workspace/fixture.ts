@@ -1,7 +1,8 @@
 /**
  * Generated workspace trees for the end-to-end tests, plus a fingerprint of a tree (path, size,
  * mtime, content) used to prove that a test run left the workspace untouched. Also wires a
- * WorkspaceAPI to the real `skaffa-workspace` binary through the public registration helpers.
+ * WorkspaceAPI to the real `skaffa-workspace` binary through the public registration helpers, or,
+ * with `SKAFFA_TEST_WINE=1`, to the Windows build under wine (see test/windows/wine.ts).
  */
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
@@ -9,7 +10,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { WorkspaceAPIToken, registerWorkspaceSidecar, type WorkspaceAPI } from '../../sidecars/workspace';
 import { createSidecarRegistry, type ISidecarRegistry } from '../../registry';
+import { ProcessSpawnerToken } from '../../core/process/contract';
 import { testContainer } from '../helpers';
+import { underWine, windowsExe, WineSpawner } from '../windows/wine';
 
 /** Files of the standard fixture; ignored and .git content is written separately. */
 export const VISIBLE_FILES: Record<string, string | Buffer> = {
@@ -74,7 +77,12 @@ export function fingerprint(root: string): Record<string, string> {
 
 /** A registry + WorkspaceAPI on the real binary (disposed by the helpers after each test). */
 export function openWorkspace(root: string, extra: Record<string, unknown> = {}): { api: WorkspaceAPI; registry: ISidecarRegistry } {
-  const c = testContainer({ launch: { workspaceRoot: root, ...extra } });
+  const windows = underWine
+    ? { resolve: { env: { ...process.env, SKAFFA_SIDECAR_WORKSPACE_PATH: windowsExe('skaffa-workspace') } } }
+    : {};
+  const c = testContainer({ launch: { workspaceRoot: root, ...extra }, ...windows }, (c) => {
+    if (underWine) c.register(ProcessSpawnerToken, { useValue: new WineSpawner() });
+  });
   registerWorkspaceSidecar(c);
   const registry = createSidecarRegistry(c);
   trackForDisposal(registry);

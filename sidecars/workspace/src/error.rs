@@ -1,7 +1,8 @@
 //! The one error type of the workspace sidecar. Every variant that comes from the file system
-//! carries the workspace-relative or absolute path it concerns (as ripgrep's `ignore` does), so a
-//! message a user reads always says *which* file failed. `Error::code()` maps each variant to the
-//! wire error code from the protocol document.
+//! carries the path it concerns (as ripgrep's `ignore` does), so a message a user reads always
+//! says *which* file failed. Errors answering a request carry the request's workspace-relative
+//! path only, so no answer reveals where the workspace or anything outside it lives on disk.
+//! `Error::code()` maps each variant to the wire error code from the protocol document.
 
 use std::fmt;
 use std::path::PathBuf;
@@ -22,6 +23,11 @@ pub enum Error {
     NotADirectory { path: String },
     /// The path is absolute, escapes the root, contains NUL or resolves outside the root.
     OutsideWorkspace { path: String },
+    /// A path component Windows cannot hold as itself (reserved device name, trailing dot or
+    /// space, `:`), refused on every platform so requests mean the same thing everywhere.
+    InvalidPath { path: String, reason: &'static str },
+    /// The path is a symlink that resolves to itself (or through too many links).
+    SymlinkLoop { path: String },
     /// The file is larger than the allowed limit.
     TooLarge { path: String, size: u64, limit: u64 },
     /// The file is not valid UTF-8 and `utf8` was requested.
@@ -41,10 +47,11 @@ impl Error {
     pub fn code(&self) -> &'static str {
         match self {
             Error::Io { .. } | Error::Watch { .. } | Error::Fst(_) => "INTERNAL",
-            Error::NotFound { .. } => "NOT_FOUND",
+            Error::NotFound { .. } | Error::SymlinkLoop { .. } => "NOT_FOUND",
             Error::NotAFile { .. } => "NOT_A_FILE",
             Error::NotADirectory { .. } => "NOT_A_DIRECTORY",
             Error::OutsideWorkspace { .. } => "OUTSIDE_WORKSPACE",
+            Error::InvalidPath { .. } => "INVALID_PATH",
             Error::TooLarge { .. } => "TOO_LARGE",
             Error::InvalidEncoding { .. } => "INVALID_ENCODING",
             Error::InvalidParams { .. } => "INVALID_PARAMS",
@@ -66,6 +73,8 @@ impl fmt::Display for Error {
             Error::NotAFile { path } => write!(f, "{path}: not a regular file"),
             Error::NotADirectory { path } => write!(f, "{path}: not a directory"),
             Error::OutsideWorkspace { path } => write!(f, "{path:?}: path is outside the workspace"),
+            Error::InvalidPath { path, reason } => write!(f, "{path:?}: a path component {reason}"),
+            Error::SymlinkLoop { path } => write!(f, "{path}: symbolic link loop, the link never resolves to a file"),
             Error::TooLarge { path, size, limit } => {
                 write!(f, "{path}: file is {size} bytes, over the limit of {limit} bytes")
             }

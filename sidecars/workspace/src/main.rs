@@ -31,13 +31,22 @@ fn main() -> ExitCode {
     };
     let index = Index::new(IndexOptions { root, excludes: args.excludes, no_ignore: args.no_ignore });
     let mut server = Server::new("workspace", env!("CARGO_PKG_VERSION"));
-    methods::register(&mut server, Arc::new(Service::new(index.clone(), args.max_file_size)));
+    let service = match Service::new(index.clone(), args.max_file_size) {
+        Ok(service) => service,
+        Err(e) => {
+            eprintln!("skaffa-workspace: --root {}: {e}", args.root.display());
+            return ExitCode::from(2);
+        }
+    };
+    methods::register(&mut server, Arc::new(service));
     server.serve_stdio(IoOptions::default(), move |events| start_indexing(index, events))
 }
 
-/// The root as an absolute path with every link resolved, which confinement compares against.
+/// The root as an absolute path with every link resolved, which index paths are relative to. On
+/// Windows `dunce` drops the `\\?\` prefix where it is not needed, so the root reads as users
+/// write it (`C:\work\app`) and matches the paths the watcher reports.
 fn canonical_root(root: &PathBuf) -> Result<PathBuf, String> {
-    let canonical = std::fs::canonicalize(root).map_err(|e| format!("--root {}: {e}", root.display()))?;
+    let canonical = dunce::canonicalize(root).map_err(|e| format!("--root {}: {e}", root.display()))?;
     if !canonical.is_dir() {
         return Err(format!("--root {}: not a directory", root.display()));
     }

@@ -7,10 +7,12 @@
 
 mod common;
 
+#[cfg(target_os = "linux")]
 use std::time::{Duration, Instant};
 
 use common::sidecar::Sidecar;
 use common::tree::{snapshot, Tree};
+#[cfg(target_os = "linux")]
 use common::DEADLINE;
 use serde_json::{json, Value};
 

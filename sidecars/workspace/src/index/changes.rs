@@ -320,7 +320,9 @@ impl Diff<'_> {
                 self.updates.insert(rel, None);
             }
             Ok(md) => {
-                let meta = (!index.is_excluded(&rel, false)).then(|| scan::file_meta(&md));
+                let listed =
+                    !index.is_excluded(&rel, false) && crate::paths::indexable(index.root(), &rel, md.file_type());
+                let meta = listed.then(|| scan::file_meta(&md));
                 if structural {
                     // A file (or link) may have replaced a folder of the same name.
                     self.remove_under(&rel);

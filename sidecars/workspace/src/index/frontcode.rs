@@ -50,7 +50,7 @@ fn get_varint(bytes: &[u8], at: &mut usize) -> usize {
 impl FrontCoded {
     /// Appends the next key (keys arrive in increasing order, as for the FST builder).
     pub(crate) fn push(&mut self, key: &[u8]) {
-        let shared = if self.len % RESTART == 0 {
+        let shared = if self.len.is_multiple_of(RESTART) {
             self.restarts.push(self.bytes.len() as u32);
             0
         } else {

@@ -86,8 +86,7 @@ fn walker(opts: &IndexOptions, only: Option<PathBuf>) -> Result<WalkBuilder> {
         .threads(super::cores())
         .overrides(build_overrides(opts)?)
         .filter_entry(move |e| {
-            e.file_name() != ".git"
-                && only.as_ref().map_or(true, |o| o.starts_with(e.path()) || e.path().starts_with(o))
+            e.file_name() != ".git" && only.as_ref().is_none_or(|o| o.starts_with(e.path()) || e.path().starts_with(o))
         });
     Ok(b)
 }
@@ -128,9 +127,9 @@ impl Collect<'_> {
     /// Reports progress every 10k files, or every 100 ms, whichever comes first.
     fn tick(&self) {
         let n = self.count.fetch_add(1, Ordering::Relaxed) + 1;
-        if n % 10_000 == 0 {
+        if n.is_multiple_of(10_000) {
             (self.progress)(n);
-        } else if n % 256 == 0 {
+        } else if n.is_multiple_of(256) {
             let now = self.started.elapsed().as_millis() as u64;
             let last = self.last_report_ms.load(Ordering::Relaxed);
             if now >= last + 100
@@ -156,13 +155,19 @@ impl ParallelVisitor for Visitor<'_> {
                 return WalkState::Continue;
             }
         };
-        if entry.file_type().map_or(true, |t| t.is_dir()) {
-            return WalkState::Continue;
+        if entry.file_type().is_none_or(|t| t.is_dir()) {
+            // A folder that really lies outside the root (possible on Windows only) is skipped.
+            let inside = entry.depth() == 0 || crate::paths::descend(self.collect.root, entry.path());
+            return if inside { WalkState::Continue } else { WalkState::Skip };
         }
         let Some(rel) = relative(self.collect.root, entry.path()) else {
             self.collect.counters.non_utf8(entry.path());
             return WalkState::Continue;
         };
+        // Only what every method would serve is listed (no FIFOs, no names methods refuse).
+        if !entry.file_type().is_some_and(|t| crate::paths::indexable(self.collect.root, &rel, t)) {
+            return WalkState::Continue;
+        }
         match entry.metadata() {
             Ok(md) => {
                 let start = self.chunk.bytes.len() as u32;
@@ -223,7 +228,7 @@ fn walk(
     loop {
         let mut best: Option<usize> = None;
         for (c, chunk) in chunks.iter().enumerate() {
-            if heads[c] < chunk.entries.len() && best.map_or(true, |b| chunk.key(heads[c]) < chunks[b].key(heads[b])) {
+            if heads[c] < chunk.entries.len() && best.is_none_or(|b| chunk.key(heads[c]) < chunks[b].key(heads[b])) {
                 best = Some(c);
             }
         }

@@ -86,7 +86,7 @@ impl Snapshot {
         let mut pending = self
             .overlay
             .range::<str, _>((std::ops::Bound::Included(&*lo_s), std::ops::Bound::Unbounded))
-            .take_while(|(k, _)| hi.map_or(true, |hi| k.as_bytes() < hi))
+            .take_while(|(k, _)| hi.is_none_or(|hi| k.as_bytes() < hi))
             .peekable();
         while let Some((key, id)) = stream.next() {
             while let Some((k, v)) = pending.next_if(|(k, _)| k.as_bytes() < key) {

@@ -86,7 +86,7 @@ impl BaseBuilder {
         self.keys.push(key);
         self.sizes.push(meta.size);
         self.mtimes.push(meta.mtime_ms);
-        if id % 64 == 0 {
+        if id.is_multiple_of(64) {
             self.symlinks.push(0);
         }
         if meta.symlink {

@@ -34,11 +34,11 @@ pub struct ListDirResult {
 pub(super) fn run(svc: &Service, cx: &Context, p: Params) -> Result<ListDirResult> {
     let (r, meta) = svc.lstat_visible(&p.path)?;
     if !meta.is_dir() {
-        return Err(Error::NotADirectory { path: r.rel });
+        return Err(Error::NotADirectory { path: r });
     }
     let snapshot = svc.snapshot(cx)?;
     let mut entries: Vec<Entry> =
-        snapshot.list_dir(&r.rel).unwrap_or_default().into_iter().map(|(name, kind)| Entry { name, kind }).collect();
+        snapshot.list_dir(&r).unwrap_or_default().into_iter().map(|(name, kind)| Entry { name, kind }).collect();
     entries.sort_by(|a, b| a.name.cmp(&b.name));
     Ok(ListDirResult { entries })
 }

@@ -25,14 +25,18 @@ use crate::paths;
 /// Everything the handlers share. One per process, behind an `Arc`.
 pub struct Service {
     index: Index,
+    /// Every read goes through this handle on the root, which never leaves it.
+    root: paths::Root,
     max_file_size: u64,
     hashes: Mutex<HashMap<String, read_file::CachedHash>>,
 }
 
 impl Service {
     /// A service over `index` that refuses to read files larger than `max_file_size` bytes.
-    pub fn new(index: Index, max_file_size: u64) -> Service {
-        Service { index, max_file_size, hashes: Mutex::new(HashMap::new()) }
+    /// Fails when the root folder cannot be opened.
+    pub fn new(index: Index, max_file_size: u64) -> Result<Service> {
+        let root = paths::Root::open(index.root()).map_err(|e| Error::io(index.root(), e))?;
+        Ok(Service { index, root, max_file_size, hashes: Mutex::new(HashMap::new()) })
     }
 
     /// The index the handlers serve.
@@ -40,19 +44,18 @@ impl Service {
         &self.index
     }
 
-    /// Confines `path`, then `lstat`s it (links are described, not followed). A missing path and
-    /// one the scan leaves out (ignored, excluded, `.git/`) both answer `NOT_FOUND`, because the
-    /// sidecar's view of the workspace is the index.
-    fn lstat_visible(&self, path: &str) -> Result<(paths::Resolved, std::fs::Metadata)> {
-        let r = paths::resolve(self.index.root(), path)?;
-        let meta = std::fs::symlink_metadata(&r.lexical).map_err(|e| match e {
-            e if paths::is_missing(&e) => Error::NotFound { path: r.rel.clone() },
-            e => Error::io(&r.lexical, e),
-        })?;
-        if self.index.is_excluded(&r.rel, meta.is_dir()) {
-            return Err(Error::NotFound { path: r.rel });
+    /// Confines `path`, then `lstat`s it beneath the root (links are described, not followed,
+    /// but one leaving the root is refused). A missing path, one the scan leaves out (ignored,
+    /// excluded, `.git/`) and a FIFO, socket or device all answer `NOT_FOUND`, because the
+    /// sidecar's view of the workspace is the index. Returns the normalized path and metadata.
+    fn lstat_visible(&self, path: &str) -> Result<(String, cap_std::fs::Metadata)> {
+        let rel = paths::normalize(path)?;
+        let meta = self.root.lstat(&rel)?;
+        let listed = meta.is_dir() || meta.is_file() || meta.is_symlink();
+        if !listed || self.index.is_excluded(&rel, meta.is_dir()) {
+            return Err(Error::NotFound { path: rel });
         }
-        Ok((r, meta))
+        Ok((rel, meta))
     }
 
     /// Waits (cancellably) for the first scan, then returns a consistent snapshot.
@@ -106,7 +109,9 @@ impl From<Error> for ResponseError {
             | Error::NotAFile { path }
             | Error::NotADirectory { path }
             | Error::OutsideWorkspace { path }
+            | Error::SymlinkLoop { path }
             | Error::InvalidEncoding { path } => Some(serde_json::json!({ "path": path })),
+            Error::InvalidPath { path, reason } => Some(serde_json::json!({ "path": path, "reason": reason })),
             Error::TooLarge { path, size, limit } => {
                 Some(serde_json::json!({ "path": path, "size": size, "limit": limit }))
             }
@@ -120,10 +125,11 @@ impl From<Error> for ResponseError {
     }
 }
 
-/// Milliseconds since the Unix epoch (negative before it), as JavaScript's `Date` counts.
-fn mtime_ms(meta: &std::fs::Metadata) -> i64 {
+/// Milliseconds since the Unix epoch (negative before it), as JavaScript's `Date` counts, from a
+/// `modified()` answer (0 when the platform has none).
+fn mtime_ms(modified: std::io::Result<std::time::SystemTime>) -> i64 {
     use std::time::UNIX_EPOCH;
-    match meta.modified() {
+    match modified {
         Ok(t) => match t.duration_since(UNIX_EPOCH) {
             Ok(d) => d.as_millis() as i64,
             Err(before) => -(before.duration().as_millis() as i64),

@@ -57,39 +57,37 @@ pub(super) struct CachedHash {
 const HASH_CACHE_LIMIT: usize = 100_000;
 
 pub(super) fn run(svc: &Service, _cx: &Context, p: Params) -> Result<ReadResult> {
-    let root = svc.index.root();
-    let r = paths::resolve(root, &p.path)?;
-    let real_rel = r.real_rel(root).ok_or_else(|| Error::NotFound { path: r.rel.clone() })?;
+    let rel = paths::normalize(&p.path)?;
+    // Links inside the root are followed (beneath it); the canonical path names the real file.
+    let real_rel = svc.root.canonical(&rel)?;
     // A path the scan leaves out is not part of the workspace view, also when reached via a link.
-    if svc.index.is_excluded(&r.rel, false) || svc.index.is_excluded(&real_rel, false) {
-        return Err(Error::NotFound { path: r.rel });
+    if svc.index.is_excluded(&rel, false) || svc.index.is_excluded(&real_rel, false) {
+        return Err(Error::NotFound { path: rel });
     }
-    let file = paths::open_read(&r.real).map_err(|e| match e {
-        e if paths::is_missing(&e) => Error::NotFound { path: r.rel.clone() },
-        e if paths::is_symlink_refusal(&e) => Error::OutsideWorkspace { path: r.rel.clone() },
-        e => Error::io(&r.real, e),
+    let file = svc.root.open_file(&real_rel).map_err(|e| match e {
+        // Name the path the caller asked for, not where the link led.
+        Error::NotAFile { .. } => Error::NotAFile { path: rel.clone() },
+        Error::NotFound { .. } => Error::NotFound { path: rel.clone() },
+        e => e,
     })?;
-    let meta = file.metadata().map_err(|e| Error::io(&r.real, e))?;
-    if !meta.is_file() {
-        return Err(Error::NotAFile { path: r.rel });
-    }
+    let meta = file.metadata().map_err(|e| Error::io(&rel, e))?;
     let limit = p.max_bytes.unwrap_or(svc.max_file_size).min(svc.max_file_size);
     if meta.len() > limit {
-        return Err(Error::TooLarge { path: r.rel, size: meta.len(), limit });
+        return Err(Error::TooLarge { path: rel.clone(), size: meta.len(), limit });
     }
     let mut bytes = Vec::with_capacity(meta.len() as usize);
-    (&file).take(limit + 1).read_to_end(&mut bytes).map_err(|e| Error::io(&r.real, e))?;
+    (&file).take(limit + 1).read_to_end(&mut bytes).map_err(|e| Error::io(&rel, e))?;
     let size = bytes.len() as u64;
     if size > limit {
-        return Err(Error::TooLarge { path: r.rel, size, limit });
+        return Err(Error::TooLarge { path: rel.clone(), size, limit });
     }
-    let mtime = mtime_ms(&meta);
+    let mtime = mtime_ms(meta.modified());
     let hash = svc.content_hash(&real_rel, size, mtime, &bytes);
     let content = match p.encoding {
-        Encoding::Utf8 => String::from_utf8(bytes).map_err(|_| Error::InvalidEncoding { path: r.rel.clone() })?,
+        Encoding::Utf8 => String::from_utf8(bytes).map_err(|_| Error::InvalidEncoding { path: rel.clone() })?,
         Encoding::Base64 => base64::engine::general_purpose::STANDARD.encode(&bytes),
     };
-    Ok(ReadResult { path: r.rel, content, encoding: p.encoding, size, mtime_ms: mtime, hash })
+    Ok(ReadResult { path: rel, content, encoding: p.encoding, size, mtime_ms: mtime, hash })
 }
 
 impl Service {

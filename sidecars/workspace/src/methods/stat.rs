@@ -1,5 +1,6 @@
 //! `workspace/stat`: the type, size and mtime of one entry, from `lstat` so a symlink is reported
-//! as itself (as the index lists it) rather than as whatever it points to.
+//! as itself (as the index lists it) rather than as whatever it points to; that includes a link
+//! that dangles or loops, as long as it does not point outside the root.
 
 use serde::{Deserialize, Serialize};
 use skaffa_protocol::Context;
@@ -28,12 +29,13 @@ pub struct StatResult {
 
 pub(super) fn run(svc: &Service, _cx: &Context, p: Params) -> Result<StatResult> {
     let (r, meta) = svc.lstat_visible(&p.path)?;
-    let kind = if meta.file_type().is_symlink() {
+    let kind = if meta.is_symlink() {
         EntryType::Symlink
     } else if meta.is_dir() {
         EntryType::Dir
     } else {
         EntryType::File
     };
-    Ok(StatResult { path: r.rel, kind, size: meta.len(), mtime_ms: mtime_ms(&meta) })
+    let mtime = mtime_ms(meta.modified().map(|t| t.into_std()));
+    Ok(StatResult { path: r, kind, size: meta.len(), mtime_ms: mtime })
 }

@@ -31,11 +31,22 @@ pub(super) fn run(svc: &Service, _cx: &Context, _p: Params) -> Result<StatusResu
     let index = &svc.index;
     let snapshot = index.snapshot();
     Ok(StatusResult {
-        root: index.root().to_string_lossy().into_owned(),
+        root: wire_root(index.root()),
         state: if index.is_ready() { "ready" } else { "indexing" },
         files: snapshot.len(),
         generation: snapshot.generation(),
         watching: index.is_watching(),
         skipped: index.skipped(),
     })
+}
+
+/// The root as the wire shows paths: with `/` on every platform (`C:/work/app` on Windows, where
+/// `\\` is the separator; elsewhere a backslash is part of a name and stays).
+fn wire_root(root: &std::path::Path) -> String {
+    let text = root.to_string_lossy();
+    if cfg!(windows) {
+        text.replace('\\', "/")
+    } else {
+        text.into_owned()
+    }
 }

@@ -12,10 +12,11 @@ pub struct Tree {
 }
 
 impl Tree {
-    /// An empty tree; `root()` is canonical so paths compare with what the sidecar reports.
+    /// An empty tree; `root()` is canonical (without `\\?\` on Windows, as the sidecar keeps
+    /// it) so paths compare with what the sidecar reports.
     pub fn new() -> Tree {
         let dir = tempfile::Builder::new().prefix("skaffa-ws-test").tempdir().unwrap();
-        let root = std::fs::canonicalize(dir.path()).unwrap();
+        let root = dunce::canonicalize(dir.path()).unwrap();
         Tree { dir, root }
     }
 
@@ -38,19 +39,76 @@ impl Tree {
         self
     }
 
-    /// Creates symlink `rel` pointing at `target` (taken verbatim).
+    /// Creates symlink `rel` pointing at `target` (taken verbatim), or panics.
     #[cfg(unix)]
     pub fn symlink(&self, rel: &str, target: impl AsRef<Path>) -> &Tree {
+        assert!(self.try_symlink(rel, target), "creating symlink {rel}");
+        self
+    }
+
+    /// Creates symlink `rel` pointing at `target` (taken verbatim, `/`-separated if relative);
+    /// false where this platform cannot make one, so a test can skip that case and say why.
+    pub fn try_symlink(&self, rel: &str, target: impl AsRef<Path>) -> bool {
         let path = self.root.join(rel);
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::os::unix::fs::symlink(target, path).unwrap();
-        self
+        make_link(target.as_ref(), &path)
     }
 
     /// The temp directory itself (kept alive by the tree).
     pub fn temp(&self) -> &tempfile::TempDir {
         &self.dir
     }
+}
+
+#[cfg(unix)]
+fn make_link(target: &Path, path: &Path) -> bool {
+    std::os::unix::fs::symlink(target, path).unwrap();
+    true
+}
+
+/// On Windows: a real symlink where the process may make one (developer mode or admin). Under
+/// wine, whose symlink calls succeed without making anything, the link is made by the host's
+/// `ln -s` (wine runs host programs natively); wine then shows it as the file or folder it points
+/// to, not as a link, which is exactly the case the sidecar must still confine.
+#[cfg(windows)]
+fn make_link(target: &Path, path: &Path) -> bool {
+    let dir = path.parent().unwrap().join(target).is_dir();
+    let made = if dir {
+        std::os::windows::fs::symlink_dir(target, path)
+    } else {
+        std::os::windows::fs::symlink_file(target, path)
+    };
+    if made.is_ok() && std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink()) {
+        return true;
+    }
+    let Some(prefix) = std::env::var_os("WINEPREFIX") else { return false };
+    let host = |p: &Path| -> String {
+        let s = p.to_str().unwrap();
+        match s.as_bytes() {
+            // `C:\x` is `$WINEPREFIX/dosdevices/c:/x` on the host, whatever c: maps to.
+            [d, b':', b'\\', ..] => format!(
+                "{}/dosdevices/{}:/{}",
+                prefix.to_str().unwrap(),
+                (*d as char).to_ascii_lowercase(),
+                s[3..].replace('\\', "/")
+            ),
+            _ => s.replace('\\', "/"),
+        }
+    };
+    // Wine cannot wait on a host process (the status is an error), so success is judged below.
+    let _ = std::process::Command::new("/bin/ln").arg("-s").arg(host(target)).arg(host(path)).status();
+    // Wine hides dangling host links, so a link to nothing cannot be confirmed (or used) there.
+    let deadline = std::time::Instant::now() + super::DEADLINE;
+    while std::time::Instant::now() < deadline {
+        if path.parent().unwrap().read_dir().unwrap().any(|e| e.unwrap().path() == path) {
+            return true;
+        }
+        if !path.parent().unwrap().join(target).exists() {
+            return false;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    false
 }
 
 /// What one entry looked like: kind-specific content and its mtime.

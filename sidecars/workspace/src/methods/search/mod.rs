@@ -80,14 +80,13 @@ pub(super) fn run(svc: &Service, cx: &Context, p: Params) -> Result<SearchResult
     let mut files = Vec::new();
     snapshot.for_each(&mut |path, meta| {
         // Links are listed as themselves and never followed, as `rg` does by default.
-        let wanted =
-            !meta.symlink && include.as_ref().map_or(true, |set| set.is_match(path)) && !exclude.is_match(path);
+        let wanted = !meta.symlink && include.as_ref().is_none_or(|set| set.is_match(path)) && !exclude.is_match(path);
         if wanted {
             files.push(path.to_owned());
         }
     });
     let token = cx.cancel_token();
-    let outcome = parallel::search(svc.index.root(), &files, &matcher, max, &token);
+    let outcome = parallel::search(&svc.root, &files, &matcher, max, &token);
     if token.is_cancelled() {
         return Err(Error::Cancelled);
     }

@@ -6,7 +6,6 @@
 use std::cell::Cell;
 use std::fs::File;
 use std::io::Read;
-use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 
 use grep_regex::RegexMatcher;
@@ -26,9 +25,9 @@ pub(super) struct Outcome {
     pub files_searched: u64,
 }
 
-/// Searches `files` (relative to `root`) with `matcher`; see the module docs.
+/// Searches `files` (relative to `root`, opened beneath it) with `matcher`; see the module docs.
 pub(super) fn search(
-    root: &Path,
+    root: &paths::Root,
     files: &[String],
     matcher: &RegexMatcher,
     max: usize,
@@ -52,12 +51,9 @@ pub(super) fn search(
                 while !cancel.is_cancelled() && !enough.load(Ordering::Relaxed) {
                     let i = next.fetch_add(1, Ordering::Relaxed);
                     let Some(rel) = files.get(i) else { break };
-                    // Index paths are inside the root by construction; `open_read` refuses a
-                    // file swapped for a symlink since, and FIFOs, instead of following them.
-                    let Ok(file) = paths::open_read(&root.join(rel)) else { continue };
-                    if !file.metadata().is_ok_and(|m| m.is_file()) {
-                        continue;
-                    }
+                    // Opened beneath the root handle: a file swapped for a link that leaves the
+                    // root since the scan is refused, and a FIFO or folder is skipped, not read.
+                    let Ok(file) = root.open_file(rel) else { continue };
                     let bom = Cell::new(false);
                     let mut sink = FileSink {
                         matcher: &matcher,
