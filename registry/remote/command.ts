@@ -22,8 +22,8 @@ export interface TransportCommand {
 }
 
 /**
- * Parses a transport given as a string (split like a POSIX shell: quotes and backslashes, no
- * expansion) or as an argv array. `style` overrides the style derived from the command's name.
+ * Parses a transport given as a string (split like a POSIX shell: quotes, and backslashes before
+ * blanks, quotes and backslashes; no expansion) or as an argv array. `style` overrides the style derived from the command's name.
  */
 export function parseTransport(spec: string | string[], style?: CommandStyle): TransportCommand {
   const prefix = Array.isArray(spec) ? [...spec] : splitWords(spec);
@@ -62,7 +62,8 @@ export function splitWords(text: string): string[] {
     } else if (ch === "'" || ch === '"') {
       quote = ch;
       word ??= '';
-    } else if (ch === '\\' && i + 1 < text.length) {
+    } else if (ch === '\\' && i + 1 < text.length && /[\s'"\\]/.test(text[i + 1])) {
+      // Only before a blank, a quote or a backslash, so Windows paths (C:\Windows\...) survive.
       word = (word ?? '') + text[++i];
     } else if (/\s/.test(ch)) {
       if (word !== undefined) words.push(word);

@@ -1,0 +1,137 @@
+/**
+ * Remote transports without ssh: how the command line is built for each transport family (ssh
+ * quotes one string for the remote shell; docker exec, kubectl exec and wsl -e take an argv), how
+ * a transport string is split, how `uname -sm` maps to build targets, how failures are classified
+ * (with the real ENOSPC message of this machine's libc), that the version constant follows the
+ * Cargo workspace, and, end to end, an argv-style transport (`env`, which runs its command here,
+ * standing in for `docker exec -i` and `wsl -e`, which cannot run on this machine) that provisions
+ * and serves calls, and a remote whose `uname` names an unsupported platform.
+ */
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { parseTransport, parseUname, RemoteErrorCodes, remoteCommand, RemoteTransport, SIDECAR_VERSION, splitWords, type ProvisionResult } from '../../registry';
+import { classifyTransportFailure } from '../../registry/remote/errors';
+import { makeWorkspace, openWorkspace } from '../workspace/fixture';
+
+const REPO = path.resolve(__dirname, '../..');
+
+describe('transport command lines', () => {
+  test('ssh gets one shell-quoted remote command after its own arguments', () => {
+    const t = parseTransport("ssh -T -p 2222 'dev@box' --");
+    expect(t).toMatchObject({ kind: 'ssh', style: 'shell', prefix: ['ssh', '-T', '-p', '2222', 'dev@box', '--'] });
+    const { command, args } = remoteCommand(t, ['exec', '/home/dev/.skaffa-sidecars/0.1.0/x/skaffa-workspace', '--root', "/srv/it's here", '--exclude', '*.log']);
+    expect(command).toBe('ssh');
+    expect(args).toEqual(['-T', '-p', '2222', 'dev@box', '--', "exec /home/dev/.skaffa-sidecars/0.1.0/x/skaffa-workspace --root '/srv/it'\\''s here' --exclude '*.log'"]);
+    // The quoted string, run by a POSIX shell, gives back exactly the words.
+    const r = spawnSync('sh', ['-c', args[args.length - 1].replace(/^exec \S+/, 'printf "%s\\n"')], { encoding: 'utf8' });
+    expect(r.stdout.split('\n').slice(0, -1)).toEqual(['--root', "/srv/it's here", '--exclude', '*.log']);
+  });
+
+  test.each([
+    ['docker exec -i ctr', 'docker', ['exec', '-i', 'ctr']],
+    ['podman exec -i -u dev ctr', 'docker', ['exec', '-i', '-u', 'dev', 'ctr']],
+    ['kubectl exec -i -n dev pod/ws --', 'kubectl', ['exec', '-i', '-n', 'dev', 'pod/ws', '--']],
+    ['wsl -d Ubuntu -e', 'wsl', ['-d', 'Ubuntu', '-e']],
+    ['C:\\Windows\\System32\\wsl.exe -e', 'wsl', ['-e']],
+  ])('%s passes the remote argv unquoted', (spec, kind, rest) => {
+    const t = parseTransport(spec);
+    expect(t).toMatchObject({ kind, style: 'argv' });
+    const { command, args } = remoteCommand(t, ['/opt/sk/skaffa-workspace', '--root', '/work/my project']);
+    expect(command).toBe(splitWords(spec)[0]);
+    expect(args).toEqual([...rest, '/opt/sk/skaffa-workspace', '--root', '/work/my project']);
+  });
+
+  test('strings split like a shell; the style can be forced; bad input is refused', () => {
+    expect(splitWords(`ssh -o "ProxyCommand=ssh -W %h:%p jump" a\\ b 'c d' ""`)).toEqual(['ssh', '-o', 'ProxyCommand=ssh -W %h:%p jump', 'a b', 'c d', '']);
+    expect(parseTransport(['my-tunnel', 'box'], 'shell')).toMatchObject({ kind: 'other', style: 'shell' });
+    expect(() => parseTransport('  ')).toThrow(/empty/);
+    expect(() => parseTransport("ssh 'box")).toThrow(/unterminated/);
+  });
+});
+
+describe('platforms and errors', () => {
+  test('uname -sm maps to target triples, musl first', () => {
+    expect(parseUname('Linux x86_64\n').triples).toEqual(['x86_64-unknown-linux-musl', 'x86_64-unknown-linux-gnu']);
+    expect(parseUname('Linux aarch64').triples).toEqual(['aarch64-unknown-linux-musl', 'aarch64-unknown-linux-gnu']);
+    expect(parseUname('Darwin arm64').triples).toEqual(['aarch64-apple-darwin']);
+    expect(parseUname('FreeBSD amd64').triples).toEqual([]);
+    expect(parseUname('Linux riscv64').triples).toEqual([]);
+  });
+
+  test('failures are classified by transport and message', () => {
+    const ssh = (code: number, stderr: string) => classifyTransportFailure('ssh', { code, signal: null, stderr }, 'workspace', 'ssh box', 'probing')?.code;
+    expect(ssh(255, 'ssh: Could not resolve hostname nobox: Name or service not known')).toBe(RemoteErrorCodes.unreachable);
+    expect(ssh(255, 'ssh: connect to host 10.0.0.1 port 22: Connection timed out')).toBe(RemoteErrorCodes.unreachable);
+    expect(ssh(255, 'dev@box: Permission denied (publickey).')).toBe(RemoteErrorCodes.authFailed);
+    expect(ssh(255, 'Host key verification failed.')).toBe(RemoteErrorCodes.authFailed);
+    // A remote command that fails on its own is not the transport's failure.
+    expect(ssh(1, 'Permission denied')).toBeUndefined();
+    const docker = (code: number, stderr: string) => classifyTransportFailure('docker', { code, signal: null, stderr }, 'workspace', 'docker exec -i c', 'probing')?.code;
+    expect(docker(1, 'Error response from daemon: No such container: c')).toBe(RemoteErrorCodes.unreachable);
+    expect(docker(1, 'Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?')).toBe(RemoteErrorCodes.unreachable);
+    expect(docker(1, 'cat: /x: Permission denied')).toBe(RemoteErrorCodes.authFailed);
+    expect(docker(2, 'mkdir: cannot create directory: Read-only file system')).toBeUndefined();
+    const missing = Object.assign(new Error('spawn nossh ENOENT'), { code: 'ENOENT' });
+    expect(classifyTransportFailure('ssh', { code: null, signal: null, stderr: '', spawnError: missing }, 'w', 'nossh', 'probing')?.code).toBe(RemoteErrorCodes.transportNotFound);
+  });
+
+  test('a full disk (the real ENOSPC message of cat) is REMOTE_NO_SPACE', () => {
+    const r = spawnSync('sh', ['-c', 'printf data | cat > /dev/full'], { encoding: 'utf8' });
+    expect(r.status).not.toBe(0);
+    const e = classifyTransportFailure('ssh', { code: r.status, signal: null, stderr: r.stderr }, 'workspace', 'ssh box', 'uploading the binary');
+    expect(e).toMatchObject({ code: RemoteErrorCodes.noSpace, message: expect.stringMatching(/No space left on device/) });
+  });
+
+  test('the version every sidecar reports is the Cargo workspace and package version', () => {
+    const cargo = /\[workspace\.package\][^[]*?version = "([^"]+)"/.exec(fs.readFileSync(path.join(REPO, 'Cargo.toml'), 'utf8'))?.[1];
+    expect(cargo).toBe(SIDECAR_VERSION);
+    expect(JSON.parse(fs.readFileSync(path.join(REPO, 'package.json'), 'utf8')).version).toBe(SIDECAR_VERSION);
+  });
+});
+
+describe('argv-style transports end to end', () => {
+  let root: string;
+  let remoteDir: string;
+  beforeEach(() => {
+    root = makeWorkspace();
+    remoteDir = fs.mkdtempSync(path.join(os.tmpdir(), 'skaffa-remote-argv-'));
+  });
+  afterEach(() => {
+    fs.rmSync(root, { recursive: true, force: true });
+    fs.rmSync(remoteDir, { recursive: true, force: true });
+  });
+
+  test('provisions through an argv transport and answers calls', async () => {
+    const remote = new RemoteTransport(['env', 'SKAFFA_VIA=argv'], { remoteDir });
+    const provisions: ProvisionResult[] = [];
+    remote.on('provision', (p) => void provisions.push(p));
+    const { api, registry } = openWorkspace(root, { transport: remote });
+    expect((await api.findFiles('finder')).matches[0]).toMatchObject({ path: 'src/lib/needle_finder.rs' });
+    expect(provisions).toEqual([expect.objectContaining({ uploaded: true, remotePath: expect.stringContaining(remoteDir) })]);
+    // The running sidecar is the provisioned copy, not the local build.
+    const pid = registry.supervisor('workspace').pid!;
+    expect(fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')).toEqual([provisions[0].remotePath, '--root', root, '']);
+    // ...started through the transport prefix (env execs it with the variable set).
+    expect(fs.readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0')).toContain('SKAFFA_VIA=argv');
+  });
+
+  test('a remote whose uname names an unsupported platform is REMOTE_UNSUPPORTED_PLATFORM', async () => {
+    const bin = fs.mkdtempSync(path.join(os.tmpdir(), 'skaffa-fake-uname-'));
+    try {
+      fs.writeFileSync(path.join(bin, 'uname'), '#!/bin/sh\necho "Plan9 mips"\n', { mode: 0o755 });
+      const remote = new RemoteTransport(['env', `PATH=${bin}:/usr/bin:/bin`], { remoteDir });
+      const { api } = openWorkspace(root, { transport: remote });
+      await expect(api.status()).rejects.toMatchObject({ code: RemoteErrorCodes.unsupportedPlatform, message: expect.stringContaining('Plan9 mips') });
+      expect(fs.readdirSync(remoteDir)).toEqual([]);
+    } finally {
+      fs.rmSync(bin, { recursive: true, force: true });
+    }
+  });
+
+  test('a transport that is not installed is REMOTE_TRANSPORT_NOT_FOUND', async () => {
+    const { api } = openWorkspace(root, { transport: new RemoteTransport('no-such-transport-xyz -i box', { remoteDir }) });
+    await expect(api.status()).rejects.toMatchObject({ code: RemoteErrorCodes.transportNotFound });
+  });
+});
