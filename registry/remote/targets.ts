@@ -58,7 +58,7 @@ export function hostTriple(platform: NodeJS.Platform = process.platform, arch: s
 
 /**
  * Every place a build of `bin` for one of `triples` may be, in order: `binaries[triple]` from the
- * options, cargo's `target/<triple>/{release,debug}/<bin>` under the repo root, the packaged
+ * options (for any triple), then per triple cargo's `target/<triple>/{release,debug}/<bin>` under the repo root, the packaged
  * `<resourcesPath>/sidecars/remote/<triple>/<bin>`, then the locally resolved binary when the
  * host's own triple is among them. The first existing file wins.
  */
@@ -69,9 +69,9 @@ export function localBuildCandidates(
   hostBinary: string | undefined,
   binaries: Record<string, string> = {},
 ): LocalBuild[] {
-  const out: LocalBuild[] = [];
+  // Builds the app named explicitly come first, whatever their triple's rank.
+  const out: LocalBuild[] = triples.filter((t) => binaries[t]).map((triple) => ({ triple, path: binaries[triple], source: 'option' as const }));
   for (const triple of triples) {
-    if (binaries[triple]) out.push({ triple, path: binaries[triple], source: 'option' });
     if (ctx.repoRoot) {
       for (const profile of ['release', 'debug']) out.push({ triple, path: path.join(ctx.repoRoot, 'target', triple, profile, bin), source: 'cargo' });
     }
