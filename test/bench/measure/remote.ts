@@ -12,6 +12,7 @@ import * as path from 'node:path';
 import { container } from 'tsyringe';
 import { createSidecarRegistry, registerSidecarDefaults, RemoteTransport, type ProvisionResult } from '../../../registry';
 import { registerWorkspaceSidecar, WorkspaceAPIToken } from '../../../sidecars/workspace';
+import { hostTriple } from '../../../registry/remote/targets';
 import { sshUnavailable, startSshd } from '../../remote/sshd';
 import type { Report, Unit } from '../lib/report';
 import { openSession, releaseBinary, startAndIndex, type Session } from '../lib/sidecar';
@@ -74,7 +75,7 @@ export async function measureRemote(report: Report, tinyRoot: string, corpus: Co
     const provisions: ProvisionResult[] = [];
     const transport = () => {
       // The local release build for both sides, so only the transport differs.
-      const t = new RemoteTransport(sshd.transport(), { remoteDir, binaries: { 'x86_64-unknown-linux-gnu': releaseBinary, 'aarch64-unknown-linux-gnu': releaseBinary } });
+      const t = new RemoteTransport(sshd.transport(), { remoteDir, binaries: { [hostTriple() ?? 'unknown']: releaseBinary } });
       t.on('provision', (p) => void provisions.push(p));
       return t;
     };
