@@ -15,7 +15,10 @@ const SSHD = ['/usr/sbin/sshd', '/usr/bin/sshd'].find((p) => fs.existsSync(p));
 
 /** Why the ssh tests cannot run here, or undefined when they can. */
 export function sshUnavailable(): string | undefined {
+  // The remote side is inspected through /proc and pgrep, and the server setup is Debian's.
+  if (process.platform !== 'linux') return `the test sshd setup is Linux-only (this is ${process.platform})`;
   if (!SSHD) return 'no sshd (apt-get install openssh-server)';
+  if (process.getuid?.() !== 0 && !fs.existsSync('/run/sshd')) return 'not root and /run/sshd (sshd privilege separation folder) is missing';
   if (spawnSync('ssh', ['-V']).error) return 'no ssh client (apt-get install openssh-client)';
   if (spawnSync('ssh-keygen', ['-?']).error) return 'no ssh-keygen (apt-get install openssh-client)';
   return undefined;

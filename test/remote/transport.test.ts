@@ -16,6 +16,8 @@ import { classifyTransportFailure } from '../../registry/remote/errors';
 import { makeWorkspace, openWorkspace } from '../workspace/fixture';
 
 const REPO = path.resolve(__dirname, '../..');
+/** The musl build .ci/run makes (cargo build --target x86_64-unknown-linux-musl -p skaffa-workspace). */
+const MUSL = ['release', 'debug'].map((p) => path.join(REPO, 'target/x86_64-unknown-linux-musl', p, 'skaffa-workspace')).find((f) => fs.existsSync(f));
 
 describe('transport command lines', () => {
   test('ssh gets one shell-quoted remote command after its own arguments', () => {
@@ -25,6 +27,7 @@ describe('transport command lines', () => {
     expect(command).toBe('ssh');
     expect(args).toEqual(['-T', '-p', '2222', 'dev@box', '--', "exec /home/dev/.skaffa-sidecars/0.1.0/x/skaffa-workspace --root '/srv/it'\\''s here' --exclude '*.log'"]);
     // The quoted string, run by a POSIX shell, gives back exactly the words.
+    if (process.platform === 'win32') return;
     const r = spawnSync('sh', ['-c', args[args.length - 1].replace(/^exec \S+/, 'printf "%s\\n"')], { encoding: 'utf8' });
     expect(r.stdout.split('\n').slice(0, -1)).toEqual(['--root', "/srv/it's here", '--exclude', '*.log']);
   });
@@ -77,7 +80,7 @@ describe('platforms and errors', () => {
     expect(classifyTransportFailure('ssh', { code: null, signal: null, stderr: '', spawnError: missing }, 'w', 'nossh', 'probing')?.code).toBe(RemoteErrorCodes.transportNotFound);
   });
 
-  test('a full disk (the real ENOSPC message of cat) is REMOTE_NO_SPACE', () => {
+  (process.platform === 'linux' ? test : test.skip)('a full disk (the real ENOSPC message of cat) is REMOTE_NO_SPACE', () => {
     const r = spawnSync('sh', ['-c', 'printf data | cat > /dev/full'], { encoding: 'utf8' });
     expect(r.status).not.toBe(0);
     const e = classifyTransportFailure('ssh', { code: r.status, signal: null, stderr: r.stderr }, 'workspace', 'ssh box', 'uploading the binary');
@@ -91,7 +94,10 @@ describe('platforms and errors', () => {
   });
 });
 
-describe('argv-style transports end to end', () => {
+// These run the "remote" command on this machine and look at it through /proc: Linux only.
+const describeLinux = process.platform === 'linux' ? describe : describe.skip;
+
+describeLinux('argv-style transports end to end', () => {
   let root: string;
   let remoteDir: string;
   beforeEach(() => {
@@ -109,12 +115,22 @@ describe('argv-style transports end to end', () => {
     remote.on('provision', (p) => void provisions.push(p));
     const { api, registry } = openWorkspace(root, { transport: remote });
     expect((await api.findFiles('finder')).matches[0]).toMatchObject({ path: 'src/lib/needle_finder.rs' });
-    expect(provisions).toEqual([expect.objectContaining({ uploaded: true, remotePath: expect.stringContaining(remoteDir) })]);
+    // A static musl build, when there is one, is preferred over the host's glibc build.
+    const triple = MUSL && process.arch === 'x64' ? 'x86_64-unknown-linux-musl' : process.arch === 'x64' ? 'x86_64-unknown-linux-gnu' : expect.any(String);
+    expect(provisions).toEqual([expect.objectContaining({ uploaded: true, triple, remotePath: expect.stringContaining(remoteDir) })]);
     // The running sidecar is the provisioned copy, not the local build.
     const pid = registry.supervisor('workspace').pid!;
     expect(fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')).toEqual([provisions[0].remotePath, '--root', root, '']);
     // ...started through the transport prefix (env execs it with the variable set).
     expect(fs.readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0')).toContain('SKAFFA_VIA=argv');
+  });
+
+  (MUSL ? test : test.skip)('the musl build is statically linked, so it runs whatever the remote glibc', () => {
+    const r = spawnSync('ldd', [MUSL!], { encoding: 'utf8' });
+    expect(`${r.stdout}${r.stderr}`).toMatch(/statically linked|not a dynamic executable/);
+    // Positive control: the host build is dynamic, so the check can tell them apart.
+    const host = spawnSync('ldd', [path.join(REPO, 'target/debug/skaffa-workspace')], { encoding: 'utf8' });
+    expect(host.stdout).toMatch(/libc\.so/);
   });
 
   test('a remote whose uname names an unsupported platform is REMOTE_UNSUPPORTED_PLATFORM', async () => {
