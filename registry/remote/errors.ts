@@ -38,6 +38,8 @@ export interface CommandOutcome {
 const AUTH = /permission denied|authentication fail|too many authentication failures|host key verification failed|no matching host key|unable to negotiate|remote host identification has changed|no supported authentication methods/i;
 const UNREACHABLE =
   /could not resolve hostname|name or service not known|connection refused|connection timed out|operation timed out|no route to host|network is unreachable|connection closed by|connection reset|kex_exchange_identification|cannot connect to the docker daemon|no such container|is not running|unable to connect to the server|notfound|there is no distribution|error connecting/i;
+/** For transports other than ssh, where a remote command's own "Permission denied" is not ours. */
+const AUTH_OTHER = /permission denied while trying to connect|unauthorized|forbidden|authentication fail|access is denied/i;
 const NO_SPACE = /no space left on device|disk quota exceeded|ENOSPC|EDQUOT|not enough space/i;
 const NO_SHELL = /'sh' is not recognized|sh: (command )?not found|executable file not found in \$path.*"sh"|exec: "sh"/i;
 
@@ -64,9 +66,10 @@ export function classifyTransportFailure(kind: TransportKind, outcome: CommandOu
     return new SidecarError(RemoteErrorCodes.noSpace, `the remote is out of disk space or quota while ${step}: ${tail.join(' | ')} (free space there or set remoteDir elsewhere)`, details);
   }
   // ssh exits 255 for its own errors; the other transports are recognised by their messages.
-  const transportFailed = kind === 'ssh' ? outcome.code === 255 : outcome.code !== 0 && (AUTH.test(text) || UNREACHABLE.test(text));
+  const auth = kind === 'ssh' ? AUTH : AUTH_OTHER;
+  const transportFailed = kind === 'ssh' ? outcome.code === 255 : outcome.code !== 0 && (auth.test(text) || UNREACHABLE.test(text));
   if (!transportFailed) return undefined;
-  if (AUTH.test(text)) {
+  if (auth.test(text)) {
     return new SidecarError(RemoteErrorCodes.authFailed, `"${transport}" was refused: ${tail.join(' | ')} (check the user, the key (ssh-add / -i) and the host key)`, details);
   }
   return new SidecarError(

@@ -74,7 +74,15 @@ describe('platforms and errors', () => {
     const docker = (code: number, stderr: string) => classifyTransportFailure('docker', { code, signal: null, stderr }, 'workspace', 'docker exec -i c', 'probing')?.code;
     expect(docker(1, 'Error response from daemon: No such container: c')).toBe(RemoteErrorCodes.unreachable);
     expect(docker(1, 'Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?')).toBe(RemoteErrorCodes.unreachable);
-    expect(docker(1, 'cat: /x: Permission denied')).toBe(RemoteErrorCodes.authFailed);
+    expect(docker(1, 'permission denied while trying to connect to the Docker daemon socket at unix:///var/run/docker.sock')).toBe(RemoteErrorCodes.authFailed);
+    // Inside the container, a command's own "Permission denied" is a provisioning problem, not a login one.
+    expect(docker(1, "mkdir: cannot create directory '/opt/x': Permission denied")).toBeUndefined();
+    expect(classifyTransportFailure('kubectl', { code: 1, signal: null, stderr: 'Error from server (NotFound): pods "ws" not found' }, 'w', 'kubectl exec -i ws --', 'probing')?.code).toBe(
+      RemoteErrorCodes.unreachable,
+    );
+    expect(classifyTransportFailure('wsl', { code: 1, signal: null, stderr: 'There is no distribution with the supplied name.' }, 'w', 'wsl -d X -e', 'probing')?.code).toBe(
+      RemoteErrorCodes.unreachable,
+    );
     expect(docker(2, 'mkdir: cannot create directory: Read-only file system')).toBeUndefined();
     const missing = Object.assign(new Error('spawn nossh ENOENT'), { code: 'ENOENT' });
     expect(classifyTransportFailure('ssh', { code: null, signal: null, stderr: '', spawnError: missing }, 'w', 'nossh', 'probing')?.code).toBe(RemoteErrorCodes.transportNotFound);
