@@ -54,6 +54,28 @@ describe('transport command lines', () => {
   });
 });
 
+describe('which sidecars go remote', () => {
+  const ctx = (binary: { name: string } | { command: string }) => ({
+    sidecar: 'name' in binary ? 'workspace' : 'diff',
+    binary,
+    local: { command: '/local/bin', args: ['--x'], env: {} },
+    launchEnv: {},
+    resolve: { env: {}, platform: process.platform, isPackaged: false },
+  });
+
+  test('sidecars started with an explicit command stay local by default', async () => {
+    const t = new RemoteTransport('ssh -T box --');
+    await expect(t.prepare(ctx({ command: process.execPath }))).resolves.toEqual({ command: '/local/bin', args: ['--x'], env: {} });
+  });
+
+  test('naming a command-started sidecar as remote is refused with a reason', async () => {
+    const t = new RemoteTransport('ssh -T box --', { sidecars: ['diff'] });
+    await expect(t.prepare(ctx({ command: process.execPath }))).rejects.toMatchObject({ code: RemoteErrorCodes.unsupportedPlatform, message: expect.stringMatching(/only compiled sidecars/) });
+    // ...and a compiled one left out of the list stays local.
+    await expect(t.prepare(ctx({ name: 'skaffa-workspace' }))).resolves.toMatchObject({ command: '/local/bin' });
+  });
+});
+
 describe('platforms and errors', () => {
   test('uname -sm maps to target triples, musl first', () => {
     expect(parseUname('Linux x86_64\n').triples).toEqual(['x86_64-unknown-linux-musl', 'x86_64-unknown-linux-gnu']);
