@@ -79,8 +79,10 @@ export async function measureRemote(report: Report, tinyRoot: string, corpus: Co
       t.on('provision', (p) => void provisions.push(p));
       return t;
     };
+    let provisioned: RemoteTransport | undefined;
     for (let i = 0; i < 2; i++) {
-      const s = open(openRemoteSession(tinyRoot, transport()));
+      provisioned = transport();
+      const s = open(openRemoteSession(tinyRoot, provisioned));
       await s.registry.start(['workspace']);
       await s.close();
     }
@@ -88,8 +90,9 @@ export async function measureRemote(report: Report, tinyRoot: string, corpus: Co
     report.note(`remote: uploaded ${(first.bytes / 1048576).toFixed(1)} MiB (${first.triple}) to ${first.remotePath}; reuse uploaded ${reuse.bytes} bytes`);
     report.add({ name: names[0][0], ...tiny, unit: 'ms', project: summarize([first.durationMs]), peer: 'reuse (checksum matches, no upload)', peerResult: summarize([reuse.durationMs]) });
 
-    // Start to first index, then fuzzy find on the corpus: remote and local side by side.
-    const remote = open(openRemoteSession(corpus.root, transport()));
+    // Start to first index, then fuzzy find on the corpus: remote and local side by side. The
+    // transport that already provisioned is reused, so the start is ssh connect + index only.
+    const remote = open(openRemoteSession(corpus.root, provisioned!));
     const local = open(openSession(corpus.root));
     const starts = { remote: [] as number[], local: [] as number[] };
     const indexed = await startAndIndex(remote);
@@ -112,7 +115,7 @@ export async function measureRemote(report: Report, tinyRoot: string, corpus: Co
     await local.close();
 
     // Round trip of a validated call on a tiny workspace, where the index plays no part.
-    const rt = open(openRemoteSession(tinyRoot, transport()));
+    const rt = open(openRemoteSession(tinyRoot, provisioned!));
     const lt = open(openSession(tinyRoot));
     await startAndIndex(rt);
     await startAndIndex(lt);
