@@ -1,6 +1,7 @@
 /**
  * Provisioning one sidecar binary on the far side of a transport, step by step: probe the platform
- * (`uname -sm` and `$HOME`), compare the remote file's sha256 with the local build's, upload it
+ * (`uname -sm`, `$HOME` and the sha256 of each remote copy we could use, in one invocation),
+ * compare the remote file's sha256 with the local build's, upload it
  * through the transport's own stdin when it is missing or differs (written to a temporary name,
  * checked, made executable and renamed, so a half-written binary is never run), and finally ask
  * the binary for `$/describe` to check its name and version before anyone uses it. Every remote
@@ -16,13 +17,19 @@ import { classifyTransportFailure, lacksShell, lastLines, RemoteErrorCodes } fro
 import { runRemote, type RunResult } from './exec';
 import { parseUname, type RemotePlatform } from './targets';
 
-/** Prints the platform and the home folder (remote folders may start with `~/`). */
-const PROBE = 'uname -sm && printf "%s\\n" "$HOME"';
-
-/** Prints the sha256 of "$1", or `missing`; empty output means no checksum tool was found. */
-const CHECKSUM = [
-  'if [ ! -f "$1" ]; then echo missing; exit 0; fi',
-  '{ sha256sum "$1" || shasum -a 256 "$1" || openssl dgst -sha256 -r "$1"; } 2>/dev/null | cut -c1-64',
+/**
+ * Prints the platform, the home folder, then for each argument (a remote path, `~/` allowed) its
+ * sha256, `missing`, or `unknown` when no checksum tool exists: one connection for all of it.
+ */
+const PROBE = [
+  'uname -sm && printf "%s\\n" "$HOME" || exit',
+  'for f in "$@"; do',
+  '  case "$f" in "~") f="$HOME" ;; "~/"*) f="$HOME/${f#??}" ;; esac',
+  '  if [ -f "$f" ]; then',
+  '    s=$({ sha256sum "$f" || shasum -a 256 "$f" || openssl dgst -sha256 -r "$f"; } 2>/dev/null | cut -c1-64)',
+  '    echo "${s:-unknown}"',
+  '  else echo missing; fi',
+  'done',
 ].join('\n');
 
 /** Reads stdin into a temporary file next to "$2" in folder "$1", checks it against "$3", makes it
@@ -55,11 +62,13 @@ export interface StepContext {
 export interface Probe {
   platform: RemotePlatform;
   home: string;
+  /** Per path asked about, in order: its sha256, `missing`, or `unknown` (no checksum tool there). */
+  checksums: string[];
 }
 
-/** Runs `uname -sm` and reads `$HOME` on the far side. */
-export async function probe(ctx: StepContext): Promise<Probe> {
-  const r = await step(ctx, 'probing the remote platform', ['sh', '-c', PROBE]);
+/** Runs `uname -sm`, reads `$HOME` and checksums `files` on the far side, in one invocation. */
+export async function probe(ctx: StepContext, files: string[]): Promise<Probe> {
+  const r = await step(ctx, 'probing the remote platform', ['sh', '-c', PROBE, 'sh', ...files]);
   if (r.code !== 0) {
     if (lacksShell(r)) {
       throw new SidecarError(
@@ -70,16 +79,8 @@ export async function probe(ctx: StepContext): Promise<Probe> {
     }
     throw failed(ctx, 'probing the remote platform', r);
   }
-  const [uname = '', home = ''] = r.stdout.toString('utf8').split(/\r?\n/);
-  return { platform: parseUname(uname), home: home.trim() };
-}
-
-/** The remote file's sha256, `missing`, or undefined when the remote has no checksum tool. */
-export async function remoteChecksum(ctx: StepContext, file: string): Promise<string | undefined> {
-  const r = await step(ctx, 'checking the remote binary', ['sh', '-c', CHECKSUM, 'sh', file]);
-  if (r.code !== 0) throw failed(ctx, 'checking the remote binary', r);
-  const text = r.stdout.toString('utf8').trim();
-  return text === '' ? undefined : text;
+  const [uname = '', home = '', ...sums] = r.stdout.toString('utf8').split(/\r?\n/);
+  return { platform: parseUname(uname), home: home.trim(), checksums: files.map((_, i) => sums[i]?.trim() || 'unknown') };
 }
 
 /** Uploads `local` to `file` (in `folder`) through the transport; `sha256` is checked there. */

@@ -47,6 +47,14 @@ export function triplesFor(os: string, machine: string): string[] {
   }
 }
 
+/** Every triple `triplesFor` can name, in its order of preference per platform. */
+export const KNOWN_TRIPLES: readonly string[] = [
+  ...triplesFor('linux', 'x86_64'),
+  ...triplesFor('linux', 'aarch64'),
+  ...triplesFor('darwin', 'x86_64'),
+  ...triplesFor('darwin', 'arm64'),
+];
+
 /** The triple of the machine this process runs on, if it is one `triplesFor` knows. */
 export function hostTriple(platform: NodeJS.Platform = process.platform, arch: string = process.arch): string | undefined {
   const cpu = ({ x64: 'x86_64', arm64: 'aarch64' } as Record<string, string>)[arch];
@@ -64,7 +72,7 @@ export function hostTriple(platform: NodeJS.Platform = process.platform, arch: s
  */
 export function localBuildCandidates(
   bin: string,
-  triples: string[],
+  triples: readonly string[],
   ctx: Pick<ResolveContext, 'repoRoot' | 'resourcesPath' | 'platform' | 'arch'>,
   hostBinary: string | undefined,
   binaries: Record<string, string> = {},

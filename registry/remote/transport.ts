@@ -15,8 +15,8 @@ import { NodeProcessSpawner } from '../../core/process/node-spawner';
 import type { LaunchContext, LaunchTransport } from '../launch/contract';
 import { parseTransport, remoteCommand, type CommandStyle, type TransportCommand } from './command';
 import { RemoteErrorCodes } from './errors';
-import { describe, probe, readLocal, remoteChecksum, sha256, upload, type StepContext } from './provision';
-import { firstExisting, localBuildCandidates } from './targets';
+import { describe, probe, readLocal, sha256, upload, type StepContext } from './provision';
+import { firstExisting, KNOWN_TRIPLES, localBuildCandidates, type LocalBuild } from './targets';
 import { SIDECAR_VERSION } from './version';
 
 /** Options of a remote transport; all optional. */
@@ -133,9 +133,19 @@ export class RemoteTransport implements LaunchTransport {
       timeoutMs: this.options.stepTimeoutMs ?? 30_000,
     };
     const version = this.options.version ?? SIDECAR_VERSION;
-    const { platform, home } = await probe(step);
+    const preinstalled = this.options.remoteBinaries?.[ctx.sidecar];
+    // Every local build we have, per triple, and where each would live remotely: the probe
+    // checksums those remote copies in the same invocation that learns the platform.
+    // The first existing candidate per triple, in candidate order (explicit `binaries` first).
+    const builds: LocalBuild[] = [];
+    for (const c of preinstalled ? [] : localBuildCandidates(bin, KNOWN_TRIPLES, ctx.resolve, ctx.local.command, this.options.binaries)) {
+      if (!builds.some((b) => b.triple === c.triple) && firstExisting([c])) builds.push(c);
+    }
+    const dir = (this.options.remoteDir ?? '~/.skaffa-sidecars').replace(/\/+$/, '');
+    const remoteFile = (triple: string) => `${dir}/${version}/${triple}/${bin}`;
+    const { platform, home, checksums } = await probe(step, builds.map((b) => remoteFile(b.triple)));
     const uname = `${platform.os} ${platform.machine}`.trim();
-    let remotePath = this.options.remoteBinaries?.[ctx.sidecar];
+    let remotePath = preinstalled;
     let triple: string | undefined;
     let uploaded = false;
     let bytes = 0;
@@ -146,9 +156,9 @@ export class RemoteTransport implements LaunchTransport {
           retryable: false,
         });
       }
-      const candidates = localBuildCandidates(bin, platform.triples, ctx.resolve, ctx.local.command, this.options.binaries);
-      const build = firstExisting(candidates);
-      if (!build) {
+      const index = builds.findIndex((b) => platform.triples.includes(b.triple));
+      if (index < 0) {
+        const candidates = localBuildCandidates(bin, platform.triples, ctx.resolve, ctx.local.command, this.options.binaries);
         const tried = candidates.map((c) => `  - ${c.triple}: ${c.path}`).join('\n');
         throw new SidecarError(
           RemoteErrorCodes.unsupportedPlatform,
@@ -156,13 +166,13 @@ export class RemoteTransport implements LaunchTransport {
           { sidecar: ctx.sidecar, retryable: false, data: { candidates } },
         );
       }
+      const build = builds[index];
       triple = build.triple;
-      const folder = `${resolveHome(this.options.remoteDir ?? '~/.skaffa-sidecars', home)}/${version}/${triple}`;
-      remotePath = `${folder}/${bin}`;
+      remotePath = resolveHome(remoteFile(triple), home);
       const data = readLocal(build.path, ctx.sidecar);
       const sum = sha256(data);
-      if ((await remoteChecksum(step, remotePath)) !== sum) {
-        await upload(step, data, folder, remotePath, sum);
+      if (checksums[index] !== sum) {
+        await upload(step, data, remotePath.slice(0, remotePath.lastIndexOf('/')), remotePath, sum);
         uploaded = true;
         bytes = data.length;
       }
@@ -181,8 +191,7 @@ export class RemoteTransport implements LaunchTransport {
   }
 }
 
-/** Expands a leading `~` to the remote home. */
-function resolveHome(dir: string, home: string): string {
-  const expanded = dir === '~' ? home : dir.startsWith('~/') ? `${home}/${dir.slice(2)}` : dir;
-  return expanded.replace(/\/+$/, '');
+/** Expands a leading `~` to the remote home (as the probe script does). */
+function resolveHome(file: string, home: string): string {
+  return file === '~' ? home : file.startsWith('~/') ? `${home}/${file.slice(2)}` : file;
 }

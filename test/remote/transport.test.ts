@@ -139,20 +139,31 @@ describeLinux('argv-style transports end to end', () => {
     fs.rmSync(remoteDir, { recursive: true, force: true });
   });
 
-  test('provisions through an argv transport and answers calls', async () => {
-    const remote = new RemoteTransport(['env', 'SKAFFA_VIA=argv'], { remoteDir });
+  test('provisions through an argv transport into the default ~/.skaffa-sidecars and answers calls', async () => {
+    // The "remote" home is the test's folder, so the default remote folder is exercised safely.
+    const remote = new RemoteTransport(['env', 'SKAFFA_VIA=argv', `HOME=${remoteDir}`]);
     const provisions: ProvisionResult[] = [];
     remote.on('provision', (p) => void provisions.push(p));
     const { api, registry } = openWorkspace(root, { transport: remote });
     expect((await api.findFiles('finder')).matches[0]).toMatchObject({ path: 'src/lib/needle_finder.rs' });
     // A static musl build, when there is one, is preferred over the host's glibc build.
     const triple = MUSL && process.arch === 'x64' ? 'x86_64-unknown-linux-musl' : process.arch === 'x64' ? 'x86_64-unknown-linux-gnu' : expect.any(String);
-    expect(provisions).toEqual([expect.objectContaining({ uploaded: true, triple, remotePath: expect.stringContaining(remoteDir) })]);
+    expect(provisions).toEqual([expect.objectContaining({ uploaded: true, triple, remotePath: `${remoteDir}/.skaffa-sidecars/0.1.0/${provisions[0]?.triple}/skaffa-workspace` })]);
     // The running sidecar is the provisioned copy, not the local build.
     const pid = registry.supervisor('workspace').pid!;
     expect(fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')).toEqual([provisions[0].remotePath, '--root', root, '']);
     // ...started through the transport prefix (env execs it with the variable set).
     expect(fs.readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0')).toContain('SKAFFA_VIA=argv');
+  });
+
+  (MUSL && process.arch === 'x64' ? test : test.skip)('a build named in `binaries` outranks the musl build cargo left in target/', async () => {
+    const host = path.join(REPO, 'target/debug/skaffa-workspace');
+    const remote = new RemoteTransport(['env'], { remoteDir, binaries: { 'x86_64-unknown-linux-gnu': host } });
+    const provisions: ProvisionResult[] = [];
+    remote.on('provision', (p) => void provisions.push(p));
+    const { api } = openWorkspace(root, { transport: remote });
+    await api.status();
+    expect(provisions).toEqual([expect.objectContaining({ triple: 'x86_64-unknown-linux-gnu', bytes: fs.statSync(host).size })]);
   });
 
   (MUSL ? test : test.skip)('the musl build is statically linked, so it runs whatever the remote glibc', () => {
