@@ -116,8 +116,11 @@ describeSsh('workspace sidecar over ssh', () => {
     expect(far).toHaveLength(1); // positive control: the far sidecar is found while connected
 
     const crashed = new Promise<SupervisorEvents['crash']>((r) => supervisor.on('crash', r));
+    const restarting = new Promise<SupervisorEvents['restart']>((r) => supervisor.on('restart', r));
     process.kill(sshPid, 'SIGKILL');
     expect((await crashed).signal).toBe('SIGKILL');
+    // The reconnect goes through the supervisor's ordinary backoff.
+    expect(await restarting).toMatchObject({ attempt: 1, delayMs: expect.any(Number) });
     await waitFor(() => !isAlive(far[0]), 15_000, 'the far sidecar to exit after its ssh died');
 
     // Reconnected through the usual backoff, without provisioning again.
