@@ -3,8 +3,8 @@
  * `sshd.ts`): the first launch provisions the binary under the test's own remote folder and the
  * next one reuses it; findFiles, search, readFile and watch answer exactly as a local sidecar on
  * the same folder; killing the ssh process leaves no sidecar running on the far side and the
- * supervisor reconnects; a closed port, a key the server refuses and a wrong version each fail
- * with their own error code. Skipped, with the reason, only where no sshd is installed.
+ * supervisor reconnects; a preinstalled binary is only described; a closed port, a key the server
+ * refuses and a wrong version each fail with their own error code. Skipped, with the reason, only where no sshd is installed.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -24,13 +24,18 @@ jest.setTimeout(120_000);
 describeSsh('workspace sidecar over ssh', () => {
   let sshd: TestSshd;
   let root: string;
+  /** A fresh remote folder per test. */
   let remoteDir: string;
+  /** One remote folder for the tests that only need a provisioned binary (uploaded once). */
+  let sharedDir: string;
 
   beforeAll(async () => {
     sshd = await startSshd();
+    sharedDir = fs.mkdtempSync(path.join(os.tmpdir(), 'skaffa-remote-shared-'));
   });
   afterAll(async () => {
     await sshd?.stop();
+    fs.rmSync(sharedDir, { recursive: true, force: true });
   });
   beforeEach(() => {
     root = makeWorkspace();
@@ -42,8 +47,8 @@ describeSsh('workspace sidecar over ssh', () => {
   });
 
   /** A workspace opened through ssh with a fresh transport on the test's remote folder. */
-  function openRemote(options: ConstructorParameters<typeof RemoteTransport>[1] = {}, transport = sshd.transport()) {
-    const remote = new RemoteTransport(transport, { remoteDir, ...options });
+  function openRemote(options: ConstructorParameters<typeof RemoteTransport>[1] = {}, transport = sshd.transport(), dir = remoteDir) {
+    const remote = new RemoteTransport(transport, { remoteDir: dir, ...options });
     const provisions: ProvisionResult[] = [];
     remote.on('provision', (p) => void provisions.push(p));
     return { ...openWorkspace(root, { transport: remote }), remote, provisions };
@@ -77,7 +82,7 @@ describeSsh('workspace sidecar over ssh', () => {
 
   test('findFiles, search, readFile and watch answer like a local sidecar on the same folder', async () => {
     const local = openWorkspace(root).api;
-    const { api: remote, registry } = openRemote();
+    const { api: remote, registry } = openRemote({}, undefined, sharedDir);
     const requests: SupervisorEvents['request'][] = [];
     registry.on('request', (r) => void requests.push(r));
 
@@ -107,7 +112,7 @@ describeSsh('workspace sidecar over ssh', () => {
   });
 
   test('a killed ssh leaves no sidecar on the far side, and the supervisor reconnects', async () => {
-    const { api, registry, provisions } = openRemote();
+    const { api, registry, provisions } = openRemote({}, undefined, sharedDir);
     await api.status();
     const remotePath = provisions[0].remotePath;
     const supervisor = registry.supervisor('workspace');
@@ -142,10 +147,17 @@ describeSsh('workspace sidecar over ssh', () => {
     expect(fs.readdirSync(remoteDir)).toEqual([]);
   });
 
-  test('a remote binary of another version is refused with REMOTE_VERSION_MISMATCH', async () => {
-    const { api } = openRemote({ version: '9.9.9' });
+  test('a preinstalled remote binary is described, not uploaded; another version is REMOTE_VERSION_MISMATCH', async () => {
+    // The "remote" is this machine, so the local build is a binary already installed there.
+    const installed = path.join(__dirname, '../../target/debug/skaffa-workspace');
+    const ok = openRemote({ remoteBinaries: { workspace: installed } });
+    await ok.api.status();
+    expect(ok.provisions).toEqual([expect.objectContaining({ remotePath: installed, uploaded: false, bytes: 0, version: '0.1.0' })]);
+
+    const { api } = openRemote({ remoteBinaries: { workspace: installed }, version: '9.9.9' });
     const error = await api.status().catch((e: unknown) => e);
     expect(SidecarError.is(error, RemoteErrorCodes.versionMismatch)).toBe(true);
     expect((error as SidecarError).message).toMatch(/reports workspace 0\.1\.0, expected workspace 9\.9\.9/);
+    expect(fs.readdirSync(remoteDir)).toEqual([]);
   });
 });
