@@ -187,6 +187,13 @@ describeLinux('argv-style transports end to end', () => {
     }
   });
 
+  test('a link that hangs during provisioning is killed at the step deadline: REMOTE_UNREACHABLE', async () => {
+    // A "transport" that never runs the remote command and never exits, like a stalled connection.
+    const remote = new RemoteTransport(['sh', '-c', 'exec sleep 120', 'stalled'], { remoteDir, stepTimeoutMs: 500 });
+    const { api } = openWorkspace(root, { transport: remote });
+    await expect(api.status()).rejects.toMatchObject({ code: RemoteErrorCodes.unreachable, retryable: true, message: expect.stringMatching(/within 500 ms/) });
+  });
+
   test('a transport that is not installed is REMOTE_TRANSPORT_NOT_FOUND', async () => {
     const { api } = openWorkspace(root, { transport: new RemoteTransport('no-such-transport-xyz -i box', { remoteDir }) });
     await expect(api.status()).rejects.toMatchObject({ code: RemoteErrorCodes.transportNotFound });
