@@ -1,7 +1,7 @@
 /**
  * The command line, parsed with commander: program-wide flags (`--root`, `--json`, `--trace`,
- * `--verbose`, `--remote`, accepted before or after the command), one subcommand per job, and the help text
- * with exit codes and examples. Parsing only describes what to do (an `Invocation`); running it is
+ * `--verbose`, `--remote`, accepted before or after the command), one subcommand per job, and the
+ * help text with exit codes and examples. Parsing only describes what to do (an `Invocation`); running it is
  * `commands.ts`'s job, so parsing can be reasoned about (and fail with exit code 2) before any
  * sidecar is spawned.
  */

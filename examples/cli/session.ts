@@ -1,24 +1,16 @@
 /**
  * A CLI session: checks the folder, builds a tsyringe child container with the framework defaults
  * and the CLI's sidecars, creates the registry and the WorkspaceAPI, and wires `--trace`,
- * `--verbose` and `--remote` (a `RemoteTransport` as launch option). Everything goes through the public API (`registry/index.ts` and
- * `sidecars/workspace`), exactly as an Electron main process would use it. `dispose()` shuts every
+ * `--verbose` and `--remote` (a `RemoteTransport` as launch option). Everything goes through the
+ * public API (`registry/index.ts` and `sidecars/workspace`), exactly as an Electron main process
+ * would use it. `dispose()` shuts every
  * sidecar down gracefully and then closes the trace file, so the shutdown handshake is traced too.
  */
 import 'reflect-metadata';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { container } from 'tsyringe';
-import {
-  ConsoleLogger,
-  createSidecarRegistry,
-  LoggerToken,
-  registerSidecarDefaults,
-  RemoteTransport,
-  type Disposable,
-  type ISidecarRegistry,
-  type SupervisorEvents,
-} from '../../registry';
+import { ConsoleLogger, createSidecarRegistry, LoggerToken, registerSidecarDefaults, RemoteTransport, type Disposable, type ISidecarRegistry, type SupervisorEvents } from '../../registry';
 import { WorkspaceAPIToken, type WorkspaceAPI } from '../../sidecars/workspace';
 import { UsageError } from './errors';
 import { registerCliSidecars } from './sidecars';
