@@ -3,8 +3,8 @@
  * and the CLI's sidecars, creates the registry and the WorkspaceAPI, and wires `--trace`,
  * `--verbose` and `--remote` (a `RemoteTransport` as launch option). Everything goes through the
  * public API (`registry/index.ts` and `sidecars/workspace`), exactly as an Electron main process
- * would use it. `dispose()` shuts every
- * sidecar down gracefully and then closes the trace file, so the shutdown handshake is traced too.
+ * would use it. `dispose()` shuts every sidecar down gracefully and then closes the trace file, so
+ * the shutdown handshake is traced too.
  */
 import 'reflect-metadata';
 import * as fs from 'node:fs';
