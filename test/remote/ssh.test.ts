@@ -11,6 +11,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { RemoteErrorCodes, RemoteTransport, SidecarError, type ProvisionResult, type SupervisorEvents } from '../../registry';
 import type { FileChange } from '../../sidecars/workspace';
+import { hostTriple } from '../../registry/remote/targets';
 import { isAlive, waitFor } from '../helpers';
 import { makeWorkspace, openWorkspace, writeFile } from '../workspace/fixture';
 import { freePort, processesMatching, sshUnavailable, startSshd, type TestSshd } from './sshd';
@@ -29,9 +30,19 @@ describeSsh('workspace sidecar over ssh', () => {
   /** One remote folder for the tests that only need a provisioned binary (uploaded once). */
   let sharedDir: string;
 
+  /** A private copy of the build to upload, so a cargo build elsewhere in the test run (the
+   * add-a-sidecar test shares target/) cannot change it between two provisionings. */
+  let binaries: Record<string, string>;
+
   beforeAll(async () => {
     sshd = await startSshd();
     sharedDir = fs.mkdtempSync(path.join(os.tmpdir(), 'skaffa-remote-shared-'));
+    const repo = path.resolve(__dirname, '../..');
+    const musl = ['release', 'debug'].map((p) => path.join(repo, 'target/x86_64-unknown-linux-musl', p, 'skaffa-workspace')).find((f) => fs.existsSync(f));
+    const triple = musl ? 'x86_64-unknown-linux-musl' : hostTriple()!;
+    const copy = path.join(sharedDir, 'local-build');
+    fs.copyFileSync(musl ?? path.join(repo, 'target/debug/skaffa-workspace'), copy);
+    binaries = { [triple]: copy };
   });
   afterAll(async () => {
     await sshd?.stop();
@@ -48,7 +59,7 @@ describeSsh('workspace sidecar over ssh', () => {
 
   /** A workspace opened through ssh with a fresh transport on the test's remote folder. */
   function openRemote(options: ConstructorParameters<typeof RemoteTransport>[1] = {}, transport = sshd.transport(), dir = remoteDir) {
-    const remote = new RemoteTransport(transport, { remoteDir: dir, ...options });
+    const remote = new RemoteTransport(transport, { remoteDir: dir, binaries, ...options });
     const provisions: ProvisionResult[] = [];
     remote.on('provision', (p) => void provisions.push(p));
     return { ...openWorkspace(root, { transport: remote }), remote, provisions };
