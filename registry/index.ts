@@ -14,3 +14,5 @@ export { DefaultBinaryResolver } from './binary/resolver';
 export * from './validation/contract';
 export { AjvSchemaValidator } from './validation/ajv-validator';
 export { SidecarRegistry } from './registry';
+export * from './launch/contract';
+export * from './remote';

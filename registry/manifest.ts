@@ -7,6 +7,7 @@
 import type { InjectionToken } from 'tsyringe';
 import type { RestartPolicy, SupervisorOptions } from '../core/supervisor/contract';
 import type { EnvPolicy } from './env';
+import type { LaunchTransport } from './launch/contract';
 
 /** A JSON Schema object (draft-07, as ajv compiles it). */
 export type JsonSchema = Record<string, unknown>;
@@ -63,6 +64,9 @@ export type BinarySpec =
 export interface LaunchOptions {
   /** Folder the workspace sidecar indexes. */
   workspaceRoot?: string;
+  /** Runs this registry's sidecars elsewhere (ssh, docker exec, wsl); local when omitted. With a
+   * transport, `workspaceRoot` is a path on the far side. See docs/remote.md. */
+  transport?: LaunchTransport;
   /** Anything else an app passes to its sidecars' launch functions. */
   [key: string]: unknown;
 }

@@ -220,8 +220,9 @@ export class SidecarRegistry implements ISidecarRegistry {
     return entry;
   }
 
-  /** Resolves the binary and asks the manifest for its launch args, at every (re)start. */
-  private launchRequest(manifest: SidecarManifest): SpawnRequest {
+  /** Resolves the binary and asks the manifest for its launch args, at every (re)start; a launch
+   * transport (launch option `transport`) may turn that into a remote launch. */
+  private launchRequest(manifest: SidecarManifest): SpawnRequest | Promise<SpawnRequest> {
     const binary = this.resolver.resolve(manifest.name, manifest.binary);
     let extra;
     try {
@@ -230,12 +231,15 @@ export class SidecarRegistry implements ISidecarRegistry {
       throw new SidecarError('SIDECAR_UNAVAILABLE', `cannot launch: ${(e as Error).message}`, { sidecar: manifest.name, cause: e });
     }
     const prefix = 'command' in manifest.binary ? (manifest.binary.args ?? []) : [];
-    return {
+    const local: SpawnRequest = {
       command: binary.path,
       args: [...prefix, ...(extra.args ?? [])],
       env: sidecarEnv(this.resolveContext.env, manifest.env, extra.env),
       cwd: extra.cwd,
     };
+    const transport = this.launchOptions.transport;
+    if (!transport) return local;
+    return transport.prepare({ sidecar: manifest.name, binary: manifest.binary, local, launchEnv: extra.env ?? {}, resolve: this.resolveContext });
   }
 }
 

@@ -1,7 +1,7 @@
 /**
  * The command line, parsed with commander: program-wide flags (`--root`, `--json`, `--trace`,
- * `--verbose`, accepted before or after the command), one subcommand per job, and the help text
- * with exit codes and examples. Parsing only describes what to do (an `Invocation`); running it is
+ * `--verbose`, `--remote`, accepted before or after the command), one subcommand per job, and the
+ * help text with exit codes and examples. Parsing only describes what to do (an `Invocation`); running it is
  * `commands.ts`'s job, so parsing can be reasoned about (and fail with exit code 2) before any
  * sidecar is spawned.
  */
@@ -37,7 +37,8 @@ Examples:
   skaffa search -w --include '**/*.ts' TODO
   skaffa --json status
   skaffa call workspace workspace/glob '{"include":["**/*.md"]}'
-  skaffa --trace trace.ndjson watch '**/*.rs'`;
+  skaffa --trace trace.ndjson watch '**/*.rs'
+  skaffa --remote 'ssh -T dev@box --' --root /srv/app find main   (see docs/remote.md)`;
 
 /**
  * Parses `argv` (without the node and script entries). `stdinIsTTY` decides what a bare `skaffa`
@@ -51,6 +52,8 @@ export function parseArgs(argv: string[], stdinIsTTY: boolean, writeErr: (s: str
     .option('--json', 'machine-readable output (one JSON document; NDJSON for watch)')
     .option('--trace <file>', 'record every sidecar message both ways as NDJSON')
     .option('-v, --verbose', "show sidecars' stderr, prefixed with their name")
+    .option('--remote <transport>', "run the sidecars on another machine through a stdio transport, e.g. 'ssh -T dev@box --'; --root is then a folder there")
+    .option('--remote-dir <dir>', 'with --remote: remote folder for the uploaded sidecar binaries (default ~/.skaffa-sidecars)')
     .addHelpText('after', HELP_FOOTER)
     .showSuggestionAfterError(true)
     .configureOutput({ writeErr })
@@ -143,8 +146,19 @@ export function parseArgs(argv: string[], stdinIsTTY: boolean, writeErr: (s: str
     }
     throw e;
   }
-  const o = program.opts<{ root?: string; json?: boolean; trace?: string; verbose?: boolean }>();
-  const global: GlobalOptions = { root: o.root ?? process.cwd(), json: o.json === true, trace: o.trace, verbose: o.verbose === true };
+  const o = program.opts<{ root?: string; json?: boolean; trace?: string; verbose?: boolean; remote?: string; remoteDir?: string }>();
+  if (o.remote !== undefined && o.root === undefined) {
+    writeErr('error: --remote needs --root <folder on the remote side>\n');
+    return { exitCode: ExitCode.usage };
+  }
+  const global: GlobalOptions = {
+    root: o.root ?? process.cwd(),
+    json: o.json === true,
+    trace: o.trace,
+    verbose: o.verbose === true,
+    remote: o.remote,
+    remoteDir: o.remoteDir,
+  };
   if (!invocation) {
     writeErr('error: no command given\n');
     writeErr(program.helpInformation());

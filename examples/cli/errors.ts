@@ -90,6 +90,14 @@ function hintFor(e: SidecarError, crash: CrashInfo | undefined): string[] {
       return ['  Paths are relative to --root and may not leave it.'];
     case 'INVALID_PATH':
       return ['  Names Windows reads as devices or streams (CON, NUL.txt, a:b, a trailing dot or space) are refused everywhere.'];
+    case 'REMOTE_UNREACHABLE':
+    case 'REMOTE_AUTH_FAILED':
+      return ['  Try the transport by hand (e.g. ssh -T dev@box -- true); docs/remote.md lists what each code means.'];
+    case 'REMOTE_UNSUPPORTED_PLATFORM':
+    case 'REMOTE_VERSION_MISMATCH':
+    case 'REMOTE_NO_SPACE':
+    case 'REMOTE_PROVISION_FAILED':
+      return ['  See docs/remote.md: which builds are uploaded, where (--remote-dir), and how to build one for the remote.'];
     case 'INVALID_ENCODING':
       return ['  The file is not UTF-8 text; `skaffa read --base64 <path>` reads it as bytes.'];
     default:

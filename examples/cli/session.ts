@@ -1,15 +1,16 @@
 /**
  * A CLI session: checks the folder, builds a tsyringe child container with the framework defaults
- * and the CLI's sidecars, creates the registry and the WorkspaceAPI, and wires `--trace` and
- * `--verbose`. Everything goes through the public API (`registry/index.ts` and
- * `sidecars/workspace`), exactly as an Electron main process would use it. `dispose()` shuts every
- * sidecar down gracefully and then closes the trace file, so the shutdown handshake is traced too.
+ * and the CLI's sidecars, creates the registry and the WorkspaceAPI, and wires `--trace`,
+ * `--verbose` and `--remote` (a `RemoteTransport` as launch option). Everything goes through the
+ * public API (`registry/index.ts` and `sidecars/workspace`), exactly as an Electron main process
+ * would use it. `dispose()` shuts every sidecar down gracefully and then closes the trace file, so
+ * the shutdown handshake is traced too.
  */
 import 'reflect-metadata';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { container } from 'tsyringe';
-import { ConsoleLogger, createSidecarRegistry, LoggerToken, registerSidecarDefaults, type Disposable, type ISidecarRegistry, type SupervisorEvents } from '../../registry';
+import { ConsoleLogger, createSidecarRegistry, LoggerToken, registerSidecarDefaults, RemoteTransport, type Disposable, type ISidecarRegistry, type SupervisorEvents } from '../../registry';
 import { WorkspaceAPIToken, type WorkspaceAPI } from '../../sidecars/workspace';
 import { UsageError } from './errors';
 import { registerCliSidecars } from './sidecars';
@@ -23,6 +24,10 @@ export interface GlobalOptions {
   /** File to record the protocol trace to. */
   trace?: string;
   verbose: boolean;
+  /** A transport prefix (`ssh -T dev@box --`): the sidecars run there and `root` is a folder there. */
+  remote?: string;
+  /** Remote folder for provisioned binaries (default `~/.skaffa-sidecars`). */
+  remoteDir?: string;
 }
 
 /** What a command works with. */
@@ -42,9 +47,11 @@ export interface Session {
  * exist, before anything is spawned. Sidecars start lazily on the first call.
  */
 export function openSession(options: GlobalOptions, writeStderr: (line: string) => void): Session {
-  const root = checkFolder(options.root);
+  // A remote folder cannot be checked from here; the sidecar reports it if it does not exist.
+  const root = options.remote ? options.root : checkFolder(options.root);
+  const transport = options.remote ? remoteTransport(options.remote, options.remoteDir, options.verbose, writeStderr) : undefined;
   const c = container.createChildContainer();
-  registerSidecarDefaults(c, { launch: { workspaceRoot: root } });
+  registerSidecarDefaults(c, { launch: { workspaceRoot: root, transport } });
   // Framework warnings are noise for a CLI user unless they asked for details.
   c.register(LoggerToken, { useValue: new ConsoleLogger(options.verbose ? 'info' : 'error') });
   registerCliSidecars(c, { root });
@@ -74,6 +81,21 @@ export function openSession(options: GlobalOptions, writeStderr: (line: string) 
       return disposing;
     },
   };
+}
+
+/** The transport of `--remote`, reporting uploads (and, with --verbose, reuse) on stderr. */
+function remoteTransport(spec: string, remoteDir: string | undefined, verbose: boolean, writeStderr: (line: string) => void): RemoteTransport {
+  let transport: RemoteTransport;
+  try {
+    transport = new RemoteTransport(spec, { remoteDir });
+  } catch (e) {
+    throw new UsageError(`--remote: ${(e as Error).message}`);
+  }
+  transport.on('provision', (p) => {
+    if (p.uploaded) writeStderr(`uploaded ${p.sidecar} (${(p.bytes / 1048576).toFixed(1)} MiB, ${p.triple}) to ${p.remotePath} in ${p.durationMs} ms`);
+    else if (verbose) writeStderr(`using ${p.remotePath} on the remote (${p.platform}, checksum matches)`);
+  });
+  return transport;
 }
 
 /** The folder as an absolute real path, or a usage error that names it. */

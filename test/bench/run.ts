@@ -22,6 +22,7 @@ import { measureColdIndex } from './measure/index-cold';
 import { measureFuzzy } from './measure/fuzzy';
 import { measureProtocol } from './measure/protocol';
 import { measureReadFile } from './measure/read-file';
+import { measureRemote } from './measure/remote';
 import { measureSearch } from './measure/search';
 import { measureWatch } from './measure/watch';
 import { setup, type Tools } from './setup';
@@ -98,6 +99,9 @@ async function main(): Promise<number> {
   console.log('\n== tiny workspace (protocol, readFile)');
   await suite(report, 'protocol', o, () => measureProtocol(report, tiny, tools, q ? 3 : 5, q ? 1000 : 3000, q ? 5000 : 20000));
   await suite(report, 'read', o, () => measureReadFile(report, tiny, q ? 8 : 20));
+  const remoteCorpus = corpora.find((c) => c.kind !== 'generated') ?? corpora[0];
+  console.log(`\n== remote: ssh to localhost (tiny workspace, ${remoteCorpus.label})`);
+  await suite(report, 'remote', o, () => measureRemote(report, tiny, remoteCorpus, o.work, q ? 3 : 5, q ? 500 : 2000));
 
   const seconds = (nowMs() - started) / 1000;
   const after = machine();
