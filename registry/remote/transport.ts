@@ -106,7 +106,7 @@ export class RemoteTransport implements LaunchTransport {
     }
     const result = await pending;
     const { command, args } = remoteCommand(this.command, this.remoteArgv(result.remotePath, ctx));
-    return { command, args, env: ctx.local.env };
+    return { command, args, env: transportEnv(ctx) };
   }
 
   private isRemote(ctx: LaunchContext): boolean {
@@ -129,7 +129,7 @@ export class RemoteTransport implements LaunchTransport {
       transport: this.command,
       description: this.description,
       sidecar: ctx.sidecar,
-      env: ctx.local.env,
+      env: transportEnv(ctx),
       timeoutMs: this.options.stepTimeoutMs ?? 30_000,
     };
     const version = this.options.version ?? SIDECAR_VERSION;
@@ -194,4 +194,19 @@ export class RemoteTransport implements LaunchTransport {
 /** Expands a leading `~` to the remote home (as the probe script does). */
 function resolveHome(file: string, home: string): string {
   return file === '~' ? home : file.startsWith('~/') ? `${home}/${file.slice(2)}` : file;
+}
+
+/** Variables the transport program itself needs although the sidecar environment policy drops
+ * them (an ssh agent's socket looks like a credential, and is one, but ssh cannot use the agent
+ * without it). They reach the local transport process only; the far sidecar gets the manifest's
+ * own variables through `env`. */
+const TRANSPORT_ENV = ['SSH_AUTH_SOCK', 'SSH_AGENT_PID', 'SSH_ASKPASS', 'SSH_ASKPASS_REQUIRE', 'DISPLAY'];
+
+export function transportEnv(ctx: LaunchContext): Record<string, string | undefined> {
+  const env = { ...ctx.local.env };
+  for (const name of TRANSPORT_ENV) {
+    const value = ctx.resolve.env[name];
+    if (value !== undefined) env[name] = value;
+  }
+  return env;
 }

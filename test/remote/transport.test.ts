@@ -13,11 +13,25 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseTransport, parseUname, RemoteErrorCodes, remoteCommand, RemoteTransport, SIDECAR_VERSION, splitWords, type ProvisionResult } from '../../registry';
 import { classifyTransportFailure } from '../../registry/remote/errors';
+import { transportEnv } from '../../registry/remote/transport';
+import { sidecarEnv } from '../../registry/env';
 import { makeWorkspace, openWorkspace } from '../workspace/fixture';
 
 const REPO = path.resolve(__dirname, '../..');
 /** The musl build .ci/run makes (cargo build --target x86_64-unknown-linux-musl -p skaffa-workspace). */
 const MUSL = ['release', 'debug'].map((p) => path.join(REPO, 'target/x86_64-unknown-linux-musl', p, 'skaffa-workspace')).find((f) => fs.existsSync(f));
+
+describe('the transport process environment', () => {
+  test('ssh keeps the agent socket that the sidecar policy scrubs; the sidecar env stays scrubbed', () => {
+    const main = { PATH: '/bin', SSH_AUTH_SOCK: '/tmp/agent.sock', GITHUB_TOKEN: 'secret' };
+    const local = { command: 'x', args: [], env: sidecarEnv(main, undefined) };
+    // Positive control: the scrubbed policy drops the agent socket for a local sidecar.
+    expect(local.env.SSH_AUTH_SOCK).toBeUndefined();
+    const env = transportEnv({ sidecar: 'workspace', binary: { name: 'skaffa-workspace' }, local, launchEnv: {}, resolve: { env: main } as never });
+    expect(env).toMatchObject({ PATH: '/bin', SSH_AUTH_SOCK: '/tmp/agent.sock' });
+    expect(env.GITHUB_TOKEN).toBeUndefined();
+  });
+});
 
 describe('transport command lines', () => {
   test('ssh gets one shell-quoted remote command after its own arguments', () => {
