@@ -3,7 +3,7 @@
  * the same invocation on the same files. It sets up the peers, prepares the corpora in a scratch
  * folder outside the repository, runs every suite, prints one table and, with `--json <file>`,
  * writes the same rows as JSON. Medians of several rounds with min/max; ratios are what count on
- * a shared, noisy machine. See test/bench/README.md for how to read the table.
+ * a shared, noisy machine. See bench/README.md for how to read the table.
  */
 import { execSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -72,7 +72,7 @@ async function main(): Promise<number> {
   const o = parseOptions(process.argv.slice(2));
   const started = nowMs();
   if (!fs.existsSync(releaseBinary)) {
-    console.error(`no release binary at ${releaseBinary}: run cargo build --release --workspace (npm run bench does)`);
+    console.error(`no release binary at ${releaseBinary}: run cargo build --profile profiling --workspace (npm run bench does)`);
     return 2;
   }
   fs.mkdirSync(o.work, { recursive: true });

@@ -1,7 +1,7 @@
 /**
  * The bench's own setup step, so `npm run bench` works from a fresh clone: it installs the Debian
  * peers (ripgrep, fd-find, fzf) with apt-get when they are missing, installs the npm peers into
- * test/bench/node_modules from their lockfile (never into the root package), and compiles the C
+ * bench/peers/node_modules from their lockfile (never into the root package), and compiles the C
  * NDJSON echo child into the scratch folder. A peer that cannot be had is not an error: it is
  * recorded with the reason, and every row that needs it says "skipped: <reason>".
  */
@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { hasPeer } from './lib/peers';
-import { benchSrc, hasCommand } from './lib/proc';
+import { benchSrc, hasCommand, peersDir } from './lib/proc';
 
 /** For each peer: `true` when usable, else the reason it is skipped. */
 export type Availability = Record<string, true | string>;
@@ -53,20 +53,20 @@ function installDebian(available: Availability): void {
 }
 
 function installNpm(available: Availability): void {
-  const lock = path.join(benchSrc, 'package-lock.json');
-  const stamp = path.join(benchSrc, 'node_modules', '.bench-lock');
+  const lock = path.join(peersDir, 'package-lock.json');
+  const stamp = path.join(peersDir, 'node_modules', '.bench-lock');
   const want = fs.readFileSync(lock, 'utf8');
   const have = fs.existsSync(stamp) ? fs.readFileSync(stamp, 'utf8') : '';
   if (have !== want || !npmPeers.every(hasPeer)) {
-    console.log('setup: npm ci --prefix test/bench (the npm peers)');
+    console.log('setup: npm ci --prefix bench/peers (the npm peers)');
     // --ignore-scripts: @parcel/watcher's script only builds from source when no prebuilt fits.
-    const r = quiet('npm', ['ci', '--prefix', benchSrc, '--ignore-scripts', '--no-audit', '--no-fund']);
+    const r = quiet('npm', ['ci', '--prefix', peersDir, '--ignore-scripts', '--no-audit', '--no-fund']);
     if (r.ok) fs.writeFileSync(stamp, want);
     else console.log(`setup: npm ci for the peers failed: ${r.err}`);
   }
   for (const p of npmPeers) {
     const key = p === 'fzf' ? 'fzf (npm)' : p;
-    available[key] = hasPeer(p) ? true : `npm package ${p} not installed (npm ci --prefix test/bench failed)`;
+    available[key] = hasPeer(p) ? true : `npm package ${p} not installed (npm ci --prefix bench/peers failed)`;
   }
 }
 

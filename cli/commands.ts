@@ -4,7 +4,7 @@
  * lines or one JSON document, and returns the exit code. `find` and `search` return 1 when nothing
  * matched, like grep, so scripts can test for a hit; their JSON output is printed either way.
  */
-import type { ReadFileResult } from '../../sidecars/workspace';
+import type { ReadFileResult } from 'skaffa-sidecars/workspace';
 import type { Invocation } from './args';
 import { ExitCode } from './errors';
 import { color, formatBytes, formatSearchHit, formatSidecars, highlightMatch } from './format';

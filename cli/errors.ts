@@ -5,7 +5,7 @@
  * by Ctrl-C. Every `SidecarError` code the framework documents gets a sentence that says what to
  * do next, because the raw message alone ("BINARY_NOT_FOUND") leaves the user guessing.
  */
-import { SidecarError } from '../../registry';
+import { SidecarError } from 'skaffa-sidecars';
 
 /** The exit codes the CLI uses, named so call sites read as intent. */
 export const ExitCode = {

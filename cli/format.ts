@@ -7,8 +7,8 @@
  */
 import * as fs from 'node:fs';
 import pc from 'picocolors';
-import type { SidecarInfo } from '../../registry';
-import type { FuzzyMatch, SearchMatch } from '../../sidecars/workspace';
+import type { SidecarInfo } from 'skaffa-sidecars';
+import type { FuzzyMatch, SearchMatch } from 'skaffa-sidecars/workspace';
 
 /** Colours, re-exported so other CLI files need not know which library provides them. */
 export const color = pc;
@@ -114,6 +114,8 @@ function describeSource(source: string | undefined): string {
       return 'environment override';
     case 'dev':
       return 'cargo target/ of this repository';
+    case 'platform-package':
+      return 'installed platform package';
     case 'packaged':
       return 'app resources';
     case 'command':

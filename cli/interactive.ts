@@ -7,8 +7,8 @@
  * Enter prints the chosen file's first lines (for a search hit, the lines around it).
  */
 import search from '@inquirer/search';
-import { SidecarError } from '../../registry';
-import type { FuzzyMatch, SearchMatch } from '../../sidecars/workspace';
+import { SidecarError } from 'skaffa-sidecars';
+import type { FuzzyMatch, SearchMatch } from 'skaffa-sidecars/workspace';
 import { ExitCode, InterruptedError } from './errors';
 import { color, highlightMatch, previewLines, truncate } from './format';
 import type { Output } from './output';

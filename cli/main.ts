@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * Entry point of the `skaffa` CLI (`node dist/examples/cli/main.js`). It parses the arguments,
+ * Entry point of the `skaffa` CLI (`node cli/dist/main.js`, or `skaffa` once the cli package is linked). It parses the arguments,
  * opens a session on the folder, runs the command, explains any failure, and always shuts the
  * sidecars down before exiting with a conventional code (see `errors.ts`). Ctrl-C (SIGINT) or
  * SIGTERM aborts the running command, still shuts the sidecars down, and exits 130; a second

@@ -7,7 +7,7 @@
  * stderr is not a terminal.
  */
 import * as cliProgress from 'cli-progress';
-import { WorkspaceEvents, workspaceManifest } from '../../sidecars/workspace';
+import { WorkspaceEvents, workspaceManifest } from 'skaffa-sidecars/workspace';
 import { color, formatBytes, rssBytes } from './format';
 import type { Session } from './session';
 

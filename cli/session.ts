@@ -9,8 +9,8 @@ import 'reflect-metadata';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { container } from 'tsyringe';
-import { ConsoleLogger, createSidecarRegistry, LoggerToken, registerSidecarDefaults, type Disposable, type ISidecarRegistry, type SupervisorEvents } from '../../registry';
-import { WorkspaceAPIToken, type WorkspaceAPI } from '../../sidecars/workspace';
+import { ConsoleLogger, createSidecarRegistry, LoggerToken, registerSidecarDefaults, type Disposable, type ISidecarRegistry, type SupervisorEvents } from 'skaffa-sidecars';
+import { WorkspaceAPIToken, type WorkspaceAPI } from 'skaffa-sidecars/workspace';
 import { UsageError } from './errors';
 import { registerCliSidecars } from './sidecars';
 import { recordTrace, showSidecarStderr } from './trace';
@@ -44,7 +44,8 @@ export interface Session {
 export function openSession(options: GlobalOptions, writeStderr: (line: string) => void): Session {
   const root = checkFolder(options.root);
   const c = container.createChildContainer();
-  registerSidecarDefaults(c, { launch: { workspaceRoot: root } });
+  // The optimised build (`npm run cli` builds it); a debug build only when there is no release one.
+  registerSidecarDefaults(c, { launch: { workspaceRoot: root }, resolve: { devProfiles: ['release', 'debug'] } });
   // Framework warnings are noise for a CLI user unless they asked for details.
   c.register(LoggerToken, { useValue: new ConsoleLogger(options.verbose ? 'info' : 'error') });
   registerCliSidecars(c, { root });

@@ -5,10 +5,9 @@
  * `workspaceRoot` set to the folder the CLI was pointed at.
  */
 import type { DependencyContainer } from 'tsyringe';
-import { registerSidecar } from '../../registry';
-import { diffManifest } from '../../sidecars/diff/manifest';
-import { markdownManifest } from '../../sidecars/markdown/manifest';
-import { registerWorkspaceSidecar } from '../../sidecars/workspace';
+import { registerSidecar } from 'skaffa-sidecars';
+import { markdownManifest } from 'skaffa-sidecars/markdown';
+import { registerWorkspaceSidecar } from 'skaffa-sidecars/workspace';
 
 /** What the CLI knows when it registers sidecars. */
 export interface CliSidecarOptions {
@@ -18,9 +17,10 @@ export interface CliSidecarOptions {
 
 /**
  * Registers every sidecar the CLI offers in `container`: the workspace sidecar (which also
- * provides the WorkspaceAPI the find/search/glob/read/watch commands use), and the Markdown (Rust)
- * and diff (Node) sidecars, reachable with `skaffa call`. Sidecars start lazily, so the ones a
- * command does not use cost nothing.
+ * provides the WorkspaceAPI the find/search/glob/read/watch commands use) and the Markdown
+ * sidecar, reachable with `skaffa call`: the sidecars the library package ships (the Node diff
+ * sidecar is an in-repository example, not part of the package). Sidecars start lazily, so the
+ * ones a command does not use cost nothing.
  */
 export function registerCliSidecars(container: DependencyContainer, options: CliSidecarOptions): void {
   // The workspace sidecar reads its folder from the launch options the session registered, so it
@@ -28,5 +28,4 @@ export function registerCliSidecars(container: DependencyContainer, options: Cli
   void options;
   registerWorkspaceSidecar(container);
   registerSidecar(container, markdownManifest);
-  registerSidecar(container, diffManifest);
 }

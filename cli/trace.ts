@@ -6,7 +6,7 @@
  * that it is complete even when the CLI exits right after the last response or on Ctrl-C.
  */
 import * as fs from 'node:fs';
-import type { Disposable, ISidecarRegistry } from '../../registry';
+import type { Disposable, ISidecarRegistry } from 'skaffa-sidecars';
 import { color } from './format';
 
 /** One line of a trace file. */

@@ -5,8 +5,8 @@
  * line per batch under `--json`. Ctrl-C ends it with exit code 130 after main shuts the sidecar
  * down; a sidecar that fails for good ends it with an error instead of a silent hang.
  */
-import type { Disposable } from '../../registry';
-import { workspaceManifest, type WorkspaceChangeEvent } from '../../sidecars/workspace';
+import type { Disposable } from 'skaffa-sidecars';
+import { workspaceManifest, type WorkspaceChangeEvent } from 'skaffa-sidecars/workspace';
 import type { Invocation } from './args';
 import { ExitCode, InterruptedError } from './errors';
 import { color } from './format';

@@ -1,6 +1,6 @@
 /**
  * The real corpus: large npm packages nobody here wrote (monaco-editor, aws-cdk-lib, googleapis,
- * @mui/*, typescript, …, ≈117k files and 1.6 GB), pinned by test/bench/corpus/package-lock.json
+ * @mui/*, typescript, …, ≈117k files and 1.6 GB), pinned by bench/corpus/package-lock.json
  * and installed with `--ignore-scripts` into the scratch folder, never into the repository. A
  * stamp holding the lockfile's text makes later runs reuse the install until the lockfile changes.
  */

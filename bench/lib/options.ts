@@ -17,7 +17,7 @@ export interface Options {
   only: string[];
 }
 
-export const USAGE = `usage: node dist/test/bench/run.js [--quick] [--json <file>] [--svg <file>] [--corpus <dir>] [--work <dir>]
+export const USAGE = `usage: node bench/dist/run.js [--quick] [--json <file>] [--svg <file>] [--corpus <dir>] [--work <dir>]
                                  [--gen-files <n>] [--only index,fuzzy,search,protocol,watch,read]`;
 
 export function parseOptions(argv: string[]): Options {

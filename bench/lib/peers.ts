@@ -1,18 +1,18 @@
 /**
  * Loading the npm peers (fdir, fast-glob, fzf, chokidar, @parcel/watcher, vscode-jsonrpc). They
- * live in test/bench/node_modules, installed by the bench's setup step, not in the root package,
- * so the root `npm ci` stays lean; compiled bench code runs from dist/ and would not find them by
- * plain `require`, hence a require rooted at the bench's own package.json. They carry no types
+ * live in bench/peers/node_modules, installed by the bench's setup step, not by the root `npm ci`,
+ * so it stays lean; compiled bench code runs from bench/dist and would not find them by plain
+ * `require`, hence a require rooted at the peers' own package.json. They carry no types
  * here on purpose (the root typecheck must pass without them installed), so callers get `any`.
  */
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { benchSrc } from './proc';
+import { peersDir } from './proc';
 
-const benchRequire = createRequire(path.join(benchSrc, 'package.json'));
+const benchRequire = createRequire(path.join(peersDir, 'package.json'));
 
-/** `require` a CommonJS peer from test/bench/node_modules. */
+/** `require` a CommonJS peer from bench/peers/node_modules. */
 export function peerRequire(name: string): any {
   return benchRequire(name);
 }
@@ -33,5 +33,5 @@ const dynamicImport = new Function('u', 'return import(u)') as (u: string) => Pr
 
 /** `import` an ESM peer's file (path relative to its package folder). */
 export function peerImport(pkg: string, file: string): Promise<any> {
-  return dynamicImport(pathToFileURL(path.join(benchSrc, 'node_modules', pkg, file)).href);
+  return dynamicImport(pathToFileURL(path.join(peersDir, 'node_modules', pkg, file)).href);
 }

@@ -10,7 +10,7 @@ import { nowMs } from './stats';
 
 /**
  * The repository root: the nearest folder with package.json and Cargo.toml above this file (the
- * compiled bench lives in dist/test/bench), else above the working directory.
+ * compiled bench lives in bench/dist), else above the working directory.
  */
 export const repoRoot: string = findRoot(__dirname) ?? findRoot(process.cwd()) ?? process.cwd();
 
@@ -22,7 +22,10 @@ function findRoot(from: string): string | undefined {
 }
 
 /** The bench's sources (package.json, lockfiles, C peer), not its compiled output. */
-export const benchSrc = path.join(repoRoot, 'test', 'bench');
+export const benchSrc = path.join(repoRoot, 'bench');
+
+/** The npm peers' own package (package.json, lockfile, node_modules), apart from the bench package. */
+export const peersDir = path.join(benchSrc, 'peers');
 
 /** Whether an executable is on PATH. */
 export function hasCommand(cmd: string): boolean {

@@ -1,18 +1,18 @@
 /**
  * Opening the workspace sidecar exactly as an app would: a child container, the defaults, the
- * workspace manifest, the registry and the WorkspaceAPI from the public entry points. The bench
- * pins the release binary through SCAFFA_SIDECAR_PATH, because the resolver picks the newest of
- * target/debug and target/release and a fresh debug build would otherwise be measured.
+ * workspace manifest, the registry and the WorkspaceAPI from the package's public entry points.
+ * The bench pins the `profiling` build (release code with symbols, so perf can name frames)
+ * through SCAFFA_SIDECAR_PATH; the resolver would otherwise pick a debug or stripped release build.
  */
 import 'reflect-metadata';
 import * as path from 'node:path';
 import { container } from 'tsyringe';
-import { createSidecarRegistry, registerSidecarDefaults, type ISidecarRegistry } from '../../../registry';
-import { registerWorkspaceSidecar, WorkspaceAPIToken, type WorkspaceAPI } from '../../../sidecars/workspace';
+import { createSidecarRegistry, registerSidecarDefaults, type ISidecarRegistry } from 'skaffa-sidecars';
+import { registerWorkspaceSidecar, WorkspaceAPIToken, type WorkspaceAPI } from 'skaffa-sidecars/workspace';
 import { repoRoot } from './proc';
 import { nowMs, sleep } from './stats';
 
-export const releaseBinary = path.join(repoRoot, 'target', 'release', 'skaffa-workspace');
+export const releaseBinary = path.join(repoRoot, 'target', 'profiling', 'skaffa-workspace');
 
 export interface Session {
   registry: ISidecarRegistry;
