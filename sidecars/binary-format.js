@@ -72,4 +72,29 @@ function checkBinary(file, platform, arch) {
   return found;
 }
 
-module.exports = { detect, checkBinary };
+/**
+ * For an ELF file, whether it still carries a symbol table or DWARF debug info (section names
+ * `.symtab`, `.debug_*`), which the shipping profile strips; undefined for other formats, whose
+ * stripping cargo's `strip = true` does the same way but whose headers this does not read.
+ * @param {string} file
+ * @returns {boolean | undefined}
+ */
+function elfHasDebugSections(file) {
+  const b = fs.readFileSync(file);
+  if (b.length < 64 || b.readUInt32BE(0) !== 0x7f454c46 || b[4] !== 2 || b[5] !== 1) return undefined; // 64-bit little-endian only
+  const shoff = Number(b.readBigUInt64LE(0x28));
+  const shentsize = b.readUInt16LE(0x3a);
+  const shnum = b.readUInt16LE(0x3c);
+  const shstrndx = b.readUInt16LE(0x3e);
+  if (shoff === 0 || shoff + shnum * shentsize > b.length || shstrndx >= shnum) return undefined;
+  const section = (i) => shoff + i * shentsize;
+  const strtab = Number(b.readBigUInt64LE(section(shstrndx) + 0x18));
+  for (let i = 0; i < shnum; i++) {
+    const nameAt = strtab + b.readUInt32LE(section(i));
+    const name = b.toString('latin1', nameAt, b.indexOf(0, nameAt));
+    if (name === '.symtab' || name.startsWith('.debug_')) return true;
+  }
+  return false;
+}
+
+module.exports = { detect, checkBinary, elfHasDebugSections };

@@ -11,16 +11,16 @@
  *   `bin/`. Other platforms come from running this on each OS of the CI matrix, or with
  *   `--target` where a cross toolchain exists.
  *
- * Every binary's header is checked against the target's platform and CPU (sidecars/binary-format.js)
- * and the library's file list against what must never ship (tests, Rust sources, bench files,
- * source maps); either mismatch fails the pack. A `pack.json` next to the tarballs records names,
+ * Every binary's header is checked against the target's platform and CPU (sidecars/binary-format.js),
+ * ELF binaries for leftover symbols, and the library's file list against what must never ship
+ * (tests, Rust sources, bench files, source maps); any mismatch fails the pack. A `pack.json` next to the tarballs records names,
  * sizes, file counts and binary sizes.
  */
 'use strict';
 const { execFileSync } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
-const { checkBinary } = require('./binary-format');
+const { checkBinary, elfHasDebugSections } = require('./binary-format');
 const { nodeNames, sidecarBinaries } = require('./stage');
 
 const REPO = path.resolve(__dirname, '..');
@@ -68,6 +68,7 @@ function stagePlatformPackage(stage, triple, version) {
     fs.copyFileSync(path.join(built, file), to);
     if (platform !== 'win32') fs.chmodSync(to, 0o755); // npm keeps the mode; Electron packagers copy it
     checkBinary(to, platform, arch);
+    if (elfHasDebugSections(to)) throw new Error(`${to} has symbols or debug info: the release profile must strip (Cargo.toml)`);
     binaries[bin] = `bin/${file}`;
     sizes[bin] = fs.statSync(to).size;
   }

@@ -2,16 +2,18 @@
  * The pack step's platform check (sidecars/binary-format.js) on real and hand-made headers: the
  * host's release binary passes for the host and fails for any other platform or CPU, and ELF,
  * thin and universal Mach-O and PE headers are each recognised with their CPU, so a platform
- * package can never ship a binary built for another machine.
+ * package can never ship a binary built for another machine; and the strip check tells the
+ * shipping build (no symbols) from the debug build.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { checkBinary, detect } = require('../sidecars/binary-format.js') as {
+const { checkBinary, detect, elfHasDebugSections } = require('../sidecars/binary-format.js') as {
   checkBinary(file: string, platform: string, arch: string): { platform: string; arches: string[] };
   detect(b: Buffer): { platform: string; arches: string[] };
+  elfHasDebugSections(file: string): boolean | undefined;
 };
 
 const REPO = path.resolve(__dirname, '..');
@@ -82,4 +84,11 @@ test('a script or a file for another platform is refused by name', () => {
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
+});
+
+(process.platform === 'linux' ? test : test.skip)('the strip check tells the release build from the debug build', () => {
+  const exe = (p: string) => path.join(REPO, 'target', p, 'skaffa-markdown');
+  expect(elfHasDebugSections(exe('debug'))).toBe(true);
+  expect(elfHasDebugSections(exe('release'))).toBe(false);
+  expect(elfHasDebugSections(path.join(REPO, 'package.json'))).toBeUndefined();
 });
