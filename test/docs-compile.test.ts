@@ -4,8 +4,8 @@
  * `node16` resolution, strict). A block that is only a fragment starts with a `// fragment`
  * line; it is wrapped in an async function after a fixed preamble of imports (below), so its
  * free names must be among those. Blocks with `file=` are files of the add-a-sidecar guide's
- * app, which test/add-a-sidecar.test.ts compiles and runs. Electron is modelled by
- * test/fixtures/electron.d.ts. A deliberately wrong block proves the check can fail.
+ * app, which test/add-a-sidecar.test.ts compiles and runs. examples/packaging/main.ts is checked
+ * the same way. Electron is modelled by test/fixtures/electron.d.ts. A deliberately wrong block proves the check can fail.
  */
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -81,6 +81,9 @@ test('every TypeScript block of the README and the guides type-checks as written
   const blocks = docs.flatMap((d) => blocksOf(d, fs.readFileSync(path.join(REPO, d), 'utf8')));
   expect(blocks.length).toBeGreaterThanOrEqual(3);
   expect(blocks.some((b) => b.doc === 'README.md')).toBe(true);
+  // The Electron main-process example the packaging guide links to is held to the same standard.
+  const example = 'examples/packaging/main.ts';
+  blocks.push({ doc: example, line: 0, body: fs.readFileSync(path.join(REPO, example), 'utf8') });
   expect(typeCheck(blocks)).toEqual([]);
 }, 120_000);
 

@@ -2,9 +2,9 @@
  * How an Electron main process wires the sidecars: Electron's `app.isPackaged` and
  * `process.resourcesPath` go into the resolve context, a WorkspaceHost gives each window's folder
  * its own workspace sidecar, and one quit hook disposes them all before the app exits. The
- * binaries come from the installed platform package (unpacked from app.asar when packaged). Not
- * compiled with the project (Electron cannot be installed in this repository's CI); the same
- * code is type-checked in README.md against a model of Electron's API.
+ * binaries come from the installed platform package (unpacked from app.asar when packaged).
+ * Electron cannot be installed in this repository's CI, so test/docs-compile.test.ts type-checks
+ * this file as an installed app would, against a model of Electron's API.
  */
 import 'reflect-metadata';
 import { app, BrowserWindow } from 'electron';
