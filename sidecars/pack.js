@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * `npm run pack [-- --target <rust-triple>] [--out dist-pack]`: builds the shipping artefacts and
+ * `npm run pack [-- --target <rust-triple>] [--out dist-pack] [--binaries <dir>]`: builds the shipping artefacts and
  * writes two npm tarballs into `dist-pack/`, the way esbuild and @parcel/watcher ship native code:
  *
  * - the library `skaffa-sidecars` (compiled JS, `.d.ts`, schemas, the Node protocol kit, README,
@@ -9,7 +9,8 @@
  * - the platform package `@skaffa-sidecars/<platform>-<arch>` for the target (default: this
  *   machine), with `os`/`cpu` fields and the stripped `release` build of every Rust sidecar in
  *   `bin/`. Other platforms come from running this on each OS of the CI matrix, or with
- *   `--target` where a cross toolchain exists.
+ *   `--target` where a cross toolchain exists; `--binaries <dir>` packs binaries built
+ *   elsewhere (another CI job) for `--target` instead of running cargo.
  *
  * Every binary's header is checked against the target's platform and CPU (sidecars/binary-format.js),
  * ELF binaries for leftover symbols, and the library's file list against what must never ship
@@ -32,11 +33,12 @@ const PLATFORMS = ['linux-x64', 'linux-arm64', 'darwin-x64', 'darwin-arm64', 'wi
 const FORBIDDEN = [/(^|\/)(test|tests|bench|examples|cli)\//, /\.rs$/, /(^|\/)Cargo\.(toml|lock)$/, /\.map$/, /\.tsbuildinfo$/, /(^|\/)\.github\//];
 
 function parseArgs(argv) {
-  const opts = { target: undefined, out: path.join(REPO, 'dist-pack') };
+  const opts = { target: undefined, out: path.join(REPO, 'dist-pack'), binaries: undefined };
   for (let i = 0; i < argv.length; i += 2) {
     if (argv[i] === '--target') opts.target = argv[i + 1];
     else if (argv[i] === '--out') opts.out = path.resolve(argv[i + 1]);
-    else throw new Error(`unknown argument ${argv[i]} (usage: npm run pack -- [--target <rust-triple>] [--out <dir>])`);
+    else if (argv[i] === '--binaries') opts.binaries = path.resolve(argv[i + 1]);
+    else throw new Error(`unknown argument ${argv[i]} (usage: npm run pack -- [--target <rust-triple>] [--out <dir>] [--binaries <dir>])`);
     if (argv[i + 1] === undefined) throw new Error(`${argv[i]} needs a value`);
   }
   return opts;
@@ -54,11 +56,12 @@ function npmPack(dir, out, dryRun = false) {
 }
 
 /** The platform package: package.json, README.md and bin/<each sidecar>, checked for the target. */
-function stagePlatformPackage(stage, triple, version) {
+function stagePlatformPackage(stage, triple, built, version) {
   const { platform, arch } = nodeNames(triple);
+  if (!PLATFORMS.includes(`${platform}-${arch}`)) {
+    throw new Error(`${platform}-${arch} is not a platform the library lists as an optional dependency (PLATFORMS in sidecars/pack.js)`);
+  }
   const name = `@skaffa-sidecars/${platform}-${arch}`;
-  const targetDir = process.env.CARGO_TARGET_DIR ? path.resolve(process.env.CARGO_TARGET_DIR) : path.join(REPO, 'target');
-  const built = path.join(targetDir, ...(triple === hostTriple() ? [] : [triple]), 'release');
   fs.mkdirSync(path.join(stage, 'bin'), { recursive: true });
   const binaries = {};
   const sizes = {};
@@ -79,6 +82,8 @@ function stagePlatformPackage(stage, triple, version) {
     license: 'MIT',
     os: [platform],
     cpu: [arch],
+    // The Linux binaries link glibc; npm ≥ 10.4 then skips the package on musl instead of installing a binary that cannot start.
+    ...(triple.endsWith('-linux-gnu') ? { libc: ['glibc'] } : {}),
     files: ['bin', 'README.md'],
     preferUnplugged: true,
     skaffaSidecars: { target: triple, binaries },
@@ -120,7 +125,11 @@ function main() {
   const triple = opts.target ?? hostTriple();
   const { version } = JSON.parse(fs.readFileSync(path.join(REPO, 'package.json'), 'utf8'));
 
-  run('cargo', ['build', '--workspace', '--release', '--locked', ...(opts.target ? ['--target', opts.target] : [])]);
+  if (opts.binaries && !opts.target) throw new Error('--binaries needs --target: the platform the binaries were built for');
+  if (!opts.binaries) run('cargo', ['build', '--workspace', '--release', '--locked', ...(opts.target ? ['--target', opts.target] : [])]);
+  const targetDir = process.env.CARGO_TARGET_DIR ? path.resolve(process.env.CARGO_TARGET_DIR) : path.join(REPO, 'target');
+  // cargo writes to target/<triple>/ whenever --target is given, even for the host's triple.
+  const built = opts.binaries ?? path.join(targetDir, ...(opts.target ? [opts.target] : []), 'release');
   run(process.execPath, [require.resolve('typescript/bin/tsc', { paths: [REPO] }), '-b', 'tsconfig.lib.json']);
 
   const stageRoot = path.join(opts.out, '.stage');
@@ -128,7 +137,7 @@ function main() {
   fs.mkdirSync(opts.out, { recursive: true });
   const platformStage = path.join(stageRoot, 'platform');
   const libraryStage = path.join(stageRoot, 'library');
-  const platform = stagePlatformPackage(platformStage, triple, version);
+  const platform = stagePlatformPackage(platformStage, triple, built, version);
   stageLibrary(libraryStage, version);
 
   const library = npmPack(libraryStage, opts.out);
