@@ -98,13 +98,16 @@ function stagePlatformPackage(stage, triple, built, version) {
   return { name, sizes };
 }
 
-/** The library: the files npm's `files` list selects, and a package.json fit for publishing. */
+/**
+ * The library, staged from the sources: compiled afresh into the stage (so a stale file in dist/
+ * can never ship, and without source maps), the plain files next to it, and a package.json fit
+ * for publishing; npm's `files` list then selects what goes into the tarball.
+ */
 function stageLibrary(stage, version) {
-  const listed = npmPack(REPO, undefined, true).files.map((f) => f.path);
-  const bad = listed.filter((p) => FORBIDDEN.some((re) => re.test(p)));
-  if (bad.length) throw new Error(`the library's file list includes what must not ship: ${bad.join(', ')}`);
-  for (const rel of listed) {
-    if (rel === 'package.json') continue;
+  const tsc = require.resolve('typescript/bin/tsc', { paths: [REPO] });
+  const out = ['--outDir', path.join(stage, 'dist'), '--tsBuildInfoFile', path.join(stage, '.lib.tsbuildinfo')];
+  run(process.execPath, [tsc, '-p', 'tsconfig.lib.json', ...out, '--sourceMap', 'false']);
+  for (const rel of ['README.md', 'LICENSE', 'sidecars/node-protocol/index.js', 'sidecars/node-protocol/index.d.ts']) {
     fs.mkdirSync(path.dirname(path.join(stage, rel)), { recursive: true });
     fs.copyFileSync(path.join(REPO, rel), path.join(stage, rel));
   }
@@ -112,6 +115,9 @@ function stageLibrary(stage, version) {
   for (const key of ['workspaces', 'scripts', 'devDependencies', 'private']) delete pkg[key];
   pkg.optionalDependencies = Object.fromEntries(PLATFORMS.map((p) => [`@skaffa-sidecars/${p}`, version]));
   fs.writeFileSync(path.join(stage, 'package.json'), `${JSON.stringify(pkg, null, 2)}\n`);
+  const listed = npmPack(stage, undefined, true).files.map((f) => f.path);
+  const bad = listed.filter((p) => FORBIDDEN.some((re) => re.test(p)));
+  if (bad.length) throw new Error(`the library's file list includes what must not ship: ${bad.join(', ')}`);
 }
 
 let host;
@@ -130,7 +136,6 @@ function main() {
   const targetDir = process.env.CARGO_TARGET_DIR ? path.resolve(process.env.CARGO_TARGET_DIR) : path.join(REPO, 'target');
   // cargo writes to target/<triple>/ whenever --target is given, even for the host's triple.
   const built = opts.binaries ?? path.join(targetDir, ...(opts.target ? [opts.target] : []), 'release');
-  run(process.execPath, [require.resolve('typescript/bin/tsc', { paths: [REPO] }), '-b', 'tsconfig.lib.json']);
 
   const stageRoot = path.join(opts.out, '.stage');
   fs.rmSync(stageRoot, { recursive: true, force: true });
