@@ -112,6 +112,8 @@ function stageLibrary(stage, version) {
     fs.copyFileSync(path.join(REPO, rel), path.join(stage, rel));
   }
   const pkg = JSON.parse(fs.readFileSync(path.join(REPO, 'package.json'), 'utf8'));
+  // The repository's package.json is `private` so a stray `npm publish` at the root cannot ship
+  // the development manifest; the published one is this staged copy.
   for (const key of ['workspaces', 'scripts', 'devDependencies', 'private']) delete pkg[key];
   pkg.optionalDependencies = Object.fromEntries(PLATFORMS.map((p) => [`@skaffa-sidecars/${p}`, version]));
   fs.writeFileSync(path.join(stage, 'package.json'), `${JSON.stringify(pkg, null, 2)}\n`);

@@ -85,7 +85,7 @@ test('the library tarball holds compiled code, types, schemas, README and LICENS
   expect(Object.keys(pkg.dependencies).sort()).toEqual(['ajv', 'emittery', 'picomatch']);
   expect(Object.keys(pkg.peerDependencies).sort()).toEqual(['reflect-metadata', 'tsyringe']);
   expect(pkg.optionalDependencies[summary.platform.name]).toBe(pkg.version);
-  for (const key of ['devDependencies', 'scripts', 'workspaces', 'bin']) expect(pkg[key]).toBeUndefined();
+  for (const key of ['devDependencies', 'scripts', 'workspaces', 'bin', 'private']) expect(pkg[key]).toBeUndefined();
   expect(Object.keys(pkg.exports).sort()).toEqual(['.', './markdown', './node-protocol', './package.json', './workspace']);
 });
 
