@@ -180,3 +180,16 @@ test('packagers get every binary path of the installed platform package', () => 
   expect(findPlatformPackage({ ...names, arch: 'arm64' })).toBeUndefined();
   expect(() => sidecarBinaryPaths({ ...names, arch: 'arm64' })).toThrow(/@skaffa-sidecars\/linux-arm64 is not installed/);
 });
+
+test('an installed app without its platform package is told to install it, not to run cargo', () => {
+  let e: SidecarError | undefined;
+  try {
+    resolver({ repoRoot: undefined, platformPackageDir: undefined }).resolve('workspace', spec);
+  } catch (err) {
+    e = err as SidecarError;
+  }
+  expect(e?.code).toBe('BINARY_NOT_FOUND');
+  expect(e?.message).toContain('platform-package: @skaffa-sidecars/linux-x64 (not-installed)');
+  expect(e?.message).toContain('Install @skaffa-sidecars/linux-x64 (an optional dependency of skaffa-sidecars');
+  expect(e?.message).not.toContain('cargo');
+});
