@@ -3,6 +3,7 @@
  * on a generated folder with the real workspace sidecar, and each test checks what a user or a
  * script would rely on: JSON output, exit codes, actionable error messages and the trace file.
  */
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -88,6 +89,16 @@ test('the CLI runs the optimised release build even when a debug build is newer'
   const r = await runCli(['--root', root, '--json', 'sidecars']);
   const ws = json(r.stdout).find((s: any) => s.name === 'workspace');
   expect(ws.binary).toMatchObject({ source: 'dev', path: bin('release') });
+});
+
+test('a later start recompiles nothing: the CLI and the library it imports are up to date', () => {
+  const main = path.join(REPO, 'cli/dist/main.js');
+  const before = fs.statSync(main).mtimeMs;
+  // What `npm run cli` runs after cargo; `tsc -b` compares inputs with outputs and skips.
+  const log = execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-b', '--verbose', path.join(REPO, 'cli')], { cwd: REPO, encoding: 'utf8' });
+  expect(log).toMatch(/Project 'tsconfig\.lib\.json' is up to date/);
+  expect(log).toMatch(/Project 'cli\/tsconfig\.json' is up to date/);
+  expect(fs.statSync(main).mtimeMs).toBe(before);
 });
 
 test('call sends any method to any registered sidecar', async () => {
