@@ -3,7 +3,9 @@
  * subscription in the framework returns a `Disposable`; owners collect theirs in a
  * `DisposableStore` and dispose it once, so nothing keeps listening after its owner is gone.
  */
-import type Emittery from 'emittery';
+// `import = require` (not a default import) so these declarations type-check in apps compiled
+// without esModuleInterop: emittery's types are `export =`.
+import type Emittery = require('emittery');
 
 /** Something that holds a resource or a subscription until `dispose()` is called. */
 export interface Disposable {

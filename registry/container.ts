@@ -35,7 +35,8 @@ export function registerSidecarDefaults(container: DependencyContainer, defaults
     platform: process.platform,
     arch: process.arch,
     isPackaged: false,
-    repoRoot: findRepoRoot(__dirname),
+    // An installed copy (under node_modules) has no dev build of its own to look for.
+    repoRoot: __dirname.split(/[\\/]/).includes('node_modules') ? undefined : findRepoRoot(__dirname),
     resourcesPath: (process as { resourcesPath?: string }).resourcesPath,
     ...defaults.resolve,
   };

@@ -11,6 +11,7 @@ export * from './contract';
 export * from './container';
 export * from './binary/contract';
 export { DefaultBinaryResolver } from './binary/resolver';
+export * from './binary/platform-package';
 export * from './validation/contract';
 export { AjvSchemaValidator } from './validation/ajv-validator';
 export { SidecarRegistry } from './registry';

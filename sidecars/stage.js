@@ -71,9 +71,13 @@ function main() {
   for (const s of staged) console.log(`staged ${s.file} (${(s.size / 1e6).toFixed(1)} MB)`);
 }
 
-try {
-  main();
-} catch (e) {
-  console.error(`stage: ${e.message}`);
-  process.exit(1);
+module.exports = { nodeNames, sidecarBinaries };
+
+if (require.main === module) {
+  try {
+    main();
+  } catch (e) {
+    console.error(`stage: ${e.message}`);
+    process.exit(1);
+  }
 }

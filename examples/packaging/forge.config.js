@@ -1,14 +1,14 @@
 /**
- * Electron Forge configuration for an app that ships Skaffa sidecars. `npm run stage-sidecars`
- * (sidecars/stage.js) first stages the release binaries in dist-sidecars/sidecars/<platform>-<arch>/;
- * `extraResource` copies the `sidecars` folder into the app's resources, so each binary ends up at
- * <resources>/sidecars/<platform>-<arch>/<bin>, where the registry's resolver looks when packaged.
- * electron-packager copies files with their modes, so the execute bit set by stage.js survives.
+ * Electron Forge configuration for an app that installed skaffa-sidecars from npm. npm put the
+ * stripped sidecar binaries for this machine in node_modules/@skaffa-sidecars/<platform>-<arch>/bin/;
+ * `asar.unpack` keeps that package (and the Node protocol kit, for Node sidecars) out of app.asar,
+ * in app.asar.unpacked, where the resolver looks. electron-packager copies files with their
+ * modes, so the execute bit npm installed survives. Cross-building and universal macOS builds
+ * need more: see docs/packaging.md.
  */
 module.exports = {
   packagerConfig: {
-    asar: { unpack: '**/sidecars/{diff,node-protocol}/**' },
-    extraResource: ['dist-sidecars/sidecars'],
+    asar: { unpack: '**/node_modules/{@skaffa-sidecars/**,skaffa-sidecars/sidecars/node-protocol/**}' },
   },
   makers: [{ name: '@electron-forge/maker-zip' }],
 };

@@ -8,14 +8,14 @@ import type { InjectionToken } from 'tsyringe';
 import type { BinarySpec } from '../manifest';
 
 /** Where a candidate came from, in resolution order. */
-export type CandidateSource = 'env' | 'dev' | 'packaged' | 'command';
+export type CandidateSource = 'env' | 'dev' | 'platform-package' | 'packaged' | 'command';
 
 /** One place the resolver looked. */
 export interface Candidate {
   source: CandidateSource;
   path: string;
   /** `ok`, or why it was rejected. */
-  status: 'ok' | 'missing' | 'not-executable' | 'not-a-file';
+  status: 'ok' | 'missing' | 'not-executable' | 'not-a-file' | 'not-installed';
   /** The environment variable for `env` candidates. */
   envVar?: string;
 }
@@ -36,6 +36,16 @@ export interface ResolveContext {
   arch?: string;
   /** Repo root holding `target/` in development; omitted in a packaged app. */
   repoRoot?: string;
+  /**
+   * Cargo profiles tried under `target/`, in order of preference. Default: `debug` and `release`,
+   * the newer build first. The CLI passes `['release', 'debug']` so it runs the optimised build.
+   */
+  devProfiles?: string[];
+  /**
+   * Folder of the installed platform package (`@skaffa-sidecars/<platform>-<arch>`); by default
+   * found the way Node resolves it from this library. `null` skips the step.
+   */
+  platformPackageDir?: string | null;
   /** Electron's `process.resourcesPath`. */
   resourcesPath?: string;
   /** Electron's `app.isPackaged`. */

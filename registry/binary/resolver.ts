@@ -1,10 +1,14 @@
 /**
  * The default `IBinaryResolver`. Order: environment overrides (the manifest's own names first,
  * then `SKAFFA_SIDECAR_<NAME>_PATH`), then the dev build output `target/{debug,release}/<bin>`
- * under the repo root (the newer one wins, so whichever you built last runs), then, in a packaged
- * app, `<resourcesPath>/sidecars/<platform>-<arch>/<bin>` (where `sidecars/stage.js` and the
- * packaging examples put it) and `<resourcesPath>/<bin>`. An override that points at nothing usable is an error
- * rather than a silent fallback, because someone set it on purpose.
+ * under the repo root (the newer one wins, so whichever you built last runs, unless the context
+ * names its profiles in order), then the installed platform package
+ * `@skaffa-sidecars/<platform>-<arch>/bin/<bin>` (what an app that installed the library from npm
+ * gets), then `<resourcesPath>/sidecars/<platform>-<arch>/<bin>` (where `sidecars/stage.js` and
+ * the packaging examples put it) and `<resourcesPath>/<bin>`. Paths inside an Electron `app.asar`
+ * are looked up in `app.asar.unpacked`, since nothing inside the archive can be executed. An
+ * override that points at nothing usable is an error rather than a silent fallback, because
+ * someone set it on purpose.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -12,6 +16,7 @@ import 'reflect-metadata';
 import { inject, injectable } from 'tsyringe';
 import { SidecarError } from '../../core/errors';
 import type { BinarySpec } from '../manifest';
+import { findPlatformPackage, platformPackageName, readPlatformPackage, unpackedPath } from './platform-package';
 import {
   envOverrideName,
   ResolveContextToken,
@@ -48,10 +53,19 @@ export class DefaultBinaryResolver implements IBinaryResolver {
     }
 
     if (this.ctx.repoRoot && !this.ctx.isPackaged) {
-      const dev = ['debug', 'release'].map((profile) => this.check('dev', path.join(this.ctx.repoRoot!, 'target', profile, exe)));
+      const profiles = this.ctx.devProfiles ?? ['debug', 'release'];
+      const dev = profiles.map((profile) => this.check('dev', path.join(this.ctx.repoRoot!, 'target', profile, exe)));
       candidates.push(...dev);
-      const usable = dev.filter((c) => c.status === 'ok').sort((a, b) => mtime(b.path) - mtime(a.path));
+      const usable = dev.filter((c) => c.status === 'ok');
+      // Without an explicit preference, whichever build is newer is the one the developer meant.
+      if (!this.ctx.devProfiles) usable.sort((a, b) => mtime(b.path) - mtime(a.path));
       if (usable.length > 0) return accept(usable[0]);
+    }
+
+    const fromPackage = this.platformPackageCandidate(spec.name, exe);
+    if (fromPackage) {
+      candidates.push(fromPackage);
+      if (fromPackage.status === 'ok') return accept(fromPackage);
     }
 
     if (this.ctx.resourcesPath) {
@@ -65,7 +79,24 @@ export class DefaultBinaryResolver implements IBinaryResolver {
     throw this.notFound(sidecar, candidates);
   }
 
-  private check(source: CandidateSource, file: string): Candidate {
+  /** The binary in the installed platform package, or why there is none; undefined when skipped. */
+  private platformPackageCandidate(binary: string, exe: string): Candidate | undefined {
+    if (this.ctx.platformPackageDir === null) return undefined;
+    const names = { platform: this.ctx.platform, arch: this.ctx.arch ?? process.arch };
+    const dir = this.ctx.platformPackageDir ?? findPlatformPackage(names);
+    if (!dir) return { source: 'platform-package', path: platformPackageName(names), status: 'not-installed' };
+    let rel = path.join('bin', exe);
+    try {
+      rel = readPlatformPackage(dir).binaries[binary] ?? rel;
+    } catch {
+      /* no readable manifest: look where the pack script puts binaries */
+    }
+    return this.check('platform-package', path.join(dir, rel));
+  }
+
+  private check(source: CandidateSource, requested: string): Candidate {
+    // Electron's fs reads into app.asar, but spawn cannot run a file there; asarUnpack puts it here.
+    const file = unpackedPath(requested);
     let stat: fs.Stats;
     try {
       stat = fs.statSync(file);
@@ -86,10 +117,15 @@ export class DefaultBinaryResolver implements IBinaryResolver {
   private notFound(sidecar: string, candidates: Candidate[], headline?: string): SidecarError {
     const lines = candidates.map((c) => `  - ${c.source}${c.envVar ? ` (${c.envVar})` : ''}: ${c.path} (${c.status})`);
     const hint = candidates.some((c) => c.source === 'dev') ? '\nBuild it with `cargo build --workspace` at the repo root.' : '';
+    const missingPackage = candidates.find((c) => c.status === 'not-installed');
+    const install = missingPackage
+      ? `\nInstall ${missingPackage.path} (an optional dependency of skaffa-sidecars: npm skips it with --omit=optional, ` +
+        'or when node_modules was installed on another platform).'
+      : '';
     const notExec = candidates.some((c) => c.status === 'not-executable')
       ? '\nA candidate lacks the execute bit: packaging must keep it (chmod +x).'
       : '';
-    const message = `${headline ?? 'no executable found'}; tried:\n${lines.join('\n') || '  (no candidates: set ' + envOverrideName(sidecar) + ')'}${hint}${notExec}`;
+    const message = `${headline ?? 'no executable found'}; tried:\n${lines.join('\n') || '  (no candidates: set ' + envOverrideName(sidecar) + ')'}${hint}${install}${notExec}`;
     return new SidecarError('BINARY_NOT_FOUND', message, { sidecar, data: { candidates }, retryable: false });
   }
 }

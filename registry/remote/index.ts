@@ -5,5 +5,5 @@
 export { RemoteTransport, type ProvisionResult, type RemoteTransportEvents, type RemoteTransportOptions } from './transport';
 export { RemoteErrorCodes, type RemoteErrorCode } from './errors';
 export { parseTransport, remoteCommand, shellQuote, splitWords, type CommandStyle, type TransportCommand, type TransportKind } from './command';
-export { parseUname, triplesFor, type RemotePlatform } from './targets';
+export { hostTriple, parseUname, triplesFor, type RemotePlatform } from './targets';
 export { SIDECAR_VERSION } from './version';

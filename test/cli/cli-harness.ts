@@ -1,5 +1,5 @@
 /**
- * Harness for the CLI end-to-end tests: makes sure `dist/examples/cli/main.js` is built from the
+ * Harness for the CLI end-to-end tests: makes sure `cli/dist/main.js` is built from the
  * current sources (compiling once under a lock, since jest runs test files in parallel), creates
  * a small generated workspace, runs the compiled CLI as a real child process, and polls with
  * generous deadlines instead of sleeping. It also finds sidecar processes by their `--root`, so a
@@ -11,8 +11,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 
 export const REPO = path.resolve(__dirname, '../..');
-export const CLI = path.join(REPO, 'dist/examples/cli/main.js');
-const SOURCE_DIRS = ['examples/cli', 'registry', 'core', 'sidecars/workspace'];
+export const CLI = path.join(REPO, 'cli/dist/main.js');
+const SOURCE_DIRS = ['cli', 'registry', 'core', 'sidecars/workspace', 'sidecars/markdown'];
 
 /** The files of the test workspace (the ignored ones prove .gitignore is honoured). */
 export const TREE: Record<string, string> = {
@@ -53,7 +53,8 @@ export function ensureBuilt(): void {
   try {
     if (isFresh()) return;
     try {
-      execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', REPO], { cwd: REPO, stdio: 'pipe' });
+      // The CLI package and the library it imports, as `npm run cli` builds them (incremental).
+      execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-b', path.join(REPO, 'cli')], { cwd: REPO, stdio: 'pipe' });
     } catch (e) {
       // tsc still emits when another part of the tree has type errors; only a stale CLI is fatal.
       if (!isFresh()) throw new Error(`tsc failed and the CLI is not built:\n${(e as { stdout?: Buffer }).stdout?.toString() ?? e}`);
@@ -74,7 +75,7 @@ function isFresh(): boolean {
     let max = 0;
     for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
       const p = path.join(dir, e.name);
-      if (e.isDirectory() && e.name !== 'src' && e.name !== 'target') max = Math.max(max, newest(p));
+      if (e.isDirectory() && !['src', 'target', 'dist', 'node_modules'].includes(e.name)) max = Math.max(max, newest(p));
       else if (e.isFile() && (p.endsWith('.ts') || p.endsWith('.json')) && !p.endsWith('.d.ts')) max = Math.max(max, fs.statSync(p).mtimeMs);
     }
     return max;

@@ -3,10 +3,11 @@
  * on a generated folder with the real workspace sidecar, and each test checks what a user or a
  * script would rely on: JSON output, exit codes, actionable error messages and the trace file.
  */
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { ensureBuilt, makeTree, runCli, TREE } from './cli-harness';
+import { ensureBuilt, makeTree, REPO, runCli, TREE } from './cli-harness';
 
 jest.setTimeout(60_000);
 
@@ -77,6 +78,27 @@ test('sidecars --json shows the workspace sidecar with its resolved binary and s
   expect(['env', 'dev']).toContain(ws.binary.source);
   expect(ws.methods).toContain('workspace/findFiles');
   expect(ws.state).toBe('idle');
+});
+
+test('the CLI runs the optimised release build even when a debug build is newer', async () => {
+  const bin = (profile: string) => path.join(REPO, 'target', profile, process.platform === 'win32' ? 'skaffa-workspace.exe' : 'skaffa-workspace');
+  if (!fs.existsSync(bin('release')) || process.env.SCAFFA_SIDECAR_PATH || process.env.SKAFFA_SIDECAR_WORKSPACE_PATH) {
+    throw new Error('this test needs target/release (npm test builds it) and no sidecar path override in the environment');
+  }
+  if (fs.existsSync(bin('debug'))) fs.utimesSync(bin('debug'), new Date(), new Date());
+  const r = await runCli(['--root', root, '--json', 'sidecars']);
+  const ws = json(r.stdout).find((s: any) => s.name === 'workspace');
+  expect(ws.binary).toMatchObject({ source: 'dev', path: bin('release') });
+});
+
+test('a later start recompiles nothing: the CLI and the library it imports are up to date', () => {
+  const main = path.join(REPO, 'cli/dist/main.js');
+  const before = fs.statSync(main).mtimeMs;
+  // What `npm run cli` runs after cargo; `tsc -b` compares inputs with outputs and skips.
+  const log = execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-b', '--verbose', path.join(REPO, 'cli')], { cwd: REPO, encoding: 'utf8' });
+  expect(log).toMatch(/Project 'tsconfig\.lib\.json' is up to date/);
+  expect(log).toMatch(/Project 'cli\/tsconfig\.json' is up to date/);
+  expect(fs.statSync(main).mtimeMs).toBe(before);
 });
 
 test('call sends any method to any registered sidecar', async () => {

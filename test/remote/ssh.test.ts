@@ -14,7 +14,7 @@ import type { FileChange } from '../../sidecars/workspace';
 import { hostTriple } from '../../registry/remote/targets';
 import { isAlive, waitFor } from '../helpers';
 import { makeWorkspace, openWorkspace, writeFile } from '../workspace/fixture';
-import { freePort, processesMatching, sshUnavailable, startSshd, type TestSshd } from './sshd';
+import { freePort, processesMatching, sshUnavailable, startSshd, type TestSshd } from '../../bench/lib/sshd';
 
 const unavailable = sshUnavailable();
 if (unavailable) console.warn(`skipping the ssh tests: ${unavailable}`);

@@ -1,0 +1,105 @@
+/**
+ * The one-shot commands: find, search, glob, read, status, call and sidecars. Each takes the
+ * parsed invocation, uses the WorkspaceAPI or the registry (public API only), prints either human
+ * lines or one JSON document, and returns the exit code. `find` and `search` return 1 when nothing
+ * matched, like grep, so scripts can test for a hit; their JSON output is printed either way.
+ */
+import type { ReadFileResult } from 'skaffa-sidecars/workspace';
+import type { Invocation } from './args';
+import { ExitCode } from './errors';
+import { color, formatBytes, formatSearchHit, formatSidecars, highlightMatch } from './format';
+import type { Output } from './output';
+import type { Session } from './session';
+
+type OneShot = Exclude<Invocation, { kind: 'watch' } | { kind: 'interactive' }>;
+
+/** Runs a one-shot command and returns its exit code; failures are thrown as errors. */
+export async function runCommand(inv: OneShot, session: Session, out: Output): Promise<number> {
+  switch (inv.kind) {
+    case 'find':
+      return find(inv, session, out);
+    case 'search':
+      return search(inv, session, out);
+    case 'glob':
+      return glob(inv, session, out);
+    case 'read':
+      return read(inv, session, out);
+    case 'status': {
+      // A fresh sidecar is always "indexing 0 files"; by default show the figures of a built index.
+      if (inv.wait) await session.workspace.glob(['**'], { limit: 1 });
+      const status = await session.workspace.status();
+      if (out.json) out.document(status);
+      else {
+        out.lines([
+          `root        ${status.root}`,
+          `state       ${status.state === 'ready' ? color.green(status.state) : color.yellow(status.state)}`,
+          `files       ${status.files}`,
+          `generation  ${status.generation}`,
+          `watching    ${status.watching}`,
+          `skipped     ${status.skipped.nonUtf8} not UTF-8, ${status.skipped.errors} unreadable`,
+        ]);
+      }
+      return ExitCode.ok;
+    }
+    case 'call': {
+      // The registry validates params and result against the sidecar's schemas: bad params come
+      // back as INVALID_PARAMS before anything is sent.
+      const result = await session.registry.call(inv.sidecar, inv.method, inv.params);
+      out.document(result);
+      return ExitCode.ok;
+    }
+    case 'sidecars': {
+      const list = session.registry.list();
+      if (out.json) out.document(list);
+      else out.lines(formatSidecars(list));
+      return ExitCode.ok;
+    }
+  }
+}
+
+async function find(inv: Extract<Invocation, { kind: 'find' }>, session: Session, out: Output): Promise<number> {
+  const { matches } = await session.workspace.findFiles(inv.query, { limit: inv.limit });
+  if (out.json) out.document({ query: inv.query, matches });
+  else out.lines(matches.map((m) => `${highlightMatch(m)} ${color.dim(String(m.score))}`));
+  if (matches.length === 0 && !out.json) out.note(`no file matches "${inv.query}"`);
+  return matches.length > 0 ? ExitCode.ok : ExitCode.noMatch;
+}
+
+async function search(inv: Extract<Invocation, { kind: 'search' }>, session: Session, out: Output): Promise<number> {
+  const result = await session.workspace.search(inv.pattern, {
+    isRegex: inv.regex,
+    caseSensitive: inv.caseSensitive,
+    wholeWord: inv.word,
+    include: inv.include.length > 0 ? inv.include : undefined,
+    exclude: inv.exclude.length > 0 ? inv.exclude : undefined,
+    maxResults: inv.max,
+  });
+  if (out.json) out.document({ pattern: inv.pattern, ...result });
+  else {
+    out.lines(result.matches.map((m) => formatSearchHit(m)));
+    const more = result.truncated ? `; stopped at ${inv.max} (raise with --max)` : '';
+    out.note(color.dim(`${result.matches.length} matches in ${result.filesSearched} files searched${more}`));
+  }
+  return result.matches.length > 0 ? ExitCode.ok : ExitCode.noMatch;
+}
+
+async function glob(inv: Extract<Invocation, { kind: 'glob' }>, session: Session, out: Output): Promise<number> {
+  const result = await session.workspace.glob(inv.patterns, { exclude: inv.exclude.length > 0 ? inv.exclude : undefined, limit: inv.limit });
+  if (out.json) out.document(result);
+  else {
+    out.lines(result.paths);
+    if (result.truncated) out.note(color.dim(`(first ${result.paths.length} shown; raise with --limit)`));
+  }
+  return ExitCode.ok;
+}
+
+async function read(inv: Extract<Invocation, { kind: 'read' }>, session: Session, out: Output): Promise<number> {
+  const file: ReadFileResult = await session.workspace.readFile(inv.path, { encoding: inv.base64 ? 'base64' : 'utf8', maxBytes: inv.maxBytes });
+  if (out.json) out.document(file);
+  else {
+    // Raw content, so `skaffa read x > copy` gives the file back unchanged.
+    out.raw(file.content);
+    out.note(color.dim(`${file.path}: ${formatBytes(file.size)}, ${file.encoding}, hash ${file.hash}`));
+  }
+  return ExitCode.ok;
+}

@@ -1,0 +1,55 @@
+/**
+ * `WorkspaceHost`: one workspace sidecar per folder for apps with several windows. `open(root)`
+ * gives the window's WorkspaceAPI (the same one for the same folder), `close(root)` stops that
+ * folder's sidecar, and `dispose()` stops them all once, with a deadline, so quitting never hangs
+ * on a sidecar. `installQuitHook` wires that to Electron's `will-quit`.
+ */
+import type { DependencyContainer, InjectionToken } from 'tsyringe';
+import type { SidecarDefaults } from '../../../registry/container';
+import type { ISidecarRegistry } from '../../../registry/contract';
+import type { WorkspaceAPI } from '../api/contract';
+
+/** How the host builds each folder's container. */
+export interface WorkspaceHostOptions {
+  /** Parent of every folder's child container (default: tsyringe's root container). */
+  container?: DependencyContainer;
+  /** Passed to `registerSidecarDefaults` for each folder; `launch.workspaceRoot` is set per folder. */
+  defaults?: SidecarDefaults;
+  /** Runs for each new folder after the defaults and the workspace sidecar are registered: add manifests, swap collaborators. */
+  configure?: (container: DependencyContainer, root: string) => void;
+}
+
+/** What `dispose` reports. */
+export interface WorkspaceHostDisposeResult {
+  /** Folders whose sidecars had not finished shutting down when the deadline passed. */
+  timedOut: string[];
+}
+
+/** One workspace sidecar per folder. */
+export interface IWorkspaceHost {
+  /** The WorkspaceAPI of `root` (made absolute and canonical); created on first use, the sidecar starts lazily. */
+  open(root: string): WorkspaceAPI;
+  /** The WorkspaceAPI of an open folder, or undefined. */
+  get(root: string): WorkspaceAPI | undefined;
+  /** The registry serving `root`, for its other sidecars, events and `list()`; undefined when not open. */
+  registry(root: string): ISidecarRegistry | undefined;
+  /** The open folders. */
+  roots(): string[];
+  /** Stops `root`'s sidecars (graceful shutdown); a folder that is not open is a no-op. */
+  close(root: string): Promise<void>;
+  /**
+   * Stops every folder's sidecars in parallel, once (later calls return the same promise) and
+   * resolves by `deadlineMs` (default 5000) even if one hangs; `open` fails afterwards.
+   */
+  dispose(options?: { deadlineMs?: number }): Promise<WorkspaceHostDisposeResult>;
+}
+
+/** DI token for the host, for apps that resolve their services from a container. */
+export const WorkspaceHostToken: InjectionToken<IWorkspaceHost> = Symbol('skaffa.WorkspaceHost');
+
+/** The part of Electron's `app` the quit hook uses (modelled so it runs, and is tested, without Electron). */
+export interface QuitHookApp {
+  on(event: 'will-quit', listener: (event: { preventDefault(): void }) => void): unknown;
+  removeListener(event: 'will-quit', listener: (event: { preventDefault(): void }) => void): unknown;
+  exit(exitCode?: number): void;
+}

@@ -1,0 +1,124 @@
+/**
+ * The default `IWorkspaceHost`: a tsyringe child container per folder with the framework
+ * defaults, the workspace sidecar and the app's own `configure` step, so every folder has its own
+ * registry and sidecar processes and nothing is shared by accident. Also `installQuitHook`, the
+ * one Electron quit handler an app needs: it holds the quit until every sidecar is down or the
+ * deadline passed, then exits.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import 'reflect-metadata';
+import { container as rootContainer } from 'tsyringe';
+import type { Disposable } from '../../../core/events';
+import { createSidecarRegistry, registerSidecarDefaults } from '../../../registry/container';
+import type { ISidecarRegistry } from '../../../registry/contract';
+import { WorkspaceAPIToken, type WorkspaceAPI } from '../api/contract';
+import { registerWorkspaceSidecar } from '../register';
+import type { IWorkspaceHost, QuitHookApp, WorkspaceHostDisposeResult, WorkspaceHostOptions } from './contract';
+
+interface Entry {
+  registry: ISidecarRegistry;
+  api: WorkspaceAPI;
+}
+
+export class WorkspaceHost implements IWorkspaceHost {
+  private readonly open_ = new Map<string, Entry>();
+  private disposing: Promise<WorkspaceHostDisposeResult> | undefined;
+
+  constructor(private readonly options: WorkspaceHostOptions = {}) {}
+
+  open(root: string): WorkspaceAPI {
+    if (this.disposing) throw new Error('this WorkspaceHost is disposed; create a new one to open folders');
+    const key = canonical(root);
+    const existing = this.open_.get(key);
+    if (existing) return existing.api;
+    const c = (this.options.container ?? rootContainer).createChildContainer();
+    const defaults = this.options.defaults ?? {};
+    registerSidecarDefaults(c, { ...defaults, launch: { ...defaults.launch, workspaceRoot: key } });
+    registerWorkspaceSidecar(c);
+    this.options.configure?.(c, key);
+    const registry = createSidecarRegistry(c);
+    const entry = { registry, api: c.resolve(WorkspaceAPIToken) };
+    this.open_.set(key, entry);
+    return entry.api;
+  }
+
+  get(root: string): WorkspaceAPI | undefined {
+    return this.open_.get(canonical(root))?.api;
+  }
+
+  registry(root: string): ISidecarRegistry | undefined {
+    return this.open_.get(canonical(root))?.registry;
+  }
+
+  roots(): string[] {
+    return [...this.open_.keys()];
+  }
+
+  async close(root: string): Promise<void> {
+    const key = canonical(root);
+    const entry = this.open_.get(key);
+    if (!entry) return;
+    this.open_.delete(key);
+    await entry.registry.dispose();
+  }
+
+  dispose(options: { deadlineMs?: number } = {}): Promise<WorkspaceHostDisposeResult> {
+    this.disposing ??= this.disposeAll(options.deadlineMs ?? 5_000);
+    return this.disposing;
+  }
+
+  private async disposeAll(deadlineMs: number): Promise<WorkspaceHostDisposeResult> {
+    const pending = new Set(this.open_.keys());
+    const all = [...this.open_].map(([root, { registry }]) =>
+      registry.dispose().then(
+        () => void pending.delete(root),
+        () => void pending.delete(root), // a failed shutdown still ended: the registry killed what it could
+      ),
+    );
+    this.open_.clear();
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, deadlineMs);
+    });
+    await Promise.race([Promise.all(all), deadline]);
+    clearTimeout(timer);
+    return { timedOut: [...pending] };
+  }
+}
+
+/**
+ * Disposes `host` when Electron is about to quit, once: the first `will-quit` is held with
+ * `event.preventDefault()` until every sidecar is down (or `deadlineMs` passed), then
+ * `app.exit(exitCode)` ends the app without emitting the quit events again. A second quit request
+ * while that runs is held too. `will-quit` rather than `before-quit`: windows are closed by then,
+ * so no window still uses a workspace that is shutting down. Dispose the result to unhook.
+ */
+export function installQuitHook(
+  app: QuitHookApp,
+  host: Pick<IWorkspaceHost, 'dispose'>,
+  options: { deadlineMs?: number; exitCode?: number } = {},
+): Disposable {
+  let started = false;
+  const onWillQuit = (event: { preventDefault(): void }) => {
+    event.preventDefault();
+    if (started) return;
+    started = true;
+    host
+      .dispose({ deadlineMs: options.deadlineMs })
+      .catch(() => undefined)
+      .finally(() => app.exit(options.exitCode ?? 0));
+  };
+  app.on('will-quit', onWillQuit);
+  return { dispose: () => void app.removeListener('will-quit', onWillQuit) };
+}
+
+/** Absolute and, when the folder exists, canonical, so `./a`, `a/` and a symlink to it are one folder. */
+function canonical(root: string): string {
+  const abs = path.resolve(root);
+  try {
+    return fs.realpathSync.native(abs);
+  } catch {
+    return abs;
+  }
+}
