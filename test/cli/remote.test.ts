@@ -14,6 +14,8 @@ import { ensureBuilt, makeTree, runCli } from './cli-harness';
 jest.setTimeout(120_000);
 
 const unavailable = sshUnavailable();
+// CI installs sshd (test/toolchains), so there a missing one is a failure, never a quiet skip.
+if (unavailable && process.env.CI === 'true') throw new Error(`CI must run the ssh tests: ${unavailable}`);
 if (unavailable) console.warn(`skipping the --remote CLI tests: ${unavailable}`);
 const describeSsh = unavailable ? describe.skip : describe;
 

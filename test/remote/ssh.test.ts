@@ -17,6 +17,8 @@ import { makeWorkspace, openWorkspace, writeFile } from '../workspace/fixture';
 import { freePort, processesMatching, sshUnavailable, startSshd, type TestSshd } from '../../bench/lib/sshd';
 
 const unavailable = sshUnavailable();
+// CI installs sshd (test/toolchains), so there a missing one is a failure, never a quiet skip.
+if (unavailable && process.env.CI === 'true') throw new Error(`CI must run the ssh tests: ${unavailable}`);
 if (unavailable) console.warn(`skipping the ssh tests: ${unavailable}`);
 const describeSsh = unavailable ? describe.skip : describe;
 

@@ -18,8 +18,9 @@ import { sidecarEnv } from '../../registry/env';
 import { makeWorkspace, openWorkspace } from '../workspace/fixture';
 
 const REPO = path.resolve(__dirname, '../..');
-/** The musl build .ci/run makes (cargo build --target x86_64-unknown-linux-musl -p skaffa-workspace). */
+/** The musl build `npm test` makes (test/remote/build-musl). */
 const MUSL = ['release', 'debug'].map((p) => path.join(REPO, 'target/x86_64-unknown-linux-musl', p, 'skaffa-workspace')).find((f) => fs.existsSync(f));
+if (!MUSL && process.env.CI === 'true' && process.platform === 'linux' && process.arch === 'x64') throw new Error('CI must test the musl build (test/remote/build-musl)');
 
 describe('the transport process environment', () => {
   test('ssh keeps the agent socket that the sidecar policy scrubs; the sidecar env stays scrubbed', () => {
