@@ -245,6 +245,9 @@ fn an_os_rescan_signal_rescans_and_reports_it() {
     assert_eq!(contents(&index.snapshot()), contents(&scanned(opts(&root)).snapshot()));
 }
 
+// Per-folder watches that an overflow can leave missing are inotify's model; Windows and macOS
+// watch the whole tree from the root, so there is no folder watch to drop (or to place again).
+#[cfg(target_os = "linux")]
 #[test]
 fn an_os_overflow_places_the_watch_again() {
     use notify::event::{EventKind, Flag};
