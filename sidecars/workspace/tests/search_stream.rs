@@ -2,7 +2,7 @@
 //! chunks followed by the final result's are exactly the unstreamed answer (sorted, with
 //! `maxResults` exact, also when it cuts a line's ranges), every chunk matches
 //! `search.partial.json`, `$/cancel` in the middle of a stream answers `CANCELLED` with nothing
-//! after it, and the deadline (`timeoutMs`) stops a search with what it found and says so.
+//! after it, and the deadline (`deadlineMs`) stops a search with what it found and says so.
 
 // Fixtures create files; the read-only lint (clippy.toml) is meant for the sidecar, not for tests.
 #![allow(clippy::disallowed_methods)]
@@ -125,13 +125,13 @@ fn the_deadline_stops_a_search_with_what_it_found() {
     }
     let mut sc = Sidecar::start(tree.root(), &[]);
     sc.wait_ready(false);
-    let params = json!({"query": "needle", "maxResults": 100_000_000, "timeoutMs": 1});
+    let params = json!({"query": "needle", "maxResults": 100_000_000, "deadlineMs": 1});
     assert_schema("search.params", &params);
     let r = sc.ok("workspace/search", params.clone());
     assert_schema("search.result", &r);
     assert_eq!(
         (r["truncated"].as_bool(), r["truncatedBy"].as_str()),
-        (Some(true), Some("timeout")),
+        (Some(true), Some("deadline")),
         "{}",
         r["filesSearched"]
     );
@@ -147,7 +147,7 @@ fn the_deadline_stops_a_search_with_what_it_found() {
     // Streamed, the deadline ends the stream the same way.
     let (chunks, last) = sc.call_streamed("workspace/search", params);
     concat(&chunks, &last);
-    assert_eq!(last["result"]["truncatedBy"], "timeout");
+    assert_eq!(last["result"]["truncatedBy"], "deadline");
     // Positive control: with the default deadline the same search is complete.
     let all = sc.ok("workspace/search", json!({"query": "needle", "include": ["small/**"]}));
     assert_eq!((all["lines"].as_array().unwrap().len(), all["truncated"].as_bool()), (200, Some(false)));

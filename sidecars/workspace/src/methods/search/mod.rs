@@ -6,7 +6,7 @@
 //! them as chunks `{"lines": [...]}` while the search runs, and the lines of the chunks followed
 //! by those of the final result are exactly the unstreamed answer: the first `maxResults`
 //! matches in (path, line, column) order, one entry per matching line. A search stops at its
-//! deadline (`timeoutMs`) with what it found and says so.
+//! deadline (`deadlineMs`) with what it found and says so.
 
 mod parallel;
 mod sink;
@@ -43,13 +43,13 @@ pub struct Params {
     #[serde(default)]
     exclude: Vec<String>,
     max_results: Option<NonZeroUsize>,
-    timeout_ms: Option<NonZeroU64>,
+    deadline_ms: Option<NonZeroU64>,
 }
 
 /// How long a search may run (after the first index is ready) when the caller gives no
-/// `timeoutMs`: well inside main's request timeout, so a runaway regex answers with what it
+/// `deadlineMs`: well inside main's request timeout, so a runaway regex answers with what it
 /// found instead of main giving up on it.
-const DEFAULT_TIMEOUT_MS: u64 = 30_000;
+const DEFAULT_DEADLINE_MS: u64 = 30_000;
 
 /// A streamed search sends its first lines at once, then gathers at most this many lines (or
 /// [`CHUNK_DELAY`] worth) per chunk, so a fast search is not cut into thousands of messages.
@@ -79,7 +79,7 @@ pub enum TruncatedBy {
     /// More than `maxResults` matches exist.
     MaxResults,
     /// The deadline passed before every file was searched.
-    Timeout,
+    Deadline,
 }
 
 /// See `schema/search.result.json`.
@@ -125,7 +125,7 @@ pub(super) fn run(svc: &Service, cx: &Context, p: Params) -> Result<SearchResult
         }
     });
     let token = cx.cancel_token();
-    let timeout = Duration::from_millis(p.timeout_ms.map_or(DEFAULT_TIMEOUT_MS, NonZeroU64::get));
+    let timeout = Duration::from_millis(p.deadline_ms.map_or(DEFAULT_DEADLINE_MS, NonZeroU64::get));
     let stop = Stop {
         cancel: &token,
         deadline: Instant::now() + timeout,
@@ -163,7 +163,7 @@ pub(super) fn run(svc: &Service, cx: &Context, p: Params) -> Result<SearchResult
         return Err(Error::Cancelled);
     }
     let truncated_by = if stop.timed_out.load(Ordering::Relaxed) {
-        Some(TruncatedBy::Timeout)
+        Some(TruncatedBy::Deadline)
     } else if outcome.over {
         Some(TruncatedBy::MaxResults)
     } else {
