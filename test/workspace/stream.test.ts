@@ -62,7 +62,9 @@ describe('streamed workspace calls', () => {
         const { items, chunks } = await drain(s, 'lines');
         expect(items).toEqual(whole.lines);
         const final = await s.result;
-        expect({ ...final, lines: [] }).toEqual({ ...whole, lines: [] });
+        // How many files a capped search got through depends on how the threads raced.
+        const summary = (r: typeof final) => ({ ...r, lines: [], filesSearched: r.truncated ? 0 : r.filesSearched });
+        expect(summary(final)).toEqual(summary(whole));
         const keys = whole.lines.map((l) => `${l.path}\u0000${String(l.line).padStart(8, '0')}`);
         expect([...keys].sort()).toEqual(keys);
         if (maxResults === undefined) {

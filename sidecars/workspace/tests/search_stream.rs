@@ -55,10 +55,11 @@ fn chunks_then_result_equal_the_unstreamed_answer() {
         let streamed = concat(&chunks, &last);
         assert_eq!(streamed, whole["lines"].as_array().unwrap().clone(), "{params}");
         let r = &last["result"];
-        assert_eq!(
-            (&r["truncated"], &r["truncatedBy"], &r["filesSearched"]),
-            (&whole["truncated"], &whole["truncatedBy"], &whole["filesSearched"])
-        );
+        assert_eq!((&r["truncated"], &r["truncatedBy"]), (&whole["truncated"], &whole["truncatedBy"]));
+        // How many files a capped search got through depends on how the threads raced.
+        if r["truncated"] == false {
+            assert_eq!(r["filesSearched"], whole["filesSearched"]);
+        }
         // The chunks arrive already sorted by (path, line).
         let keys: Vec<(String, u64)> =
             streamed.iter().map(|l| (l["path"].as_str().unwrap().to_owned(), l["line"].as_u64().unwrap())).collect();
