@@ -118,8 +118,12 @@ pub(super) fn run(svc: &Service, cx: &Context, p: Params) -> Result<SearchResult
     let snapshot = svc.snapshot(cx)?;
     let mut files = Vec::new();
     snapshot.for_each(&mut |path, meta| {
-        // Links are listed as themselves and never followed, as `rg` does by default.
-        let wanted = !meta.symlink && include.as_ref().is_none_or(|set| set.is_match(path)) && !exclude.is_match(path);
+        // Links are listed as themselves and never followed, as `rg` does by default. An empty
+        // set is not asked: matching builds a candidate (basename, extension) for every path,
+        // which on a large tree is a good part of the time before the first file is opened.
+        let wanted = !meta.symlink
+            && include.as_ref().is_none_or(|set| set.is_match(path))
+            && (exclude.is_empty() || !exclude.is_match(path));
         if wanted {
             files.push(path.to_owned());
         }
