@@ -24,6 +24,7 @@ import { measureProtocol } from './measure/protocol';
 import { measureReadFile } from './measure/read-file';
 import { measureRemote } from './measure/remote';
 import { measureSearch } from './measure/search';
+import { measureSearchFirstMatch } from './measure/search-first';
 import { measureWatch } from './measure/watch';
 import { setup, type Tools } from './setup';
 
@@ -92,7 +93,10 @@ async function main(): Promise<number> {
     });
     await suite(report, 'fuzzy', o, () => measureFuzzy(report, c, tools, q || big ? 3 : 5, big || c.files > 200_000 ? 40 : 5));
     if (c.kind !== 'generated' || q) {
-      await suite(report, 'search', o, () => measureSearch(report, c, tools, q ? 3 : 5));
+      await suite(report, 'search', o, async () => {
+        await measureSearch(report, c, tools, q ? 3 : 5);
+        await measureSearchFirstMatch(report, c, tools, q ? 3 : 10);
+      });
       await suite(report, 'watch', o, () => measureWatch(report, c, tools, q ? 1 : 3, q ? 30 : 100, 10_000));
     }
   }

@@ -4,7 +4,7 @@
  * lines or one JSON document, and returns the exit code. `find` and `search` return 1 when nothing
  * matched, like grep, so scripts can test for a hit; their JSON output is printed either way.
  */
-import type { ReadFileResult } from 'skaffa-sidecars/workspace';
+import type { ReadFileResult, SearchLine } from 'skaffa-sidecars/workspace';
 import type { Invocation } from './args';
 import { ExitCode } from './errors';
 import { color, formatBytes, formatSearchHit, formatSidecars, highlightMatch } from './format';
@@ -66,21 +66,35 @@ async function find(inv: Extract<Invocation, { kind: 'find' }>, session: Session
 }
 
 async function search(inv: Extract<Invocation, { kind: 'search' }>, session: Session, out: Output): Promise<number> {
-  const result = await session.workspace.search(inv.pattern, {
+  const params = {
     isRegex: inv.regex,
     caseSensitive: inv.caseSensitive,
     wholeWord: inv.word,
     include: inv.include.length > 0 ? inv.include : undefined,
     exclude: inv.exclude.length > 0 ? inv.exclude : undefined,
     maxResults: inv.max,
-  });
-  if (out.json) out.document({ pattern: inv.pattern, ...result });
-  else {
-    out.lines(result.matches.map((m) => formatSearchHit(m)));
-    const more = result.truncated ? `; stopped at ${inv.max} (raise with --max)` : '';
-    out.note(color.dim(`${result.matches.length} matches in ${result.filesSearched} files searched${more}`));
+  };
+  if (out.json) {
+    const result = await session.workspace.search(inv.pattern, params);
+    out.document({ pattern: inv.pattern, ...result });
+    return result.lines.length > 0 ? ExitCode.ok : ExitCode.noMatch;
   }
-  return result.matches.length > 0 ? ExitCode.ok : ExitCode.noMatch;
+  // Streamed: lines print as the sidecar finds them (already in path order), like rg.
+  const stream = session.workspace.searchStream(inv.pattern, params);
+  let lines = 0;
+  let matches = 0;
+  const print = (batch: SearchLine[]) => {
+    out.lines(batch.map((l) => formatSearchHit(l)));
+    lines += batch.length;
+    for (const l of batch) matches += l.ranges.length;
+  };
+  for await (const chunk of stream) print(chunk.lines);
+  const result = await stream.result;
+  print(result.lines);
+  const more =
+    result.truncatedBy === 'deadline' ? '; stopped at the search deadline' : result.truncated ? `; stopped at ${inv.max} matches (raise with --max)` : '';
+  out.note(color.dim(`${matches} matches on ${lines} lines in ${result.filesSearched} files searched${more}`));
+  return lines > 0 ? ExitCode.ok : ExitCode.noMatch;
 }
 
 async function glob(inv: Extract<Invocation, { kind: 'glob' }>, session: Session, out: Output): Promise<number> {

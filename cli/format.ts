@@ -1,14 +1,15 @@
 /**
  * Human-readable rendering shared by the one-shot commands and the interactive mode: fuzzy
  * matches with their matched characters highlighted, search hits as `path:line:col text` (the
- * format editors and terminals turn into links), file previews, byte and memory figures, and the
+ * format editors and terminals turn into links; col is the line's first match) with every match
+ * of the line highlighted from the sidecar's ranges, file previews, byte and memory figures, and the
  * `sidecars` table. Colours come from picocolors, which switches itself off when output is not a
  * terminal or NO_COLOR is set, so piped output stays plain.
  */
 import * as fs from 'node:fs';
 import pc from 'picocolors';
 import type { SidecarInfo } from 'skaffa-sidecars';
-import type { FuzzyMatch, SearchMatch } from 'skaffa-sidecars/workspace';
+import type { FuzzyMatch, SearchLine } from 'skaffa-sidecars/workspace';
 
 /** Colours, re-exported so other CLI files need not know which library provides them. */
 export const color = pc;
@@ -25,10 +26,32 @@ export function highlightMatch(m: Pick<FuzzyMatch, 'path' | 'positions'>, mark: 
   return out;
 }
 
-/** One search hit as `path:line:col text`, trimmed to fit a terminal line. */
-export function formatSearchHit(m: SearchMatch, width = 160): string {
-  const where = `${pc.magenta(m.path)}:${pc.green(String(m.line))}:${m.column}`;
-  return `${where} ${truncate(m.text.trim(), width)}`;
+/** One matching line as `path:line:col text` (col: its first match, 1-based UTF-16), trimmed to fit a terminal line. */
+export function formatSearchHit(l: SearchLine, width = 160): string {
+  const where = `${pc.magenta(l.path)}:${pc.green(String(l.line))}:${l.ranges[0]![0] + 1}`;
+  const indent = l.text.length - l.text.trimStart().length;
+  const body = l.text.trimEnd().slice(indent);
+  const clipped = body.length > width;
+  const visible = clipped ? body.slice(0, Math.max(0, width - 1)) : body;
+  return `${where} ${markRanges(visible, l.ranges, (l.textOffset ?? 0) + indent)}${clipped ? '…' : ''}`;
+}
+
+/**
+ * `text` with the parts that `ranges` cover in bold cyan. `ranges` are UTF-16 offsets in the whole
+ * line and `text` starts at offset `start` of it (excerpts, trimmed indentation), so each range is
+ * shifted by `start` and clipped to the text; ranges outside it are left out.
+ */
+export function markRanges(text: string, ranges: ReadonlyArray<readonly [number, number]>, start = 0, mark: (s: string) => string = (s) => pc.bold(pc.cyan(s))): string {
+  let out = '';
+  let at = 0;
+  for (const [s, e] of ranges) {
+    const from = Math.max(at, Math.min(text.length, s - start));
+    const to = Math.max(from, Math.min(text.length, e - start));
+    if (to === from) continue;
+    out += text.slice(at, from) + mark(text.slice(from, to));
+    at = to;
+  }
+  return out + text.slice(at);
 }
 
 /** Shortens `s` to `max` characters with an ellipsis. */

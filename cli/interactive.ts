@@ -2,15 +2,16 @@
  * Interactive quick open, what a bare `skaffa` in a terminal runs. It builds the index behind a
  * progress bar, prints the index figures, then opens an fzf-like live list (@inquirer/search): each
  * keystroke asks the sidecar for the best fuzzy matches, matched characters highlighted from the
- * sidecar's `positions`; a leading `/` switches to content search (`path:line:col text`). A newer
+ * sidecar's `positions`; a leading `/` switches to content search (`path:line:col text`, every
+ * match of the line highlighted from the sidecar's ranges). A newer
  * keystroke aborts the previous query's signal, which cancels it in the sidecar too (`$/cancel`).
  * Enter prints the chosen file's first lines (for a search hit, the lines around it).
  */
 import search from '@inquirer/search';
 import { SidecarError } from 'skaffa-sidecars';
-import type { FuzzyMatch, SearchMatch } from 'skaffa-sidecars/workspace';
+import type { FuzzyMatch, SearchLine } from 'skaffa-sidecars/workspace';
 import { ExitCode, InterruptedError } from './errors';
-import { color, highlightMatch, previewLines, truncate } from './format';
+import { color, highlightMatch, markRanges, previewLines, truncate } from './format';
 import type { Output } from './output';
 import { buildIndexWithProgress, formatFigures } from './progress';
 import type { Session } from './session';
@@ -53,8 +54,8 @@ async function choicesFor(session: Session, term: string, signal: AbortSignal, c
   if (term.startsWith('/')) {
     const query = term.slice(1);
     if (query.trim() === '') return [];
-    const { matches } = await session.workspace.search(query, { maxResults: SEARCH_LIMIT, signal });
-    return matches.map((m) => ({ value: { path: m.path, line: m.line }, name: hitName(m, query, cols), short: `${m.path}:${m.line}` }));
+    const { lines } = await session.workspace.search(query, { maxResults: SEARCH_LIMIT, signal });
+    return lines.map((l) => ({ value: { path: l.path, line: l.line }, name: hitName(l, cols), short: `${l.path}:${l.line}` }));
   }
   if (term.trim() === '') return [];
   const { matches } = await session.workspace.findFiles(term, { limit: FIND_LIMIT, signal });
@@ -62,22 +63,21 @@ async function choicesFor(session: Session, term: string, signal: AbortSignal, c
 }
 
 /**
- * A search hit as `path:line:col text` with the literal query highlighted (columns are UTF-16, as
- * JS indexes strings). Leading indentation is dropped, and on long lines so is the text far before
- * the hit, so the hit stays on screen.
+ * A matching line as `path:line:col text` with every match highlighted (ranges are UTF-16 offsets
+ * in the line, as JS indexes strings; col is the first match). Leading indentation is dropped, and
+ * on long lines so is the text far before the first match, so it stays on screen.
  */
-function hitName(m: SearchMatch, query: string, cols: number): string {
-  const text = m.text.replace(/\r?\n$/, '');
-  const start = m.column - 1;
-  const len = text.slice(start, start + query.length).toLowerCase() === query.toLowerCase() ? query.length : 0;
-  const room = Math.max(20, cols - m.path.length - 16);
+function hitName(l: SearchLine, cols: number): string {
+  const text = l.text.replace(/\r?\n$/, '');
+  const offset = l.textOffset ?? 0;
+  const [first, firstEnd] = l.ranges[0]!;
+  const start = first - offset;
+  const room = Math.max(20, cols - l.path.length - 16);
   const indent = text.length - text.trimStart().length;
-  const clipped = start - indent + len > room - 10;
-  const cut = clipped ? start - 10 : indent;
+  const clipped = start - indent + (firstEnd - first) > room - 10;
+  const cut = clipped ? Math.max(0, start - 10) : indent;
   const visible = truncate(text.slice(cut), room);
-  const at = start - cut;
-  const body = len > 0 && at + len <= visible.length ? `${visible.slice(0, at)}${color.bold(color.cyan(visible.slice(at, at + len)))}${visible.slice(at + len)}` : visible;
-  return `${color.magenta(m.path)}:${color.green(String(m.line))}:${m.column} ${clipped ? '…' : ''}${body}`;
+  return `${color.magenta(l.path)}:${color.green(String(l.line))}:${first + 1} ${clipped ? '…' : ''}${markRanges(visible, l.ranges, offset + cut)}`;
 }
 
 /** The chosen file's first lines, or the lines around a chosen search hit. */

@@ -67,7 +67,7 @@ async function main(): Promise<number> {
     const t0 = performance.now();
     const found = await workspace.search(pattern, { maxResults: 10 });
     console.log(`\n${bold(`search "${pattern}"`)} ${dim(`${found.filesSearched} files in ${(performance.now() - t0).toFixed(0)} ms${found.truncated ? ', first 10 shown' : ''}`)}`);
-    for (const m of found.matches) console.log(`  ${m.path}:${m.line}:${m.column}  ${m.text.trim().slice(0, 100)}`);
+    for (const l of found.lines) console.log(`  ${l.path}:${l.line}:${l.ranges[0]![0] + 1}  ${l.text.trim().slice(0, 100)}`);
 
     const md = await workspace.glob('**/*.md', { limit: 10 });
     console.log(`\n${bold('glob "**/*.md"')}\n  ${md.paths.join('\n  ') || dim('(none)')}`);

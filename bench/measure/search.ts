@@ -13,13 +13,13 @@ import { nowMs, summarize } from '../lib/stats';
 import type { Tools } from '../setup';
 import type { Corpus } from './corpus';
 
-interface Pattern {
+export interface Pattern {
   kind: 'literal' | 'regex';
   query: string;
 }
 
 /** Patterns with a moderate number of hits on each corpus (hundreds to ~10k lines). */
-function patterns(corpus: Corpus): Pattern[] {
+export function patterns(corpus: Corpus): Pattern[] {
   if (corpus.kind === 'generated') {
     return [
       { kind: 'literal', query: 'logger.warn' },
@@ -61,7 +61,7 @@ export async function measureSearch(report: Report, corpus: Corpus, tools: Tools
           peer: 'rg -uu',
           peerResult: haveRg ? summarize(rg) : null,
           skipped: haveRg ? undefined : String(tools.available.rg),
-          note: `/${p.query}/: project ${first.matches.length} matches in ${first.filesSearched} files${first.truncated ? ' (truncated)' : ''}; rg ${rgLines} lines`,
+          note: `/${p.query}/: project ${first.lines.reduce((n, l) => n + l.ranges.length, 0)} matches on ${first.lines.length} lines in ${first.filesSearched} files${first.truncated ? ' (truncated)' : ''}; rg ${rgLines} lines`,
         },
         goals.ratioAtMost(1.0, '≤ 1.0× rg'),
       );

@@ -14,6 +14,7 @@ import listDirResult from './schema/listDir.result.json';
 import readFileParams from './schema/readFile.params.json';
 import readFileResult from './schema/readFile.result.json';
 import searchParams from './schema/search.params.json';
+import searchPartial from './schema/search.partial.json';
 import searchResult from './schema/search.result.json';
 import statParams from './schema/stat.params.json';
 import statResult from './schema/stat.result.json';
@@ -62,7 +63,14 @@ export const workspaceManifest = defineSidecar({
     'workspace/listDir': readOnly<T.ListDirParams, T.ListDirResult>(listDirParams, listDirResult),
     'workspace/glob': readOnly<T.GlobParams, T.GlobResult>(globParams, globResult),
     'workspace/findFiles': readOnly<T.FindFilesParams, T.FindFilesResult>(findFilesParams, findFilesResult),
-    'workspace/search': readOnly<T.SearchParams, T.SearchResult>(searchParams, searchResult),
+    // Streams: chunks of lines, already in (path, line) order; see schema/search.partial.json.
+    'workspace/search': method<T.SearchParams, T.SearchResult, T.SearchPartial>({
+      params: searchParams,
+      result: searchResult,
+      partial: searchPartial,
+      timeoutMs: INDEXED_TIMEOUT_MS,
+      idempotent: true,
+    }),
   },
 });
 

@@ -81,24 +81,39 @@ export interface SearchParams {
   wholeWord?: boolean;
   include?: string[];
   exclude?: string[];
+  /** At most this many matches (not lines; default 10000): the first ones in (path, line, column) order. */
   maxResults?: number;
+  /** The search's own deadline in ms once the index is ready (default 30000); it then answers
+   * what it found with `truncatedBy: 'deadline'`. Not the call's `timeoutMs`, which rejects. */
+  deadlineMs?: number;
 }
-export interface SearchMatch {
+/** A match as UTF-16 `[start, end)` offsets in its whole line (what a JS string indexes). */
+export type SearchRange = [start: number, end: number];
+/** One matching line, with every match on it. */
+export interface SearchLine {
   path: string;
   /** 1-based line number. */
   line: number;
-  /** 1-based column in UTF-16 code units (what a JS string indexes) of the line as readFile
-   * returns it: a UTF-8 BOM opening the file counts as one unit of line 1 (and stays in `text`). */
-  column: number;
-  /** The matching line, or for a line over 1000 bytes an excerpt around the match. */
+  /** The matching line, or for a line over 1000 bytes an excerpt starting a little before its first match. */
   text: string;
   /** Only for excerpts: the UTF-16 offset in the line where `text` starts. */
   textOffset?: number;
+  /** Every match, in order, as offsets in the line as readFile returns it (a UTF-8 BOM opening the
+   * file counts as one unit of line 1 and stays in `text`). In `text`, a match is at
+   * `start - (textOffset ?? 0)`; for an excerpt it may lie outside `text`. */
+  ranges: SearchRange[];
 }
 export interface SearchResult {
-  matches: SearchMatch[];
+  /** Sorted by path, then line. Streamed, the chunks' lines come first and these are the rest. */
+  lines: SearchLine[];
   truncated: boolean;
+  /** Why, when `truncated`: more than `maxResults` matches exist, or the deadline passed first. */
+  truncatedBy?: 'maxResults' | 'deadline';
   filesSearched: number;
+}
+/** One chunk of a streamed search: lines already in their final (path, line) order. */
+export interface SearchPartial {
+  lines: SearchLine[];
 }
 
 export type ChangeType = 'created' | 'changed' | 'deleted';

@@ -35,17 +35,25 @@ test('find with no match exits 1 like grep, and still prints a JSON document', a
   expect(json(r.stdout).matches).toEqual([]);
 });
 
-test('search --json finds every match with 1-based line and column, honouring .gitignore', async () => {
+test('search --json finds every matching line with its match ranges, honouring .gitignore', async () => {
   const r = await runCli(['--root', root, '--json', 'search', '--case-sensitive', 'TODO']);
   expect(r.code).toBe(0);
-  const hits = json(r.stdout).matches.map((m: any) => `${m.path}:${m.line}:${m.column}`).sort();
-  expect(hits).toEqual(['notes/todo.txt:1:1', 'notes/todo.txt:3:5', 'src/supervisor.ts:2:6']);
+  const hits = json(r.stdout).lines.map((l: any) => `${l.path}:${l.line}:${JSON.stringify(l.ranges)}`);
+  expect(hits).toEqual(['notes/todo.txt:1:[[0,4]]', 'notes/todo.txt:3:[[4,8]]', 'src/supervisor.ts:2:[[5,9]]']);
+});
+
+test('search prints path:line:col text as the lines stream in, and a summary', async () => {
+  const r = await runCli(['--root', root, 'search', '--case-sensitive', 'TODO']);
+  expect(r.code).toBe(0);
+  const printed = r.stdout.replace(/\u001b\[[0-9;]*m/g, '').trim().split('\n');
+  expect(printed.map((l) => l.split(' ')[0])).toEqual(['notes/todo.txt:1:1', 'notes/todo.txt:3:5', 'src/supervisor.ts:2:6']);
+  expect(r.stderr).toMatch(/3 matches on 3 lines in \d+ files searched/);
 });
 
 test('search flags: whole word and include narrow the results', async () => {
   const r = await runCli(['--root', root, '--json', 'search', '-s', '-w', '--include', '**/*.txt', 'TODO']);
   expect(r.code).toBe(0);
-  expect(json(r.stdout).matches.map((m: any) => `${m.path}:${m.line}`)).toEqual(['notes/todo.txt:1']);
+  expect(json(r.stdout).lines.map((l: any) => `${l.path}:${l.line}`)).toEqual(['notes/todo.txt:1']);
 });
 
 test('glob lists matching indexed files, one per line', async () => {

@@ -54,7 +54,7 @@ describeSsh('skaffa --remote over ssh', () => {
     expect(search.code).toBe(0);
     expect(search.stderr).not.toMatch(/uploaded/);
     const localSearch = await runCli(['--root', root, '--json', 'search', '-s', 'TODO']);
-    const hits = (s: string) => (JSON.parse(s) as { matches: Array<{ path: string; line: number }> }).matches.map((m) => `${m.path}:${m.line}`).sort();
+    const hits = (s: string) => (JSON.parse(s) as { lines: Array<{ path: string; line: number }> }).lines.map((l) => `${l.path}:${l.line}`).sort();
     expect(hits(search.stdout)).toEqual(hits(localSearch.stdout));
   });
 

@@ -102,7 +102,7 @@ describeSsh('workspace sidecar over ssh', () => {
     for (const q of ['needle', 'mainrs', 'naive']) {
       expect(await remote.findFiles(q, { limit: 50 })).toEqual(await local.findFiles(q, { limit: 50 }));
     }
-    const sort = (r: Awaited<ReturnType<typeof local.search>>) => ({ ...r, matches: [...r.matches].sort((a, b) => `${a.path}:${a.line}`.localeCompare(`${b.path}:${b.line}`)) });
+    const sort = (r: Awaited<ReturnType<typeof local.search>>) => ({ ...r, lines: [...r.lines].sort((a, b) => `${a.path}:${a.line}`.localeCompare(`${b.path}:${b.line}`)) });
     expect(sort(await remote.search('needle'))).toEqual(sort(await local.search('needle')));
     expect(sort(await remote.search('need(le|les)', { isRegex: true, caseSensitive: true }))).toEqual(sort(await local.search('need(le|les)', { isRegex: true, caseSensitive: true })));
     for (const file of ['README.md', 'ünïcode/naïve.txt']) expect(await remote.readFile(file)).toEqual(await local.readFile(file));

@@ -86,6 +86,6 @@ describe('confinement', () => {
 
   test('search never reads through a symlink that leaves the workspace', async () => {
     const { api } = openWorkspace(root);
-    expect((await api.search('top secret')).matches).toEqual([]);
+    expect((await api.search('top secret')).lines).toEqual([]);
   });
 });

@@ -58,40 +58,44 @@ describe('workspace sidecar end to end', () => {
     expect((await api.findFiles('s', { limit: 3 })).matches).toHaveLength(3);
   });
 
-  test('search finds literal matches case-insensitively with 1-based UTF-16 columns, skipping binary and ignored files', async () => {
+  test('search finds literal matches case-insensitively, one entry per line with UTF-16 ranges, skipping binary and ignored files', async () => {
     const { api } = openWorkspace(root);
     const r = await api.search('needle');
-    const where = r.matches.map((m) => `${m.path}:${m.line}:${m.column}`);
+    const where = r.lines.map((l) => `${l.path}:${l.line}:${JSON.stringify(l.ranges)}`);
     expect(where).toEqual([
-      '.env.example:1:7',
-      'README.md:2:3',
-      'docs/guide.md:1:9',
-      'docs/guide.md:2:1',
-      'src/lib/mod.rs:1:9',
-      'src/lib/needle_finder.rs:1:4',
-      'src/main.rs:2:15',
-      'src/ui/App.tsx:1:30',
-      'ünïcode/naïve.txt:1:7',
+      '.env.example:1:[[6,12]]',
+      'README.md:2:[[2,8]]',
+      'docs/guide.md:1:[[8,14]]',
+      'docs/guide.md:2:[[0,6]]',
+      'src/lib/mod.rs:1:[[8,14]]',
+      'src/lib/needle_finder.rs:1:[[3,9]]',
+      'src/main.rs:2:[[14,20]]',
+      'src/ui/App.tsx:1:[[29,35]]',
+      'ünïcode/naïve.txt:1:[[6,12]]',
     ]);
     expect(r.truncated).toBe(false);
+    expect(r.truncatedBy).toBeUndefined();
     expect(r.filesSearched).toBeGreaterThanOrEqual(visible.length - 1);
-    const app = r.matches.find((m) => m.path === 'src/ui/App.tsx')!;
-    expect(app.text.slice(app.column - 1, app.column - 1 + 6)).toBe('needle');
+    // Ranges index the text as a JS string: after the emoji (two UTF-16 units) too.
+    for (const l of r.lines) for (const [s, e] of l.ranges) expect(l.text.slice(s, e).toLowerCase()).toBe('needle');
   });
 
   test('search options: case-sensitive, whole word, regex, include, maxResults', async () => {
     const { api } = openWorkspace(root);
-    const at = (r: { matches: Array<{ path: string; line: number }> }) => r.matches.map((m) => `${m.path}:${m.line}`);
+    const at = (r: { lines: Array<{ path: string; line: number }> }) => r.lines.map((l) => `${l.path}:${l.line}`);
     expect(at(await api.search('NEEDLE', { caseSensitive: true }))).toEqual(['docs/guide.md:1']);
     expect(at(await api.search('needle', { wholeWord: true }))).not.toContain('src/lib/mod.rs:1');
     expect(at(await api.search('needle', { wholeWord: true }))).not.toContain('docs/guide.md:2');
     expect(at(await api.search('need(le)?s\\b', { isRegex: true }))).toEqual(['docs/guide.md:2']);
     expect(at(await api.search('needle', { include: ['**/*.md'] }))).toEqual(['README.md:2', 'docs/guide.md:1', 'docs/guide.md:2']);
     const capped = await api.search('needle', { maxResults: 2 });
-    expect(capped.matches).toHaveLength(2);
+    expect(capped.lines).toHaveLength(2);
     expect(capped.truncated).toBe(true);
+    expect(capped.truncatedBy).toBe('maxResults');
     const bad = await rejectionOf(api.search('(unclosed', { isRegex: true }));
     expect(bad.code).toBe('INVALID_PARAMS');
+    // The regex parser says what is wrong.
+    expect(bad.message).toMatch(/unclosed group/);
   });
 
   test('readFile returns content, size, mtime and a stable hash; base64 for binary', async () => {

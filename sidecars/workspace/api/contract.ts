@@ -43,10 +43,10 @@ export interface WorkspaceAPI {
   glob(include: string | string[], options?: WorkspaceCallOptions & { exclude?: string[]; limit?: number }): Promise<T.GlobResult>;
   search(query: string, options?: WorkspaceCallOptions & Omit<T.SearchParams, 'query'>): Promise<T.SearchResult>;
   /**
-   * `search`, streamed: chunks as the sidecar finds them, then the final result
-   * (`for await (const chunk of s) …; await s.result`). Leaving the loop early or aborting
-   * `signal` cancels the search. While the method does not stream, the loop yields nothing and
-   * `result` is the whole answer, exactly what `search` returns.
+   * `search`, streamed: chunks of matching lines as the sidecar finds them, then the final result
+   * (`for await (const chunk of s) …; await s.result`). Chunks arrive already in the final
+   * (path, line) order and are never taken back: the chunks' lines followed by `result.lines` are
+   * exactly what `search` returns. Leaving the loop early or aborting `signal` cancels the search.
    */
   searchStream(
     query: string,

@@ -97,13 +97,13 @@ fn paths_outside_the_root_are_refused() {
     }
     // Outside content is reachable through no method, and no outside path is listed.
     let s = sc.ok("workspace/search", json!({"query": "TOKEN_OUTSIDE_42"}));
-    assert_eq!((s["matches"].clone(), s["truncated"].clone()), (json!([]), json!(false)));
+    assert_eq!((s["lines"].clone(), s["truncated"].clone()), (json!([]), json!(false)));
     let g = sc.ok("workspace/glob", json!({"include": ["**"]}));
     assert_eq!(g["paths"], json!(["inside.txt", "sub/a.txt"]), "only the real files are listed");
     // The same requests for harmless paths still work, so refusals above are not blanket errors.
     assert_eq!(sc.ok("workspace/readFile", json!({"path": "sub/../inside.txt"}))["content"], "harmless\n");
     assert_eq!(sc.ok("workspace/listDir", json!({"path": "sub/"}))["entries"][0]["name"], "a.txt");
-    assert_eq!(sc.ok("workspace/search", json!({"query": "harmless"}))["matches"][0]["path"], "inside.txt");
+    assert_eq!(sc.ok("workspace/search", json!({"query": "harmless"}))["lines"][0]["path"], "inside.txt");
     sc.shutdown();
     assert!(before == snapshot(tree.root()), "the workspace changed during the run");
     assert!(outside_before == snapshot(out), "the outside folder changed during the run");

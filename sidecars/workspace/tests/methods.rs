@@ -184,56 +184,66 @@ fn glob_and_find_files(sc: &mut Sidecar) {
     assert_eq!(checked(sc, "findFiles", json!({"query": "zzzqqq"}))["matches"], json!([]));
 }
 
-fn m(path: &str, line: u64, column: u64, text: &str) -> Value {
-    json!({"path": path, "line": line, "column": column, "text": text})
+/// One search line entry: `ranges` are UTF-16 `[start, end)` offsets in the line.
+fn l(path: &str, line: u64, text: &str, ranges: &[[u64; 2]]) -> Value {
+    json!({"path": path, "line": line, "text": text, "ranges": ranges})
 }
 
 fn search(sc: &mut Sidecar) {
     let s = checked(sc, "search", json!({"query": "hello"}));
     let util = "export const héllo = 'x'; // hello HELLO";
     let expected = json!([
-        m(".hidden/conf", 1, 1, "hello hidden"),
-        m("docs/readme.md", 2, 5, "Say hello."),
-        m("emoji.txt", 1, 4, "😀 hello"),
-        m("latin1.txt", 1, 6, "caf\u{fffd} hello"),
-        m("src/lib/util.ts", 1, 30, util),
-        m("src/lib/util.ts", 1, 36, util),
-        m("src/lib/util.ts", 2, 7, "const helloWorld = 1;"),
-        m("src/main.rs", 2, 15, "    println!(\"Hello, world\");"),
+        l(".hidden/conf", 1, "hello hidden", &[[0, 5]]),
+        l("docs/readme.md", 2, "Say hello.", &[[4, 9]]),
+        l("emoji.txt", 1, "😀 hello", &[[3, 8]]),
+        l("latin1.txt", 1, "caf\u{fffd} hello", &[[5, 10]]),
+        // One entry per line, with every match on it.
+        l("src/lib/util.ts", 1, util, &[[29, 34], [35, 40]]),
+        l("src/lib/util.ts", 2, "const helloWorld = 1;", &[[6, 11]]),
+        l("src/main.rs", 2, "    println!(\"Hello, world\");", &[[14, 19]]),
     ]);
-    assert_eq!(s["matches"], expected);
+    assert_eq!(s["lines"], expected);
     // Binary, ignored and .git files are skipped; symlinks are not followed.
     assert_eq!((s["truncated"].as_bool(), s["filesSearched"].as_u64()), (Some(false), Some(9)));
+    assert!(s.get("truncatedBy").is_none(), "{s}");
 
     let cs = checked(sc, "search", json!({"query": "HELLO", "caseSensitive": true}));
-    assert_eq!(cs["matches"], json!([m("src/lib/util.ts", 1, 36, util)]));
+    assert_eq!(cs["lines"], json!([l("src/lib/util.ts", 1, util, &[[35, 40]])]));
     let ww = checked(sc, "search", json!({"query": "hello", "wholeWord": true, "include": ["src/**"]}));
-    assert_eq!(
-        ww["matches"],
-        json!([
-            m("src/lib/util.ts", 1, 30, util),
-            m("src/lib/util.ts", 1, 36, util),
-            m("src/main.rs", 2, 15, "    println!(\"Hello, world\");")
-        ])
-    );
+    assert_eq!(ww["lines"], json!([expected[4], expected[6]]));
     let re =
         checked(sc, "search", json!({"query": "h[eé]l+o\\s+\\w+", "isRegex": true, "exclude": ["src/**", "*.txt"]}));
-    assert_eq!(re["matches"], json!([m(".hidden/conf", 1, 1, "hello hidden")]));
+    assert_eq!(re["lines"], json!([l(".hidden/conf", 1, "hello hidden", &[[0, 12]])]));
     // A literal query is not a regex.
-    assert_eq!(checked(sc, "search", json!({"query": "h.llo"}))["matches"], json!([]));
+    assert_eq!(checked(sc, "search", json!({"query": "h.llo"}))["lines"], json!([]));
+    // maxResults counts matches, not lines, and may stop inside a line's list of ranges.
     let capped = checked(sc, "search", json!({"query": "hello", "maxResults": 2}));
-    assert_eq!(capped["matches"], json!([expected[0], expected[1]]));
-    assert_eq!(capped["truncated"], true);
+    assert_eq!(capped["lines"], json!([expected[0], expected[1]]));
+    assert_eq!((capped["truncated"].as_bool(), capped["truncatedBy"].as_str()), (Some(true), Some("maxResults")));
+    let split = checked(sc, "search", json!({"query": "hello", "maxResults": 5}));
+    let mut cut = expected[4].clone();
+    cut["ranges"] = json!([[29, 34]]);
+    assert_eq!(split["lines"], json!([expected[0], expected[1], expected[2], expected[3], cut]));
+    assert_eq!(split["truncated"], true);
+    // Exactly as many matches as exist is not truncated.
+    let exact = checked(sc, "search", json!({"query": "hello", "maxResults": 8}));
+    assert_eq!((exact["lines"].clone(), exact["truncated"].clone()), (expected.clone(), json!(false)));
 
     let bad = [json!({"query": "("}), json!({"query": "(", "isRegex": true}), json!({"query": ""})];
-    assert_eq!(sc.err("workspace/search", bad[1].clone()), "INVALID_PARAMS");
+    let r = sc.call("workspace/search", bad[1].clone());
+    assert_eq!(r["error"]["code"], "INVALID_PARAMS", "{r}");
+    // The regex parser's own words say what is wrong.
+    assert!(r["error"]["message"].as_str().unwrap().contains("unclosed group"), "{r}");
     assert_eq!(sc.err("workspace/search", bad[2].clone()), "INVALID_PARAMS");
     assert!(!schema_accepts("search.params", &bad[2]), "the schema refuses what the sidecar refuses");
     // As a literal, "(" is an ordinary character.
     let parens = checked(sc, "search", bad[0].clone());
     assert_eq!(
-        parens["matches"],
-        json!([m("src/main.rs", 1, 8, "fn main() {"), m("src/main.rs", 2, 13, "    println!(\"Hello, world\");")])
+        parens["lines"],
+        json!([
+            l("src/main.rs", 1, "fn main() {", &[[7, 8]]),
+            l("src/main.rs", 2, "    println!(\"Hello, world\");", &[[12, 13]])
+        ])
     );
 }
 
@@ -299,52 +309,55 @@ fn matches_on_very_long_lines_come_as_excerpts() {
     let mut sc = Sidecar::start(tree.root(), &[]);
     sc.wait_ready(false);
     let r = checked(&mut sc, "search", json!({"query": "needle"}));
-    let matches = r["matches"].as_array().unwrap();
-    assert_eq!(matches.len(), 3);
-    assert_eq!(matches[0], m("min.js", 1, 7, "short needle"), "short lines stay whole, without textOffset");
-    assert_eq!((matches[1]["column"].as_u64(), matches[1]["textOffset"].as_u64()), (Some(3001), Some(2900)));
-    assert_eq!(matches[1]["text"], &line[2900..3900]);
-    // The astral character before the second needle counts two UTF-16 units.
-    assert_eq!((matches[2]["column"].as_u64(), matches[2]["textOffset"].as_u64()), (Some(6009), Some(5910)));
-    for found in &matches[1..] {
-        let text: Vec<u16> = found["text"].as_str().unwrap().encode_utf16().collect();
-        assert!(found["text"].as_str().unwrap().len() <= 1000);
-        let at = (found["column"].as_u64().unwrap() - 1 - found["textOffset"].as_u64().unwrap()) as usize;
-        assert_eq!(String::from_utf16(&text[at..at + 6]).unwrap(), "needle", "{found}");
-    }
+    let lines = r["lines"].as_array().unwrap();
+    assert_eq!(lines.len(), 2, "one entry per line, however many matches it holds");
+    assert_eq!(lines[0], l("min.js", 1, "short needle", &[[6, 12]]), "short lines stay whole, without textOffset");
+    // The excerpt starts 100 bytes before the line's first match; ranges index the whole line,
+    // and the astral character before the second needle counts two UTF-16 units.
+    assert_eq!(
+        lines[1],
+        json!({"path": "min.js", "line": 2, "text": &line[2900..3900], "textOffset": 2900, "ranges": [[3000, 3006], [6008, 6014]]})
+    );
+    let text: Vec<u16> = lines[1]["text"].as_str().unwrap().encode_utf16().collect();
+    assert_eq!(String::from_utf16(&text[100..106]).unwrap(), "needle", "range minus textOffset indexes the excerpt");
     sc.shutdown();
 }
 
 #[test]
-fn search_columns_index_the_content_read_file_returns_also_after_a_bom() {
+fn search_ranges_index_the_content_read_file_returns_also_after_a_bom() {
     let tree = Tree::new();
     let long = format!("\u{feff}{}wörld", "z".repeat(1500));
-    tree.file("bom.txt", "\u{feff}héllo wörld\nwörld\n").file("bom-long.txt", &long).file("plain.txt", "héllo wörld\n");
+    tree.file("bom.txt", "\u{feff}héllo wörld wörld\nwörld\n")
+        .file("bom-long.txt", &long)
+        .file("plain.txt", "héllo wörld\n");
     let mut sc = Sidecar::start(tree.root(), &[]);
     sc.wait_ready(false);
     let content = checked(&mut sc, "readFile", json!({"path": "bom.txt"}))["content"].as_str().unwrap().to_owned();
     assert!(content.starts_with('\u{feff}'), "readFile returns the file as it is, BOM included");
     let r = checked(&mut sc, "search", json!({"query": "wörld"}));
     assert_eq!(
-        r["matches"],
+        r["lines"],
         json!([
-            {"path": "bom-long.txt", "line": 1, "column": 1502, "text": format!("{}wörld", "z".repeat(100)), "textOffset": 1401},
-            m("bom.txt", 1, 8, "\u{feff}héllo wörld"),
-            m("bom.txt", 2, 1, "wörld"),
-            m("plain.txt", 1, 7, "héllo wörld"),
+            {"path": "bom-long.txt", "line": 1, "text": format!("{}wörld", "z".repeat(100)), "textOffset": 1401, "ranges": [[1501, 1506]]},
+            l("bom.txt", 1, "\u{feff}héllo wörld wörld", &[[7, 12], [13, 18]]),
+            l("bom.txt", 2, "wörld", &[[0, 5]]),
+            l("plain.txt", 1, "héllo wörld", &[[6, 11]]),
         ])
     );
-    // Every column, taken as a UTF-16 index into readFile's line, lands on the match.
-    for found in r["matches"].as_array().unwrap() {
+    // Every range, taken as UTF-16 indexes into readFile's line, is the match, and so is the
+    // range minus textOffset in the text returned.
+    for found in r["lines"].as_array().unwrap() {
         let path = found["path"].as_str().unwrap();
         let content = checked(&mut sc, "readFile", json!({"path": path}))["content"].as_str().unwrap().to_owned();
         let line = content.lines().nth(found["line"].as_u64().unwrap() as usize - 1).unwrap();
         let units: Vec<u16> = line.encode_utf16().collect();
-        let at = found["column"].as_u64().unwrap() as usize - 1;
-        assert_eq!(String::from_utf16(&units[at..at + 5]).unwrap(), "wörld", "{found}");
         let text: Vec<u16> = found["text"].as_str().unwrap().encode_utf16().collect();
-        let in_text = at - found["textOffset"].as_u64().unwrap_or(0) as usize;
-        assert_eq!(String::from_utf16(&text[in_text..in_text + 5]).unwrap(), "wörld", "{found}");
+        let offset = found["textOffset"].as_u64().unwrap_or(0) as usize;
+        for range in found["ranges"].as_array().unwrap() {
+            let (s, e) = (range[0].as_u64().unwrap() as usize, range[1].as_u64().unwrap() as usize);
+            assert_eq!(String::from_utf16(&units[s..e]).unwrap(), "wörld", "{found}");
+            assert_eq!(String::from_utf16(&text[s - offset..e - offset]).unwrap(), "wörld", "{found}");
+        }
     }
     sc.shutdown();
 }

@@ -139,7 +139,7 @@ fn cancel_answers_at_once_and_stops_the_search() {
     // The full cost of the search, for comparison.
     let start = settle(pid);
     let full = sc.ok("workspace/search", query.clone());
-    assert_eq!((full["matches"].clone(), full["filesSearched"].clone()), (json!([]), json!(300)));
+    assert_eq!((full["lines"].clone(), full["filesSearched"].clone()), (json!([]), json!(300)));
     let full_cost = settle(pid) - start;
 
     let start = settle(pid);

@@ -50,7 +50,7 @@ fn file_changes_arrive_as_events_and_update_the_index() {
     assert_eq!(after["content"], "one\ntwo\n");
     assert_ne!(after["hash"], hash_before, "a changed file gets a new hash");
     let found = sc.ok("workspace/search", json!({"query": "two"}));
-    assert_eq!(found["matches"], json!([{"path": "a.txt", "line": 2, "column": 1, "text": "two"}]));
+    assert_eq!(found["lines"], json!([{"path": "a.txt", "line": 2, "text": "two", "ranges": [[0, 3]]}]));
 
     std::fs::remove_file(root.join("b.txt")).unwrap();
     at = wait_change(&mut sc, at, "b.txt", "deleted");

@@ -78,7 +78,7 @@ pub fn register(server: &mut Server, service: Arc<Service>) {
     add(server, &service, "workspace/listDir", list_dir::run);
     add(server, &service, "workspace/glob", glob::run);
     add(server, &service, "workspace/findFiles", find_files::run);
-    add(server, &service, "workspace/search", search::run);
+    add_streaming(server, &service, "workspace/search", search::run);
 }
 
 /// Adapts a plain handler function to the protocol's closure shape.
@@ -89,6 +89,20 @@ where
 {
     let service = service.clone();
     server.method(name, move |cx: &Context, params: P| f(&service, cx, params));
+}
+
+/// Like [`add`], for a handler that may stream its answer (see [`Server::stream_method`]).
+fn add_streaming<P, R>(
+    server: &mut Server,
+    service: &Arc<Service>,
+    name: &str,
+    f: fn(&Service, &Context, P) -> Result<R>,
+) where
+    P: DeserializeOwned + 'static,
+    R: Serialize + 'static,
+{
+    let service = service.clone();
+    server.stream_method(name, move |cx: &Context, params: P| f(&service, cx, params));
 }
 
 /// Like [`add`], for a handler that never blocks and so may run on the protocol's reading thread

@@ -23,6 +23,11 @@ pub struct Sidecar {
     responses: Vec<Value>,
     /// Every event received so far, in order.
     pub events: Vec<Value>,
+    /// Partial answers of streamed requests not yet claimed, in arrival order.
+    partials: Vec<Value>,
+    /// Ids whose final response has arrived, and partial answers that came after it (a bug).
+    answered: std::collections::HashSet<String>,
+    late: Vec<Value>,
     next_id: u64,
     stderr: Arc<Mutex<String>>,
 }
@@ -77,7 +82,18 @@ impl Sidecar {
             }
         });
         let stdin = child.stdin.take();
-        Sidecar { child, stdin, lines, responses: Vec::new(), events: Vec::new(), next_id: 0, stderr }
+        Sidecar {
+            child,
+            stdin,
+            lines,
+            responses: Vec::new(),
+            events: Vec::new(),
+            partials: Vec::new(),
+            answered: Default::default(),
+            late: Vec::new(),
+            next_id: 0,
+            stderr,
+        }
     }
 
     /// Everything the process wrote to stderr so far.
@@ -99,9 +115,22 @@ impl Sidecar {
 
     /// Sends a request and returns its id.
     pub fn request(&mut self, method: &str, params: Value) -> String {
+        self.send_request(method, params, false)
+    }
+
+    /// Sends a request with `"stream": true` and returns its id.
+    pub fn request_streamed(&mut self, method: &str, params: Value) -> String {
+        self.send_request(method, params, true)
+    }
+
+    fn send_request(&mut self, method: &str, params: Value, stream: bool) -> String {
         self.next_id += 1;
         let id = format!("t{}", self.next_id);
-        let mut line = serde_json::to_vec(&json!({ "id": id, "method": method, "params": params })).unwrap();
+        let mut msg = json!({ "id": id, "method": method, "params": params });
+        if stream {
+            msg["stream"] = json!(true);
+        }
+        let mut line = serde_json::to_vec(&msg).unwrap();
         line.push(b'\n');
         self.send_raw(&line);
         id
@@ -114,7 +143,16 @@ impl Sidecar {
                 assert!(v.get("NOT_PROTOCOL").is_none(), "sidecar wrote a non-protocol line: {v}");
                 if v.get("event").is_some() {
                     self.events.push(v);
+                } else if v.get("partial").is_some() {
+                    if v["id"].as_str().is_some_and(|id| self.answered.contains(id)) {
+                        self.late.push(v);
+                    } else {
+                        self.partials.push(v);
+                    }
                 } else {
+                    if let Some(id) = v["id"].as_str() {
+                        self.answered.insert(id.to_owned());
+                    }
                     self.responses.push(v);
                 }
                 true
@@ -135,6 +173,47 @@ impl Sidecar {
             assert!(!left.is_zero(), "no response for {id} before the deadline; stderr:\n{}", self.stderr());
             self.pump(left);
         }
+    }
+
+    /// Waits for the next partial answer of request `id` (`None` once its final response came
+    /// first); the final response stays unclaimed for [`Sidecar::response_for`].
+    pub fn next_partial(&mut self, id: &str) -> Option<Value> {
+        let until = Instant::now() + DEADLINE;
+        loop {
+            if let Some(i) = self.partials.iter().position(|p| p["id"] == id) {
+                return Some(self.partials.remove(i)["partial"].clone());
+            }
+            if self.responses.iter().any(|r| r["id"] == id) {
+                return None;
+            }
+            let left = until.saturating_duration_since(Instant::now());
+            assert!(!left.is_zero(), "nothing for {id} before the deadline; stderr:\n{}", self.stderr());
+            self.pump(left);
+        }
+    }
+
+    /// How many partial answers of `id` arrived after its final response (the protocol says none).
+    pub fn late_partials(&self, id: &str) -> usize {
+        self.late.iter().filter(|p| p["id"] == id).count()
+    }
+
+    /// Drops the partial answers of `id` received so far (all before its final response).
+    pub fn drop_partials(&mut self, id: &str) -> usize {
+        let before = self.partials.len();
+        self.partials.retain(|p| p["id"] != id);
+        before - self.partials.len()
+    }
+
+    /// Sends a streamed request and waits for its end: every chunk in order, then the final
+    /// response.
+    pub fn call_streamed(&mut self, method: &str, params: Value) -> (Vec<Value>, Value) {
+        let id = self.request_streamed(method, params);
+        let mut chunks = Vec::new();
+        while let Some(chunk) = self.next_partial(&id) {
+            chunks.push(chunk);
+        }
+        let last = self.response_for(&json!(id));
+        (chunks, last)
     }
 
     /// Responses received but never claimed by `response_for` (a late answer would land here).

@@ -1,15 +1,18 @@
-//! The per-file `grep_searcher::Sink`: turns each matching line into one [`Found`] per match
-//! occurrence, with the column counted in UTF-16 code units because that is what a JavaScript
-//! string indexes. A line longer than [`MAX_TEXT`] bytes (minified code) is not copied whole into
-//! every occurrence; each gets an excerpt around its match and the excerpt's offset instead, so
-//! one long line cannot blow a response up to hundreds of megabytes. The sink stops the file
-//! early on cancellation or once it alone holds more than the result cap, and remembers whether
-//! the searcher saw binary data so the caller can drop the file. The searcher strips a UTF-8
-//! byte order mark before matching, but `workspace/readFile` returns the file as it is, BOM
-//! included, so on line 1 of such a file columns count the BOM and `text` keeps it: a column
-//! always indexes the line as main holds it.
+//! The per-file `grep_searcher::Sink`: turns each matching line into one [`FoundLine`] carrying
+//! every match on it as a UTF-16 `[start, end)` range of the line, because that is what a
+//! JavaScript string indexes and what highlighting needs. The line's text is sent once, however
+//! many matches it holds; a line longer than [`MAX_TEXT`] bytes (minified code) is sent as an
+//! excerpt that starts a little before its first match, with the excerpt's offset, so one long
+//! line cannot blow a response up to megabytes. The sink stops the file early on cancellation,
+//! at the deadline, or once it alone holds more matches than the result cap, and remembers
+//! whether the searcher saw binary data so the caller can drop the file. The searcher strips a
+//! UTF-8 byte order mark before matching, but `workspace/readFile` returns the file as it is, BOM
+//! included, so on line 1 of such a file ranges count the BOM and `text` keeps it: a range always
+//! indexes the line as main holds it.
 
 use std::cell::Cell;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Instant;
 
 use grep_matcher::Matcher;
 use grep_regex::RegexMatcher;
@@ -19,38 +22,69 @@ use skaffa_protocol::CancelToken;
 /// Lines longer than this many bytes are reported as excerpts.
 pub(super) const MAX_TEXT: usize = 1000;
 
-/// How much of the line an excerpt keeps before the match, in bytes.
+/// How much of the line an excerpt keeps before its first match, in bytes.
 const EXCERPT_LEAD: usize = 100;
 
-/// One match occurrence in file number `file` of the search's file list.
+/// One matching line of a file.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(super) struct Found {
-    pub file: usize,
+pub(super) struct FoundLine {
+    /// 1-based line number.
     pub line: u64,
-    pub column: u64,
+    /// The line without its terminator, or an excerpt of it.
     pub text: String,
     /// For an excerpt: where `text` starts in the line, in UTF-16 code units.
     pub text_offset: Option<u64>,
+    /// Every match on the line (up to the cap), as UTF-16 `[start, end)` offsets in the line.
+    pub ranges: Vec<[u64; 2]>,
 }
 
-/// Collects the matches of one file.
+/// When to stop one search early: `$/cancel`, the collector giving up (main is gone), or the
+/// deadline passing.
+pub(super) struct Stop<'a> {
+    pub cancel: &'a CancelToken,
+    pub deadline: Instant,
+    /// Set once the deadline cut work short, so the answer can say so.
+    pub timed_out: AtomicBool,
+    /// Set by the collector when nobody wants the answer any more.
+    pub abort: AtomicBool,
+}
+
+impl Stop<'_> {
+    /// Whether to stop now; notes a deadline that passed.
+    pub fn now(&self) -> bool {
+        if self.cancel.is_cancelled() || self.abort.load(Ordering::Relaxed) {
+            return true;
+        }
+        if Instant::now() >= self.deadline {
+            self.timed_out.store(true, Ordering::Relaxed);
+            return true;
+        }
+        false
+    }
+}
+
+/// Collects the matching lines of one file.
 pub(super) struct FileSink<'a> {
     pub matcher: &'a RegexMatcher,
-    pub cancel: &'a CancelToken,
-    pub file: usize,
+    pub stop: &'a Stop<'a>,
     /// Stop after this many matches in this file (more cannot make it into the answer).
     pub cap: usize,
-    pub found: Vec<Found>,
+    /// Matches collected so far (the sum of the lines' range counts).
+    pub matches: usize,
+    pub found: Vec<FoundLine>,
     pub binary: bool,
     /// Set (before the first match) when the file starts with a UTF-8 byte order mark.
     pub bom: &'a Cell<bool>,
+    /// Set when a stop (not the cap) ended this file early.
+    pub cut: &'a Cell<bool>,
 }
 
 impl Sink for FileSink<'_> {
     type Error = std::io::Error;
 
     fn matched(&mut self, _searcher: &Searcher, mat: &SinkMatch<'_>) -> Result<bool, Self::Error> {
-        if self.cancel.is_cancelled() {
+        if self.stop.now() {
+            self.cut.set(true);
             return Ok(false);
         }
         let line = trim_line_end(mat.bytes());
@@ -58,39 +92,40 @@ impl Sink for FileSink<'_> {
         // The BOM the searcher took away is one UTF-16 unit at the start of line 1.
         let bom = number == 1 && self.bom.get();
         let lead = u64::from(bom);
-        let whole = (line.len() <= MAX_TEXT).then(|| {
-            let text = String::from_utf8_lossy(line);
-            if bom {
-                format!("\u{feff}{text}")
-            } else {
-                text.into_owned()
-            }
-        });
-        let (file, cap, found) = (self.file, self.cap, &mut self.found);
-        // Occurrences come in order, so UTF-16 offsets are counted incrementally: a long line
-        // with many matches is scanned once, not once per match.
-        let mut counted = (0usize, 0u64);
+        // Matches come in order, so UTF-16 offsets are counted incrementally: a long line with
+        // many matches is scanned once, not once per match.
+        let mut counted = (0usize, lead);
         let mut units_at = |byte: usize| {
             counted.1 += utf16_len(&line[counted.0..byte]);
             counted.0 = byte;
             counted.1
         };
-        // The matcher only reports one line per call; every occurrence on it is its own result.
+        let (mut ranges, mut first_byte) = (Vec::new(), None);
+        let (cap, already) = (self.cap, self.matches);
         let _ = self.matcher.find_iter(line, |m| {
-            let column = lead + units_at(m.start()) + 1;
-            let (text, text_offset) = match &whole {
-                Some(text) => (text.clone(), None),
-                None => {
-                    let start = char_start(line, m.start().saturating_sub(EXCERPT_LEAD));
-                    let end = char_start(line, (start + MAX_TEXT).min(line.len()));
-                    let offset = column - 1 - utf16_len(&line[start..m.start()]);
-                    (String::from_utf8_lossy(&line[start..end]).into_owned(), Some(offset))
-                }
-            };
-            found.push(Found { file, line: number, column, text, text_offset });
-            found.len() < cap
+            // An empty match (a regex like `x*`) still marks a place; it is kept as `[s, s]`.
+            first_byte.get_or_insert(m.start());
+            let start = units_at(m.start());
+            let end = units_at(m.end());
+            ranges.push([start, end]);
+            already + ranges.len() < cap
         });
-        Ok(self.found.len() < self.cap)
+        let Some(first_byte) = first_byte else {
+            // The searcher reports a line only when the matcher matched it; a line that matched
+            // as a whole but yields no occurrence here cannot happen, but is skipped if it does.
+            return Ok(true);
+        };
+        let (text, text_offset) = if line.len() <= MAX_TEXT {
+            let text = String::from_utf8_lossy(line);
+            (if bom { format!("\u{feff}{text}") } else { text.into_owned() }, None)
+        } else {
+            let start = char_start(line, first_byte.saturating_sub(EXCERPT_LEAD));
+            let end = char_start(line, (start + MAX_TEXT).min(line.len()));
+            (String::from_utf8_lossy(&line[start..end]).into_owned(), Some(lead + utf16_len(&line[..start])))
+        };
+        self.matches += ranges.len();
+        self.found.push(FoundLine { line: number, text, text_offset, ranges });
+        Ok(self.matches < self.cap)
     }
 
     fn binary_data(&mut self, _searcher: &Searcher, _offset: u64) -> Result<bool, Self::Error> {
