@@ -62,6 +62,14 @@ impl Shortlist {
         Shortlist { cap, heap: BinaryHeap::with_capacity(cap + 1) }
     }
 
+    /// The score a path must beat to enter, once the list is full.
+    fn bar(&self) -> i64 {
+        match self.heap.len() >= self.cap {
+            true => self.heap.peek().map_or(i64::MIN, |w| w.score),
+            false => i64::MIN,
+        }
+    }
+
     fn offer(&mut self, score: i64, path: &[u8]) {
         if self.heap.len() >= self.cap {
             let worst = self.heap.peek().expect("cap > 0");
@@ -146,8 +154,10 @@ impl Snapshot {
         self.fuzzy_with(query, limit, cancelled, true)
     }
 
-    /// [`Snapshot::fuzzy`], with or without the survivors of earlier queries.
-    pub(crate) fn fuzzy_with(
+    /// [`Snapshot::fuzzy`], with or without the survivors of earlier queries (for measuring and
+    /// testing the cache against a fresh search). Not part of the stable API.
+    #[doc(hidden)]
+    pub fn fuzzy_with(
         &self,
         query: &str,
         limit: usize,
@@ -208,6 +218,7 @@ impl Snapshot {
         let next = AtomicUsize::new(0);
         let budget = AtomicUsize::new(CACHE_BYTES);
         let helpers = super::cores().min(chunks.max(1)) - 1;
+        let max = score::max_score(needle.len());
         let work = |poll: &dyn Fn() -> bool| {
             let mut list = Shortlist::new(cap);
             let aut = Subsequence::new(needle);
@@ -223,10 +234,21 @@ impl Snapshot {
                     break;
                 }
                 let mut hits = Hits::default();
+                let mut dense = false;
                 let mut take = |key: &[u8], ascii: bool| {
-                    if let Some(s) = quick(key, ascii, needle, &mut folded) {
+                    // An ASCII key only arrives here matched; when even its best possible score
+                    // cannot enter the full shortlist it is not scored, but it still survives.
+                    let survived = if ascii && score::rank_bound(max, key) < list.bar() {
+                        true
+                    } else if let Some(s) = quick(key, ascii, needle, &mut folded) {
                         list.offer(s, key);
+                        true
+                    } else {
+                        false
+                    };
+                    if survived && !dense {
                         hits.push(key);
+                        dense = hits.ends.len() > DENSE;
                     }
                 };
                 match from.and_then(|f| f.chunks[c].as_ref()) {
@@ -238,7 +260,7 @@ impl Snapshot {
                     }),
                 }
                 let size = hits.bytes.len() + 4 * hits.ends.len();
-                let keep = hits.ends.len() <= DENSE
+                let keep = !dense
                     && budget.fetch_update(Ordering::Relaxed, Ordering::Relaxed, |b| b.checked_sub(size)).is_ok();
                 kept.push((c, keep.then_some(hits)));
             }

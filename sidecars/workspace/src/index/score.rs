@@ -37,8 +37,10 @@ pub(crate) const MAX_QUERY: usize = 128;
 /// Longest path given to the DP (PATH_MAX on Linux); longer paths do not match.
 const MAX_PATH: usize = 4096;
 const NEG: i32 = i32::MIN / 2;
-/// How many first-character starts `quick` tries besides its two fixed windows.
-const QUICK_STARTS: usize = 6;
+/// How many earlier word starts `quick` tries besides the rightmost window.
+const QUICK_STARTS: usize = 4;
+/// How many earlier occurrences of the first byte `quick` looks at to find them.
+const QUICK_LOOKS: usize = 12;
 
 /// Folds a character for comparison: lower case and without accents, one character to one
 /// character so positions keep their meaning. `É` → `e`, `ø` stays `ø`, `ß` stays `ß`.
@@ -90,6 +92,45 @@ fn bonus(prev: Option<char>, cur: char) -> i32 {
     }
 }
 
+/// [`bonus`] on bytes, for `quick`: a byte of a multi-byte character counts as neither case.
+#[inline(always)]
+fn bonus_byte(prev: Option<u8>, cur: u8) -> i32 {
+    match prev {
+        None => BONUS_BOUNDARY,
+        Some(b'/' | b'\\') => BONUS_SLASH,
+        Some(b'_' | b'-' | b'.' | b' ') => BONUS_BOUNDARY,
+        Some(p) if p.is_ascii_lowercase() && cur.is_ascii_uppercase() => BONUS_CAMEL,
+        Some(p) if p.is_ascii_alphabetic() && cur.is_ascii_digit() => BONUS_CAMEL,
+        _ => 0,
+    }
+}
+
+/// The bit that folds an ASCII letter's two cases together (see `automaton::find_folded`).
+#[inline(always)]
+fn fold_mask(want: u8) -> u8 {
+    if want.is_ascii_lowercase() {
+        0x20
+    } else {
+        0
+    }
+}
+
+/// An upper bound of the match score (before [`rank`]) of any alignment of a needle of `m`
+/// bytes: every character in the file name, the first after a `/`, all in one run.
+pub(crate) fn max_score(m: usize) -> i32 {
+    let first = SCORE_MATCH + BONUS_FILENAME + BONUS_SLASH * FIRST_MULT;
+    let rest = (1..m).map(|i| SCORE_MATCH + BONUS_FILENAME + run_score(BONUS_SLASH, i as u16)).sum::<i32>();
+    first + rest
+}
+
+/// The best [`rank`] any alignment in a path of `len` bytes whose file name starts at
+/// `name_start` could reach, given the needle's [`max_score`].
+#[inline]
+pub(crate) fn rank_bound(max: i32, path: &[u8]) -> i64 {
+    let name_start = memchr::memrchr(b'/', path).map_or(0, |i| i + 1);
+    rank(max, path.len() - name_start, path.len())
+}
+
 /// What a character that continues a run earns: the run's bonus, plus its growth. `len` is the
 /// run's length before this character (at least 1).
 #[inline]
@@ -108,11 +149,11 @@ pub(crate) fn rank(score: i32, name_len: usize, path_len: usize) -> i64 {
 /// needle is not a subsequence. `path` is the path's bytes, already folded when it is not ASCII;
 /// ASCII letters are compared case-insensitively either way. Scores several greedy alignments
 /// with the same rules as [`exact`] and keeps the best: the tight window that ends as far right
-/// as possible (so the file name is preferred), the leftmost one, and one from each of the last
-/// few occurrences of the needle's first byte at a word start (so `nest` against
+/// as possible (so the file name is preferred), and one from each of the last few occurrences of
+/// the needle's first byte that start a word and a run (so `nest` against
 /// `nested-in-react.test.ts` takes the contiguous `nest`, not the `n` of "in").
 pub(crate) fn quick(path: &[u8], needle: &[u8]) -> Option<i64> {
-    use super::automaton::{find_folded, rfind_folded};
+    use super::automaton::rfind_folded;
     // Backward pass: the rightmost start from which the needle still fits.
     let mut last = path.len();
     for &want in needle.iter().rev() {
@@ -120,16 +161,15 @@ pub(crate) fn quick(path: &[u8], needle: &[u8]) -> Option<i64> {
     }
     let name_start = memchr::memrchr(b'/', path).map_or(0, |i| i + 1);
     let mut best = greedy(path, needle, last, name_start);
-    let first = find_folded(needle[0], path)?;
-    if first != last {
-        best = best.max(greedy(path, needle, first, name_start));
-    }
-    // Word starts of the first byte, right to left, between the two fixed windows.
-    let (mut end, mut tried) = (last, 0);
-    while tried < QUICK_STARTS && end > first {
-        let Some(p) = rfind_folded(needle[0], &path[first + 1..end]).map(|i| i + first + 1) else { break };
+    // Earlier occurrences of the first byte, right to left, that start a word and a run of at
+    // least two (the alignments the DP ranks high); a few tries, a few more looks.
+    let (mut end, mut tried, mut looked) = (last, 0, 0);
+    while tried < QUICK_STARTS && looked < QUICK_LOOKS {
+        let Some(p) = rfind_folded(needle[0], &path[..end]) else { break };
         end = p;
-        if bonus(Some(path[p - 1] as char), path[p] as char) > 0 {
+        looked += 1;
+        let starts_run = needle.len() == 1 || path[p + 1] | fold_mask(needle[1]) == needle[1];
+        if starts_run && bonus_byte(p.checked_sub(1).map(|i| path[i]), path[p]) > 0 {
             best = best.max(greedy(path, needle, p, name_start));
             tried += 1;
         }
@@ -151,8 +191,7 @@ fn greedy(path: &[u8], needle: &[u8], start: usize, name_start: usize) -> i32 {
                 None => return NEG,
             }
         }
-        let prev = if p == 0 { None } else { Some(path[p - 1] as char) };
-        let b = bonus(prev, path[p] as char);
+        let b = bonus_byte(p.checked_sub(1).map(|i| path[i]), path[p]);
         score += SCORE_MATCH + if p >= name_start { BONUS_FILENAME } else { 0 };
         if i == 0 {
             score += b * FIRST_MULT;
