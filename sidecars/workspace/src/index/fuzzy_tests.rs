@@ -31,10 +31,12 @@ fn unicode_and_backslash_queries() {
 
 #[test]
 fn the_issues_ranking_cases() {
-    let s = snap(&["src/jpg.ts", "assets/img/a.jpg", "b.jpg", "assets/photos/holiday.jpg"]);
-    assert_eq!(top(&s, "jpg", 1), ["src/jpg.ts"]);
-    let s = snap(&["class-scope.ts", "lib/deep/folder/class.js", "classes/x.ts"]);
-    assert_eq!(top(&s, "class", 2), ["lib/deep/folder/class.js", "class-scope.ts"]);
+    // Length breaks ties only: a deep `jpg.ts` is the file named by the query, and the shorter
+    // name `class.js` wins over `class-scope.ts` though its path is longer.
+    let s = snap(&["packages/app/src/util/jpg.ts", "assets/img/a.jpg", "b.jpg", "assets/photos/holiday.jpg"]);
+    assert_eq!(top(&s, "jpg", 1), ["packages/app/src/util/jpg.ts"]);
+    let s = snap(&["src/class-scope.ts", "lib/deep/folder/sub/class.js", "classes/x.ts"]);
+    assert_eq!(top(&s, "class", 2), ["lib/deep/folder/sub/class.js", "src/class-scope.ts"]);
     // A target whose best alignment the old quick score missed (it took the `n` of "in") must
     // reach the answer even when the shortlist fills with paths that beat that bad window.
     let mut paths: Vec<String> = (0..400).map(|i| format!("n{i}/e/s/t.ts")).collect();
