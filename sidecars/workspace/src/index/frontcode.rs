@@ -130,7 +130,11 @@ impl FrontCoded {
             }
             scanned = scanned.min(shared);
             if wide >= shared {
-                wide = key[shared..].iter().position(|&b| b >= 0x80).map_or(usize::MAX, |i| shared + i);
+                // `is_ascii` checks a word at a time; the byte loop runs only on the rare others.
+                wide = match key[shared..].is_ascii() {
+                    true => usize::MAX,
+                    false => key[shared..].iter().position(|&b| b >= 0x80).map_or(usize::MAX, |i| shared + i),
+                };
             }
             if key.len() <= max_len.get() {
                 while let Some(i) = aut.find(steps.len(), &key[scanned..]) {

@@ -27,7 +27,7 @@ use super::{FileMeta, FuzzyMatch, Snapshot};
 const CACHE_ENTRIES: usize = 4;
 /// A chunk whose survivors are more than this many keys is not kept: searching it whole again
 /// costs about the same as walking them, and it would hold memory for nothing.
-const DENSE: usize = 512;
+const DENSE: usize = 128;
 /// At most this many key bytes are kept per query.
 const CACHE_BYTES: usize = 32 << 20;
 
