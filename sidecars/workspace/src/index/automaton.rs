@@ -48,6 +48,10 @@ const SHORT: usize = 16;
 /// Last `b` in `hay` with `fold(b) == want` (`want` already folded).
 #[inline]
 pub(crate) fn rfind_folded(want: u8, hay: &[u8]) -> Option<usize> {
+    if hay.len() < SHORT {
+        let mask = if want.is_ascii_lowercase() { 0x20 } else { 0 };
+        return hay.iter().rposition(|&b| b | mask == want);
+    }
     match want.is_ascii_lowercase() {
         true => memchr::memrchr2(want, want.to_ascii_uppercase(), hay),
         false => memchr::memrchr(want, hay),

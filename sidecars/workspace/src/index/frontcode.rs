@@ -90,9 +90,11 @@ impl FrontCoded {
         }
     }
 
-    /// Runs the subsequence automaton over the keys of `chunk` and calls `f(key, id)` for every
-    /// match, where `id` is the key's rank (its FST value). Keys longer than `max_len` (which `f`
-    /// may lower as results come in) are skipped without matching. Instead of one automaton state
+    /// Runs the subsequence automaton over the keys of `chunk` and calls `f(key, id, ascii)` for
+    /// every match, where `id` is the key's rank (its FST value), and also for every key holding a
+    /// non-ASCII byte (`ascii` false), whose bytes the automaton cannot judge: the caller folds it
+    /// (case, accents) and checks again. Keys longer than `max_len` (which `f` may lower as results
+    /// come in) are skipped without matching. Instead of one automaton state
     /// per byte it remembers at which depth each needle byte was consumed (`steps`), so a key
     /// that shares a prefix with the previous one resumes from the state at that prefix, and the
     /// rest is searched for the next needle byte without a per-byte dependency chain.
@@ -102,7 +104,7 @@ impl FrontCoded {
         chunk: usize,
         scratch: &mut (Vec<usize>, Vec<u8>),
         max_len: &Cell<usize>,
-        f: &mut dyn FnMut(&[u8], u64),
+        f: &mut dyn FnMut(&[u8], u64, bool),
     ) {
         let (steps, key) = scratch;
         let start = self.restarts[chunk] as usize;
@@ -115,6 +117,8 @@ impl FrontCoded {
         // after needle byte k matched, and the next needle byte does not occur between the last
         // step and `scanned`. Both stay true for the part of a key shared with the next one.
         let mut scanned = 0;
+        // Where the current key's first non-ASCII byte is, if it has one; a shared prefix keeps it.
+        let mut wide = usize::MAX;
         while at < end {
             let shared = get_varint(&self.bytes, &mut at);
             let n = get_varint(&self.bytes, &mut at);
@@ -125,14 +129,21 @@ impl FrontCoded {
                 steps.pop();
             }
             scanned = scanned.min(shared);
+            if wide >= shared {
+                // `is_ascii` checks a word at a time; the byte loop runs only on the rare others.
+                wide = match key[shared..].is_ascii() {
+                    true => usize::MAX,
+                    false => key[shared..].iter().position(|&b| b >= 0x80).map_or(usize::MAX, |i| shared + i),
+                };
+            }
             if key.len() <= max_len.get() {
                 while let Some(i) = aut.find(steps.len(), &key[scanned..]) {
                     scanned += i + 1;
                     steps.push(scanned);
                 }
                 scanned = key.len();
-                if aut.is_match(&steps.len()) {
-                    f(key, id);
+                if wide != usize::MAX || aut.is_match(&steps.len()) {
+                    f(key, id, wide == usize::MAX);
                 }
             }
             id += 1;
@@ -158,7 +169,8 @@ mod tests {
         let aut = Subsequence::new(&needle);
         let (mut scratch, mut got) = ((Vec::new(), Vec::new()), Vec::new());
         for c in 0..fc.chunks() {
-            fc.search(&aut, c, &mut scratch, &Cell::new(usize::MAX), &mut |k, id| {
+            fc.search(&aut, c, &mut scratch, &Cell::new(usize::MAX), &mut |k, id, ascii| {
+                assert!(ascii);
                 assert_eq!(keys[id as usize].as_bytes(), k);
                 got.push(id);
             });
@@ -172,7 +184,26 @@ mod tests {
         let needle = b"xrs".to_vec();
         let aut = Subsequence::new(&needle);
         let mut got = Vec::new();
-        fc.search(&aut, 0, &mut scratch, &Cell::new(12), &mut |k, _| got.push(String::from_utf8(k.to_vec()).unwrap()));
+        fc.search(&aut, 0, &mut scratch, &Cell::new(12), &mut |k, _, _| {
+            got.push(String::from_utf8(k.to_vec()).unwrap())
+        });
         assert_eq!(got, ["a/b/xx.rs", "a/b/xy.rs"]);
+        // Keys with a non-ASCII byte are always handed over, flagged, matched or not; the flag
+        // follows the byte through shared prefixes and is cleared once a key no longer shares it.
+        let wide = ["a/x.rs", "a/\u{e9}.md", "a/\u{e9}b.md", "b/x.rs", "\u{e9}/x.rs"];
+        let mut fc = FrontCoded::default();
+        wide.iter().for_each(|k| fc.push(k.as_bytes()));
+        let mut got = Vec::new();
+        fc.search(&aut, 0, &mut scratch, &Cell::new(usize::MAX), &mut |k, _, ascii| {
+            got.push((String::from_utf8(k.to_vec()).unwrap(), ascii))
+        });
+        let want = [
+            ("a/x.rs", true),
+            ("a/\u{e9}.md", false),
+            ("a/\u{e9}b.md", false),
+            ("b/x.rs", true),
+            ("\u{e9}/x.rs", false),
+        ];
+        assert_eq!(got, want.map(|(k, a)| (k.to_owned(), a)));
     }
 }

@@ -1,25 +1,41 @@
-//! Fuzzy file find over a snapshot. The base's front-coded keys are searched with the
-//! subsequence automaton in chunks of ~1k keys that all cores take turns on; every survivor gets
-//! the O(n) `quick` score, only a bounded shortlist per thread keeps an owned path, and once a
-//! shortlist is full, paths too long to beat it are skipped unmatched. The shortlists are then
+//! Fuzzy file find over a snapshot. The query is folded (Unicode lower case, accents dropped,
+//! `\` read as `/`, whitespace and combining marks left out). The base's front-coded keys are
+//! searched with the subsequence automaton in chunks of ~1k keys that all cores take turns on;
+//! keys with non-ASCII bytes are folded and checked again, so the ASCII hot path never folds.
+//! Every survivor gets the O(n) `quick` score and the best few are kept; the merged shortlist is
 //! re-scored with the exact DP, which also yields the highlight positions, and sorted best first
-//! (ties by path). The calling thread works too and is the only one that polls `cancelled` (it
-//! need not be `Sync`); it raises a flag the helpers check.
+//! (ties by path). Typing is incremental, as in fzf: each snapshot remembers, per chunk, which
+//! keys survived its last few queries, and a query whose folded needle contains an earlier one
+//! as a subsequence (the next keystroke, usually) visits only those keys. A key that fails the
+//! shorter needle fails the longer one, so the answer is exactly a fresh search's; a change to
+//! the index publishes a new snapshot with an empty cache. The calling thread works too and is
+//! the only one that polls `cancelled` (it need not be `Sync`); it raises a flag the helpers check.
 
 use std::cell::Cell;
 use std::cmp::Ordering as CmpOrdering;
 use std::collections::BinaryHeap;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 
 use super::automaton::Subsequence;
 use super::score::{self, Scratch, MAX_QUERY};
-use super::{FuzzyMatch, Snapshot};
+use super::store::{BaseBuilder, Overlay};
+use super::{FileMeta, FuzzyMatch, Snapshot};
+
+/// How many queries' survivors a snapshot keeps (more than one, so two people typing in turn,
+/// or a backspace, still find theirs).
+const CACHE_ENTRIES: usize = 4;
+/// A chunk whose survivors are more than this many keys is not kept: searching it whole again
+/// costs about the same as walking them, and it would hold memory for nothing.
+const DENSE: usize = 128;
+/// At most this many key bytes are kept per query.
+const CACHE_BYTES: usize = 32 << 20;
 
 /// A shortlisted path. Ordered so that the *worst* candidate is the greatest, which makes a
 /// max-heap's top the one to evict.
 #[derive(PartialEq, Eq)]
 struct Candidate {
-    score: i32,
+    score: i64,
     path: Box<str>,
 }
 
@@ -46,15 +62,15 @@ impl Shortlist {
         Shortlist { cap, heap: BinaryHeap::with_capacity(cap + 1) }
     }
 
-    /// The score a new path must reach to enter, once the list is full.
-    fn bar(&self) -> i32 {
+    /// The score a path must beat to enter, once the list is full.
+    fn bar(&self) -> i64 {
         match self.heap.len() >= self.cap {
-            true => self.heap.peek().map_or(i32::MIN, |w| w.score),
-            false => i32::MIN,
+            true => self.heap.peek().map_or(i64::MIN, |w| w.score),
+            false => i64::MIN,
         }
     }
 
-    fn offer(&mut self, score: i32, path: &[u8]) {
+    fn offer(&mut self, score: i64, path: &[u8]) {
         if self.heap.len() >= self.cap {
             let worst = self.heap.peek().expect("cap > 0");
             if score < worst.score || (score == worst.score && path >= worst.path.as_bytes()) {
@@ -68,35 +84,118 @@ impl Shortlist {
     }
 }
 
+/// The keys of one base chunk that survived a query, back to back.
+#[derive(Default)]
+struct Hits {
+    bytes: Vec<u8>,
+    ends: Vec<u32>,
+}
+
+impl Hits {
+    fn push(&mut self, key: &[u8]) {
+        self.bytes.extend_from_slice(key);
+        self.ends.push(self.bytes.len() as u32);
+    }
+
+    fn iter(&self) -> impl Iterator<Item = &[u8]> {
+        let starts = std::iter::once(0).chain(self.ends.iter().copied());
+        starts.zip(&self.ends).map(|(a, &b)| &self.bytes[a as usize..b as usize])
+    }
+}
+
+/// The survivors of one query on one snapshot.
+struct Survivors {
+    needle: Vec<u8>,
+    /// Per base chunk: the keys that survived, or `None` when that chunk must be searched whole.
+    chunks: Vec<Option<Hits>>,
+}
+
+/// A snapshot's memory of recent queries' survivors, most recent first.
+#[derive(Default)]
+pub(crate) struct Cache(Mutex<Vec<Arc<Survivors>>>);
+
+impl Cache {
+    /// The remembered query with the longest needle that is a subsequence of `needle`: every key
+    /// that can match `needle` is among its survivors.
+    fn lookup(&self, needle: &[u8]) -> Option<Arc<Survivors>> {
+        let list = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        list.iter().filter(|s| is_subsequence(&s.needle, needle)).max_by_key(|s| s.needle.len()).cloned()
+    }
+
+    fn store(&self, survivors: Survivors) {
+        let mut list = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        list.retain(|s| s.needle != survivors.needle);
+        list.insert(0, Arc::new(survivors));
+        list.truncate(CACHE_ENTRIES);
+    }
+}
+
+fn is_subsequence(short: &[u8], long: &[u8]) -> bool {
+    let mut rest = long.iter();
+    short.iter().all(|b| rest.any(|c| c == b))
+}
+
+/// The query as the matcher compares it (see the module comment).
+fn fold_query(query: &str) -> Vec<char> {
+    query
+        .chars()
+        .filter(|&c| !c.is_whitespace() && !score::is_combining(c))
+        .map(|c| score::fold_char(if c == '\\' { '/' } else { c }))
+        .take(MAX_QUERY)
+        .collect()
+}
+
 impl Snapshot {
     /// Fuzzy subsequence find, best first (ties broken by path). Stops early and returns what it
-    /// has when `cancelled()` turns true. Whitespace in the query is ignored (as in editors' quick
-    /// open, "main rs" finds `main.rs`); a query without other characters matches nothing.
+    /// has when `cancelled()` turns true. Case and accents do not count (`resume` finds
+    /// `Résumé.md`), `\` in the query is read as `/`, and whitespace is ignored (as in editors'
+    /// quick open, "main rs" finds `main.rs`); a query without other characters matches nothing.
     pub fn fuzzy(&self, query: &str, limit: usize, cancelled: &dyn Fn() -> bool) -> Vec<FuzzyMatch> {
-        let query: Vec<char> = query.chars().filter(|c| !c.is_whitespace()).take(MAX_QUERY).collect();
+        self.fuzzy_with(query, limit, cancelled, true)
+    }
+
+    /// [`Snapshot::fuzzy`], with or without the survivors of earlier queries (for measuring and
+    /// testing the cache against a fresh search). Not part of the stable API.
+    #[doc(hidden)]
+    pub fn fuzzy_with(
+        &self,
+        query: &str,
+        limit: usize,
+        cancelled: &dyn Fn() -> bool,
+        use_cache: bool,
+    ) -> Vec<FuzzyMatch> {
+        let query = fold_query(query);
         if query.is_empty() || limit == 0 {
             return Vec::new();
         }
-        let needle: Vec<u8> = query.iter().collect::<String>().bytes().map(super::automaton::fold).collect();
+        let needle = query.iter().collect::<String>().into_bytes();
         let cap = limit.saturating_mul(4).max(128);
         let stop = AtomicBool::new(false);
-        let mut shortlists = self.shortlist_base(&needle, cap, &stop, cancelled);
+        let from = if use_cache { self.fuzzy_cache.lookup(&needle) } else { None };
+        let (shortlists, hits) = self.shortlist_base(&needle, from.as_deref(), cap, &stop, cancelled);
+        if use_cache && !stop.load(Ordering::Relaxed) {
+            self.fuzzy_cache.store(Survivors { needle: needle.clone(), chunks: hits });
+        }
         let mut overlay = Shortlist::new(cap);
+        let mut folded = Vec::new();
         for (path, meta) in self.overlay.iter() {
             if meta.is_some() {
-                if let Some(s) = score::quick(path.as_bytes(), &needle) {
+                if let Some(s) = quick(path.as_bytes(), path.is_ascii(), &needle, &mut folded) {
                     overlay.offer(s, path.as_bytes());
                 }
             }
         }
-        shortlists.push(overlay);
+        // One global best-`cap`, so the answer depends on the survivors only, not on how the
+        // chunks happened to be shared out between threads.
+        let mut all: Vec<Candidate> = shortlists.into_iter().chain([overlay]).flat_map(|s| s.heap.into_vec()).collect();
+        all.sort_unstable();
+        all.truncate(cap);
         let mut scratch = Scratch::default();
-        let mut out: Vec<FuzzyMatch> = shortlists
+        let mut out: Vec<FuzzyMatch> = all
             .into_iter()
-            .flat_map(|s| s.heap.into_vec())
             .filter_map(|c| {
                 let (score, positions) = score::exact(&c.path, &query, &mut scratch)?;
-                Some(FuzzyMatch { path: c.path.into(), score: score as i64, positions })
+                Some(FuzzyMatch { path: c.path.into(), score, positions })
             })
             .collect();
         out.sort_by(|a, b| b.score.cmp(&a.score).then_with(|| a.path.cmp(&b.path)));
@@ -104,23 +203,27 @@ impl Snapshot {
         out
     }
 
-    /// Runs the automaton over the base's keys on all cores; one shortlist per worker.
+    /// Runs the automaton over the base's keys (or over `from`'s survivors where it kept them) on
+    /// all cores; one shortlist per worker, and this needle's survivors per chunk.
     fn shortlist_base(
         &self,
         needle: &[u8],
+        from: Option<&Survivors>,
         cap: usize,
         stop: &AtomicBool,
         cancelled: &dyn Fn() -> bool,
-    ) -> Vec<Shortlist> {
+    ) -> (Vec<Shortlist>, Vec<Option<Hits>>) {
         let keys = &self.base.keys;
         let chunks = keys.chunks();
         let next = AtomicUsize::new(0);
+        let budget = AtomicUsize::new(CACHE_BYTES);
         let helpers = super::cores().min(chunks.max(1)) - 1;
+        let max = score::max_score(needle.len());
         let work = |poll: &dyn Fn() -> bool| {
             let mut list = Shortlist::new(cap);
             let aut = Subsequence::new(needle);
-            let mut scratch = (Vec::new(), Vec::new());
-            let max_len = Cell::new(usize::MAX);
+            let (mut scratch, mut folded, mut kept) = ((Vec::new(), Vec::new()), Vec::new(), Vec::new());
+            let no_limit = Cell::new(usize::MAX);
             loop {
                 // Chunks are ~1k keys, so checking between them keeps cancellation prompt.
                 if poll() {
@@ -130,24 +233,54 @@ impl Snapshot {
                 if c >= chunks || stop.load(Ordering::Relaxed) {
                     break;
                 }
-                keys.search(&aut, c, &mut scratch, &max_len, &mut |key, _| {
-                    if !self.shadowed(key) {
-                        if let Some(s) = score::quick(key, needle) {
-                            list.offer(s, key);
-                            // Longer paths can no longer beat the shortlist: skip them unmatched.
-                            max_len.set(score::max_len_for(needle.len(), list.bar()));
-                        }
+                let mut hits = Hits::default();
+                let mut dense = false;
+                let mut take = |key: &[u8], ascii: bool| {
+                    // An ASCII key only arrives here matched; when even its best possible score
+                    // cannot enter the full shortlist it is not scored, but it still survives.
+                    let survived = if ascii && score::rank_bound(max, key) < list.bar() {
+                        true
+                    } else if let Some(s) = quick(key, ascii, needle, &mut folded) {
+                        list.offer(s, key);
+                        true
+                    } else {
+                        false
+                    };
+                    if survived && !dense {
+                        hits.push(key);
+                        dense = hits.ends.len() > DENSE;
                     }
-                });
+                };
+                match from.and_then(|f| f.chunks[c].as_ref()) {
+                    Some(earlier) => earlier.iter().for_each(|key| take(key, key.is_ascii())),
+                    None => keys.search(&aut, c, &mut scratch, &no_limit, &mut |key, _, ascii| {
+                        if !self.shadowed(key) {
+                            take(key, ascii)
+                        }
+                    }),
+                }
+                let size = hits.bytes.len() + 4 * hits.ends.len();
+                let keep = !dense
+                    && budget.fetch_update(Ordering::Relaxed, Ordering::Relaxed, |b| b.checked_sub(size)).is_ok();
+                kept.push((c, keep.then_some(hits)));
             }
-            list
+            (list, kept)
         };
-        std::thread::scope(|scope| {
+        let done = std::thread::scope(|scope| {
             let handles: Vec<_> = (0..helpers).map(|_| scope.spawn(|| work(&|| false))).collect();
-            let mut lists = vec![work(&|| cancelled())];
-            lists.extend(handles.into_iter().filter_map(|h| h.join().ok()));
-            lists
-        })
+            let mut done = vec![work(&|| cancelled())];
+            done.extend(handles.into_iter().filter_map(|h| h.join().ok()));
+            done
+        });
+        let mut hits: Vec<Option<Hits>> = (0..chunks).map(|_| None).collect();
+        let lists = done
+            .into_iter()
+            .map(|(list, kept)| {
+                kept.into_iter().for_each(|(c, h)| hits[c] = h);
+                list
+            })
+            .collect();
+        (lists, hits)
     }
 
     /// True when the overlay overrides `key` (changed or removed), so the base copy must not count.
@@ -155,4 +288,34 @@ impl Snapshot {
     fn shadowed(&self, key: &[u8]) -> bool {
         !self.overlay.is_empty() && std::str::from_utf8(key).is_ok_and(|k| self.overlay.contains_key(k))
     }
+
+    /// A snapshot holding just `paths` (any order; duplicates count once) with empty metadata,
+    /// so the finder can be measured on generated path lists without a file tree on disk.
+    #[doc(hidden)]
+    pub fn from_paths(paths: impl IntoIterator<Item = String>) -> crate::Result<Snapshot> {
+        let mut paths: Vec<String> = paths.into_iter().collect();
+        paths.sort_unstable();
+        paths.dedup();
+        let mut builder = BaseBuilder::new(paths.len());
+        let meta = FileMeta { size: 0, mtime_ms: 0, symlink: false };
+        for p in &paths {
+            builder.push(p.as_bytes(), meta)?;
+        }
+        Ok(Snapshot::new(0, Arc::new(builder.finish()?), Arc::new(Overlay::new()), paths.len()))
+    }
 }
+
+/// [`score::quick`] of a key, folded first when it holds non-ASCII bytes (into `folded`).
+#[inline]
+fn quick(key: &[u8], ascii: bool, needle: &[u8], folded: &mut Vec<u8>) -> Option<i64> {
+    if ascii {
+        return score::quick(key, needle);
+    }
+    folded.clear();
+    score::fold_into(std::str::from_utf8(key).expect("index keys are UTF-8"), folded);
+    score::quick(folded, needle)
+}
+
+#[cfg(test)]
+#[path = "fuzzy_tests.rs"]
+mod tests;

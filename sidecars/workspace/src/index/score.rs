@@ -1,9 +1,13 @@
 //! Scoring of fuzzy matches in the spirit of fzf's algorithms: each matched character earns a
 //! base score plus a bonus for where it sits (start of a word after `/ _ - .` or space, a camelCase
-//! hump, inside the file name), consecutive matches keep the bonus of their run, gaps cost a
-//! start and an extension penalty, and longer paths lose a little. `quick` is fzf's "v1": an O(n)
-//! greedy window used to rank every survivor of the automaton; `exact` is fzf's "v2": a dynamic
-//! programme that finds the best-scoring alignment and its positions, run only on the shortlist.
+//! hump, inside the file name), a run of consecutive matches keeps the bonus of its first
+//! character and grows with its length (as VS Code's quick open does), and gaps cost a start and
+//! an extension penalty. Length is never part of the match score: as in fzf and nucleo it only
+//! breaks ties, first the file name's length (so `class` puts `class.js` above `class-scope.ts`,
+//! as VS Code does) and then the whole path's. `quick` is an O(n) greedy scorer used to rank
+//! every survivor of the automaton; `exact` is fzf's "v2": a dynamic programme that finds the
+//! best-scoring alignment and its positions, run only on the shortlist. Both compare characters
+//! after [`fold_char`]: Unicode lower case without accents (what nucleo calls normalization).
 
 /// Score of every matched character.
 const SCORE_MATCH: i32 = 16;
@@ -19,6 +23,11 @@ const BONUS_SLASH: i32 = 9;
 const BONUS_CAMEL: i32 = 7;
 /// Minimum bonus of a character that continues a run of matches.
 const BONUS_CONSECUTIVE: i32 = 4;
+/// What every further character of a run adds on top of the run's bonus, so that a long
+/// contiguous fragment beats the same letters spread over word starts.
+const RUN_STEP: i32 = 2;
+/// The run growth stops after this many steps, so one very long run cannot drown the rest.
+const RUN_CAP: u16 = 8;
 /// Extra bonus for every matched character inside the file name (the last segment).
 const BONUS_FILENAME: i32 = 6;
 /// The first query character's position bonus counts this many times.
@@ -28,6 +37,47 @@ pub(crate) const MAX_QUERY: usize = 128;
 /// Longest path given to the DP (PATH_MAX on Linux); longer paths do not match.
 const MAX_PATH: usize = 4096;
 const NEG: i32 = i32::MIN / 2;
+/// How many earlier word starts `quick` tries besides the rightmost window.
+const QUICK_STARTS: usize = 4;
+/// How many earlier occurrences of the first byte `quick` looks at to find them.
+const QUICK_LOOKS: usize = 12;
+
+/// Folds a character for comparison: lower case and without accents, one character to one
+/// character so positions keep their meaning. `É` → `e`, `ø` stays `ø`, `ß` stays `ß`.
+#[inline]
+pub(crate) fn fold_char(c: char) -> char {
+    if c.is_ascii() {
+        return c.to_ascii_lowercase();
+    }
+    // The first character of the canonical decomposition is the base letter (`é` = `e` + U+0301).
+    let mut base = c;
+    let mut first = true;
+    unicode_normalization::char::decompose_canonical(c, |d| {
+        if first {
+            base = d;
+            first = false;
+        }
+    });
+    let mut lower = base.to_lowercase();
+    match (lower.next(), lower.next()) {
+        (Some(l), None) => l,
+        _ => base,
+    }
+}
+
+/// True for combining marks, which a query drops: they carry only accents, and accents fold away.
+#[inline]
+pub(crate) fn is_combining(c: char) -> bool {
+    matches!(c as u32, 0x300..=0x36f | 0x1ab0..=0x1aff | 0x1dc0..=0x1dff | 0x20d0..=0x20ff | 0xfe20..=0xfe2f)
+}
+
+/// Appends the folded UTF-8 of `path` to `out`, for the byte-level filter and `quick`.
+pub(crate) fn fold_into(path: &str, out: &mut Vec<u8>) {
+    let mut buf = [0u8; 4];
+    for c in path.chars() {
+        out.extend_from_slice(fold_char(c).encode_utf8(&mut buf).as_bytes());
+    }
+}
 
 /// Position bonus of `cur` given the character before it.
 #[inline]
@@ -42,98 +92,149 @@ fn bonus(prev: Option<char>, cur: char) -> i32 {
     }
 }
 
-/// Same comparison as the automaton: ASCII case-folded, everything else exact.
-#[inline]
-fn same(q: char, p: char) -> bool {
-    q == p || (q.is_ascii() && q.eq_ignore_ascii_case(&p))
-}
-
-/// Penalty for the path's length, so among equal matches the shorter path wins.
-#[inline]
-fn length_penalty(chars: usize) -> i32 {
-    -((chars / 4) as i32)
-}
-
-/// An upper bound of [`quick`]'s score for any path of `len` bytes and a needle of `m` bytes:
-/// every character matched in the file name with the best bonus. Lets the search skip scoring
-/// paths that could not enter a full shortlist anyway.
-#[inline]
-pub(crate) fn quick_bound(m: usize, len: usize) -> i32 {
-    let per_char = SCORE_MATCH + BONUS_FILENAME + BONUS_SLASH;
-    m as i32 * per_char + BONUS_SLASH * (FIRST_MULT - 1) + length_penalty(len)
-}
-
-/// The longest path that could still score at least `bar` under [`quick_bound`].
-pub(crate) fn max_len_for(m: usize, bar: i32) -> usize {
-    if bar == i32::MIN {
-        return usize::MAX;
+/// [`bonus`] on bytes, for `quick`: a byte of a multi-byte character counts as neither case.
+#[inline(always)]
+fn bonus_byte(prev: Option<u8>, cur: u8) -> i32 {
+    match prev {
+        None => BONUS_BOUNDARY,
+        Some(b'/' | b'\\') => BONUS_SLASH,
+        Some(b'_' | b'-' | b'.' | b' ') => BONUS_BOUNDARY,
+        Some(p) if p.is_ascii_lowercase() && cur.is_ascii_uppercase() => BONUS_CAMEL,
+        Some(p) if p.is_ascii_alphabetic() && cur.is_ascii_digit() => BONUS_CAMEL,
+        _ => 0,
     }
-    // quick_bound(m, len) = best - len / 4 >= bar  <=>  len / 4 <= best - bar.
-    let slack = quick_bound(m, 0) as i64 - bar as i64;
-    if slack < 0 {
-        0
+}
+
+/// The bit that folds an ASCII letter's two cases together (see `automaton::find_folded`).
+#[inline(always)]
+fn fold_mask(want: u8) -> u8 {
+    if want.is_ascii_lowercase() {
+        0x20
     } else {
-        (slack as usize).saturating_mul(4).saturating_add(3)
+        0
     }
 }
 
-/// Fast O(n) score of a byte path against an ASCII-lowercased needle, or `None` when the needle
-/// is not a subsequence. Picks the tight window that ends as far right as possible (so the file
-/// name is preferred) and scores it with the same rules as [`exact`].
-pub(crate) fn quick(path: &[u8], needle: &[u8]) -> Option<i32> {
-    use super::automaton::{find_folded, rfind_folded};
+/// An upper bound of the match score (before [`rank`]) of any alignment of a needle of `m`
+/// bytes: every character in the file name, the first after a `/`, all in one run.
+pub(crate) fn max_score(m: usize) -> i32 {
+    let first = SCORE_MATCH + BONUS_FILENAME + BONUS_SLASH * FIRST_MULT;
+    let rest = (1..m).map(|i| SCORE_MATCH + BONUS_FILENAME + run_score(BONUS_SLASH, i as u16)).sum::<i32>();
+    first + rest
+}
+
+/// The best [`rank`] any alignment in a path of `len` bytes whose file name starts at
+/// `name_start` could reach, given the needle's [`max_score`].
+#[inline]
+pub(crate) fn rank_bound(max: i32, path: &[u8]) -> i64 {
+    let name_start = memchr::memrchr(b'/', path).map_or(0, |i| i + 1);
+    rank(max, path.len() - name_start, path.len())
+}
+
+/// What a character that continues a run earns: the run's bonus, plus its growth. `len` is the
+/// run's length before this character (at least 1).
+#[inline]
+fn run_score(run_bonus: i32, len: u16) -> i32 {
+    run_bonus + RUN_STEP * i32::from((len - 1).min(RUN_CAP))
+}
+
+/// The final, comparable score: the match score first, then shorter file names, then shorter
+/// paths (lengths in characters, capped at 4095 so they cannot reach the match score's bits).
+#[inline]
+pub(crate) fn rank(score: i32, name_len: usize, path_len: usize) -> i64 {
+    (i64::from(score) << 24) - ((name_len.min(4095) as i64) << 12) - path_len.min(4095) as i64
+}
+
+/// Fast O(n) score of a path against a folded needle (see [`fold_char`]), or `None` when the
+/// needle is not a subsequence. `path` is the path's bytes, already folded when it is not ASCII;
+/// ASCII letters are compared case-insensitively either way. Scores several greedy alignments
+/// with the same rules as [`exact`] and keeps the best: the tight window that ends as far right
+/// as possible (so the file name is preferred), and one from each of the last few occurrences of
+/// the needle's first byte that start a word and a run (so `nest` against
+/// `nested-in-react.test.ts` takes the contiguous `nest`, not the `n` of "in").
+pub(crate) fn quick(path: &[u8], needle: &[u8]) -> Option<i64> {
+    use super::automaton::rfind_folded;
     // Backward pass: the rightmost start from which the needle still fits.
-    let mut j = path.len();
+    let mut last = path.len();
     for &want in needle.iter().rev() {
-        j = rfind_folded(want, &path[..j])?;
+        last = rfind_folded(want, &path[..last])?;
     }
     let name_start = memchr::memrchr(b'/', path).map_or(0, |i| i + 1);
-    let (mut score, mut prev_pos, mut run_bonus) = (0, usize::MAX, 0);
-    let mut p = j;
+    let mut best = greedy(path, needle, last, name_start);
+    // Earlier occurrences of the first byte, right to left, that start a word and a run of at
+    // least two (the alignments the DP ranks high); a few tries, a few more looks.
+    let (mut end, mut tried, mut looked) = (last, 0, 0);
+    while tried < QUICK_STARTS && looked < QUICK_LOOKS {
+        let Some(p) = rfind_folded(needle[0], &path[..end]) else { break };
+        end = p;
+        looked += 1;
+        let starts_run = needle.len() == 1 || path[p + 1] | fold_mask(needle[1]) == needle[1];
+        if starts_run && bonus_byte(p.checked_sub(1).map(|i| path[i]), path[p]) > 0 {
+            best = best.max(greedy(path, needle, p, name_start));
+            tried += 1;
+        }
+    }
+    let name_len = path.len() - name_start;
+    Some(rank(best, name_len, path.len()))
+}
+
+/// Score of the greedy alignment that matches the needle's first byte at `start` (which holds it)
+/// and every later byte at its next occurrence. The caller proved the needle fits from `start`.
+fn greedy(path: &[u8], needle: &[u8], start: usize, name_start: usize) -> i32 {
+    use super::automaton::find_folded;
+    let (mut score, mut prev_pos, mut run_bonus, mut run_len) = (0, usize::MAX, 0, 0u16);
+    let mut p = start;
     for (i, &want) in needle.iter().enumerate() {
-        // The backward pass proved every needle byte occurs at or after `p`.
-        p += find_folded(want, &path[p..])?;
-        let prev = if p == 0 { None } else { Some(path[p - 1] as char) };
-        let b = bonus(prev, path[p] as char);
-        let fname = if p >= name_start { BONUS_FILENAME } else { 0 };
-        score += SCORE_MATCH + fname;
+        if i > 0 {
+            match find_folded(want, &path[p..]) {
+                Some(d) => p += d,
+                None => return NEG,
+            }
+        }
+        let b = bonus_byte(p.checked_sub(1).map(|i| path[i]), path[p]);
+        score += SCORE_MATCH + if p >= name_start { BONUS_FILENAME } else { 0 };
         if i == 0 {
             score += b * FIRST_MULT;
-            run_bonus = b;
+            (run_bonus, run_len) = (b, 1);
         } else if prev_pos + 1 == p {
             run_bonus = run_bonus.max(BONUS_CONSECUTIVE).max(b);
-            score += run_bonus;
+            score += run_score(run_bonus, run_len);
+            run_len += 1;
         } else {
             score += GAP_START + GAP_EXT * (p - prev_pos - 2) as i32 + b;
-            run_bonus = b;
+            (run_bonus, run_len) = (b, 1);
         }
         prev_pos = p;
         p += 1;
     }
-    Some(score + length_penalty(path.len()))
+    score
 }
 
 /// Reusable buffers for [`exact`], so scoring a shortlist allocates almost nothing.
 #[derive(Default)]
 pub(crate) struct Scratch {
     chars: Vec<char>,
+    folded: Vec<char>,
     utf16: Vec<u32>,
     bonus: Vec<i32>,
     fname: Vec<i32>,
     m: Vec<i32>,
     run: Vec<i32>,
+    len: Vec<u16>,
     from: Vec<u32>,
 }
 
-/// The best alignment of `query` in `path`: its score and the UTF-16 positions of the matched
-/// characters, or `None` when `query` is not a subsequence of `path` (as whole characters).
-pub(crate) fn exact(path: &str, query: &[char], s: &mut Scratch) -> Option<(i32, Vec<u32>)> {
+/// The best alignment of the folded `query` in `path`: its [`rank`] and the UTF-16 positions of
+/// the matched characters, or `None` when `query` is not a subsequence of the folded `path`.
+pub(crate) fn exact(path: &str, query: &[char], s: &mut Scratch) -> Option<(i64, Vec<u32>)> {
     s.chars.clear();
     s.chars.extend(path.chars());
     let (n, m) = (s.chars.len(), query.len());
     if m == 0 || n < m || n > MAX_PATH || m > MAX_QUERY {
         return None;
     }
+    s.folded.clear();
+    s.folded.extend(s.chars.iter().map(|&c| fold_char(c)));
     s.utf16.clear();
     let mut unit = 0;
     for c in &s.chars {
@@ -148,10 +249,13 @@ pub(crate) fn exact(path: &str, query: &[char], s: &mut Scratch) -> Option<(i32,
         s.bonus.push(bonus(prev, s.chars[j]));
         s.fname.push(if j >= name_start { BONUS_FILENAME } else { 0 });
     }
-    s.m.clear();
-    s.m.resize(m * n, NEG);
-    s.run.clear();
-    s.run.resize(m * n, 0);
+    for v in [&mut s.m, &mut s.run] {
+        v.clear();
+        v.resize(m * n, 0);
+    }
+    s.m.fill(NEG);
+    s.len.clear();
+    s.len.resize(m * n, 0);
     s.from.clear();
     s.from.resize(m * n, u32::MAX);
     for (i, &q) in query.iter().enumerate() {
@@ -167,7 +271,7 @@ pub(crate) fn exact(path: &str, query: &[char], s: &mut Scratch) -> Option<(i32,
                     gap = extended;
                 }
             }
-            if !same(q, s.chars[j]) {
+            if q != s.folded[j] {
                 continue;
             }
             let at = i * n + j;
@@ -175,18 +279,21 @@ pub(crate) fn exact(path: &str, query: &[char], s: &mut Scratch) -> Option<(i32,
             if i == 0 {
                 s.m[at] = base + s.bonus[j] * FIRST_MULT;
                 s.run[at] = s.bonus[j];
+                s.len[at] = 1;
                 continue;
             }
-            let diag = if j > 0 { s.m[(i - 1) * n + j - 1] } else { NEG };
-            if diag > NEG {
-                let run = s.run[(i - 1) * n + j - 1].max(BONUS_CONSECUTIVE).max(s.bonus[j]);
-                s.m[at] = diag + base + run;
+            let diag_at = (i - 1) * n + j - 1;
+            if j > 0 && s.m[diag_at] > NEG {
+                let run = s.run[diag_at].max(BONUS_CONSECUTIVE).max(s.bonus[j]);
+                s.m[at] = s.m[diag_at] + base + run_score(run, s.len[diag_at]);
                 s.run[at] = run;
+                s.len[at] = s.len[diag_at].saturating_add(1);
                 s.from[at] = (j - 1) as u32;
             }
             if gap > NEG && gap + base + s.bonus[j] > s.m[at] {
                 s.m[at] = gap + base + s.bonus[j];
                 s.run[at] = s.bonus[j];
+                s.len[at] = 1;
                 s.from[at] = gap_k;
             }
         }
@@ -204,73 +311,9 @@ pub(crate) fn exact(path: &str, query: &[char], s: &mut Scratch) -> Option<(i32,
             j = s.from[i * n + j] as usize;
         }
     }
-    Some((best + length_penalty(n), positions))
+    Some((rank(best, n - name_start, n), positions))
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn q(s: &str) -> Vec<char> {
-        s.chars().collect()
-    }
-
-    fn needle(s: &str) -> Vec<u8> {
-        s.bytes().map(|b| b.to_ascii_lowercase()).collect()
-    }
-
-    #[test]
-    fn contiguous_beats_scattered() {
-        let mut s = Scratch::default();
-        let (a, pa) = exact("src/abc.rs", &q("abc"), &mut s).unwrap();
-        let (b, _) = exact("src/axbxc.rs", &q("abc"), &mut s).unwrap();
-        assert!(a > b, "{a} <= {b}");
-        assert_eq!(pa, [4, 5, 6]);
-        assert!(quick(b"src/abc.rs", &needle("abc")) > quick(b"src/axbxc.rs", &needle("abc")));
-        for path in ["abc", "src/abc.rs", "a/b/c", "xabc"] {
-            let score = quick(path.as_bytes(), &needle("abc")).unwrap();
-            assert!(score <= quick_bound(3, path.len()));
-            assert!(max_len_for(3, score) >= path.len(), "a path never prunes its own score");
-        }
-        assert!(max_len_for(3, quick_bound(3, 40)) < 44);
-    }
-
-    #[test]
-    fn file_name_beats_directory() {
-        let mut s = Scratch::default();
-        let (name, p) = exact("lib/util/main.rs", &q("main"), &mut s).unwrap();
-        let (dir, _) = exact("main/util/lib.rs", &q("main"), &mut s).unwrap();
-        assert!(name > dir, "{name} <= {dir}");
-        assert_eq!(p, [9, 10, 11, 12]);
-    }
-
-    #[test]
-    fn prefers_word_starts_and_camel_humps() {
-        let mut s = Scratch::default();
-        let (_, p) = exact("src/fooBarBaz.ts", &q("fbb"), &mut s).unwrap();
-        assert_eq!(p, [4, 7, 10]);
-        let (_, p) = exact("a_b-c.txt", &q("abc"), &mut s).unwrap();
-        assert_eq!(p, [0, 2, 4]);
-    }
-
-    #[test]
-    fn positions_are_utf16_units() {
-        let mut s = Scratch::default();
-        // '😀' is two UTF-16 units and 'é' one, so 'x' sits at unit 4 and 'y' at 6.
-        let (_, p) = exact("😀é/x-y", &q("xy"), &mut s).unwrap();
-        assert_eq!(p, [4, 6]);
-        let (_, p) = exact("dir/Ünïcode.txt", &q("ünï"), &mut s).unwrap_or_default();
-        assert!(p.is_empty(), "non-ASCII letters must compare exactly");
-        let (_, p) = exact("dir/Ünïcode.txt", &q("Ünï"), &mut s).unwrap();
-        assert_eq!(p, [4, 5, 6]);
-    }
-
-    #[test]
-    fn case_insensitive_and_rejects_non_matches() {
-        let mut s = Scratch::default();
-        assert!(exact("README.md", &q("readme"), &mut s).is_some());
-        assert!(exact("README.md", &q("xyz"), &mut s).is_none());
-        assert!(quick(b"README.md", &needle("xyz")).is_none());
-        assert!(exact("ab", &q("abc"), &mut s).is_none());
-    }
-}
+#[path = "score_tests.rs"]
+mod tests;

@@ -18,12 +18,14 @@ pub struct Snapshot {
     pub(crate) base: Arc<Base>,
     pub(crate) overlay: Arc<Overlay>,
     len: usize,
+    /// Survivors of recent fuzzy queries on this view; a new generation starts with none.
+    pub(crate) fuzzy_cache: super::fuzzy::Cache,
 }
 
 impl Snapshot {
     /// Assembles a snapshot; `len` is the number of visible files.
     pub(crate) fn new(generation: u64, base: Arc<Base>, overlay: Arc<Overlay>, len: usize) -> Snapshot {
-        Snapshot { generation, base, overlay, len }
+        Snapshot { generation, base, overlay, len, fuzzy_cache: Default::default() }
     }
 
     /// The generation this view was taken at.

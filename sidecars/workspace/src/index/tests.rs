@@ -228,6 +228,9 @@ fn fuzzy_positions_are_utf16_and_overlay_is_searched() {
     // "dössier/" is 8 units, the emoji 2, '-' 1: "note" starts at unit 11.
     assert_eq!(found[0].positions, [11, 12, 13, 14]);
     let meta = FileMeta { size: 0, mtime_ms: 0, symlink: false };
+    // "no" leaves survivors behind in this snapshot's cache; a change publishes a new snapshot,
+    // so the extension "note" after it must see the change, not those survivors.
+    assert_eq!(index.snapshot().fuzzy("no", 5, &|| false).len(), 1);
     index
         .shared
         .store

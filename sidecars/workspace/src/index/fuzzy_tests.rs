@@ -1,0 +1,151 @@
+//! Tests of the finder over in-memory snapshots: the issue's ranking cases end to end (through
+//! the shortlist), Unicode and `\` queries, and incremental typing giving exactly a fresh
+//! search's answer.
+
+use super::*;
+
+fn snap(paths: &[&str]) -> Snapshot {
+    Snapshot::from_paths(paths.iter().map(|p| p.to_string())).unwrap()
+}
+
+fn top(s: &Snapshot, query: &str, n: usize) -> Vec<String> {
+    s.fuzzy(query, n, &|| false).into_iter().map(|m| m.path).collect()
+}
+
+#[test]
+fn unicode_and_backslash_queries() {
+    let s =
+        snap(&["docs/Écran.txt", "cv/Résumé.md", "ide/hover.ts", "src/ide/hover/widget.ts", "ecran.txt", "other.md"]);
+    // Accents fold both ways: `écran` finds the plain spelling too (as in nucleo).
+    let mut found = top(&s, "écran", 5);
+    found.sort();
+    assert_eq!(found, ["docs/Écran.txt", "ecran.txt"]);
+    assert_eq!(top(&s, "ECRAN", 5).len(), 2);
+    assert_eq!(top(&s, "resume", 5), ["cv/Résumé.md"]);
+    assert_eq!(top(&s, "RÉSUMÉ", 5), ["cv/Résumé.md"]);
+    assert_eq!(top(&s, "ide\\hover", 5), ["ide/hover.ts", "src/ide/hover/widget.ts"]);
+    let found = s.fuzzy("resume", 1, &|| false);
+    assert_eq!(found[0].positions, [3, 4, 5, 6, 7, 8]);
+    assert!(top(&s, "résuméx", 5).is_empty());
+}
+
+#[test]
+fn the_issues_ranking_cases() {
+    // Length breaks ties only: a deep `jpg.ts` is the file named by the query, and the shorter
+    // name `class.js` wins over `class-scope.ts` though its path is longer.
+    let s = snap(&["packages/app/src/util/jpg.ts", "assets/img/a.jpg", "b.jpg", "assets/photos/holiday.jpg"]);
+    assert_eq!(top(&s, "jpg", 1), ["packages/app/src/util/jpg.ts"]);
+    let s = snap(&["src/class-scope.ts", "lib/deep/folder/sub/class.js", "classes/x.ts"]);
+    assert_eq!(top(&s, "class", 2), ["lib/deep/folder/sub/class.js", "src/class-scope.ts"]);
+    // A target whose best alignment the old quick score missed (it took the `n` of "in") must
+    // reach the answer even when the shortlist fills with paths that beat that bad window.
+    let mut paths: Vec<String> = (0..400).map(|i| format!("n{i}/e/s/t.ts")).collect();
+    paths.push("test/nested-in-react.test.ts".to_owned());
+    let s = Snapshot::from_paths(paths).unwrap();
+    let found = s.fuzzy("nest", 1, &|| false);
+    assert_eq!(found[0].path, "test/nested-in-react.test.ts");
+    assert_eq!(found[0].positions, [5, 6, 7, 8]);
+}
+
+/// A small deterministic generator (xorshift), so the random tests replay exactly.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self, n: usize) -> usize {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        (self.0 % n as u64) as usize
+    }
+
+    fn pick<'a>(&mut self, from: &[&'a str]) -> &'a str {
+        from[self.next(from.len())]
+    }
+}
+
+const WORDS: &[&str] = &[
+    "src",
+    "lib",
+    "index",
+    "fuzzy",
+    "score",
+    "main",
+    "test",
+    "react",
+    "nested",
+    "Écran",
+    "résumé",
+    "util",
+    "core",
+    "api",
+    "docs",
+    "Widget",
+    "hover",
+    "a",
+    "b",
+    "data",
+    "x",
+    "Übung",
+    "node_modules",
+    "camelCase",
+];
+
+fn random_paths(rng: &mut Rng, n: usize) -> Vec<String> {
+    (0..n)
+        .map(|_| {
+            let depth = 1 + rng.next(4);
+            let mut parts: Vec<String> = (0..depth).map(|_| rng.pick(WORDS).to_owned()).collect();
+            let ext = rng.pick(&["rs", "ts", "md", "json", "jpg"]);
+            let last = parts.last_mut().unwrap();
+            *last = format!("{last}{}.{ext}", rng.next(50));
+            parts.join(rng.pick(&["/", "/", "/", "-"]))
+        })
+        .collect()
+}
+
+#[test]
+fn extending_a_query_answers_exactly_as_a_fresh_search() {
+    let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+    // Over 3k keys so the base has several chunks, some sparse enough to be kept.
+    let s = Snapshot::from_paths(random_paths(&mut rng, 6000)).unwrap();
+    let letters: Vec<char> = "abcdeilmnorstuxyz/é.-_".chars().collect();
+    let mut kept_sparse = false;
+    for round in 0..60 {
+        // Type a query one character at a time, sometimes inserting in the middle, sometimes
+        // deleting the last character, comparing every step with a search that has no cache.
+        let mut query = String::new();
+        for _ in 0..(2 + rng.next(5)) {
+            let c = letters[rng.next(letters.len())];
+            match rng.next(6) {
+                0 if !query.is_empty() => {
+                    query.pop();
+                }
+                1 if !query.is_empty() => {
+                    let at = query.char_indices().nth(rng.next(query.chars().count())).unwrap().0;
+                    query.insert(at, c);
+                }
+                _ => query.push(c),
+            }
+            let limit = [1, 5, 50][round % 3];
+            let cached = s.fuzzy(&query, limit, &|| false);
+            let fresh = s.fuzzy_with(&query, limit, &|| false, false);
+            assert_eq!(cached, fresh, "query {query:?}");
+        }
+        let entries = s.fuzzy_cache.0.lock().unwrap();
+        kept_sparse |= entries.iter().any(|e| e.chunks.iter().any(|c| c.as_ref().is_some_and(|h| !h.ends.is_empty())));
+    }
+    // Positive control: the cached path really ran (some chunks were answered from survivors).
+    assert!(kept_sparse, "no query kept any survivors, so the cache was never exercised");
+}
+
+#[test]
+fn the_cache_narrows_only_from_a_subsequence() {
+    let s = snap(&["src/abc.rs", "src/acb.rs", "x/bca.md"]);
+    assert_eq!(top(&s, "ab", 5), ["src/abc.rs", "src/acb.rs"]);
+    // "ba" is not an extension of "ab": its answer must not come from "ab"'s survivors.
+    assert!(s.fuzzy_cache.lookup(b"ba").is_none());
+    assert_eq!(top(&s, "ba", 5), ["x/bca.md"]);
+    assert_eq!(s.fuzzy_cache.lookup(b"abc").map(|e| e.needle.clone()), Some(b"ab".to_vec()));
+    assert_eq!(top(&s, "abc", 5), ["src/abc.rs"]);
+    assert_eq!(s.fuzzy_cache.lookup(b"axbc").map(|e| e.needle.clone()), Some(b"abc".to_vec()));
+}

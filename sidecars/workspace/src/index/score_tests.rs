@@ -1,0 +1,134 @@
+//! Unit tests of the scorer: word starts, file names and runs, Unicode folding with UTF-16
+//! positions, length only as a tie-breaker (the file name's first), run growth, and `quick`
+//! agreeing with `exact` on the alignments people aim for.
+
+use super::*;
+
+/// A query as `fuzzy` hands it over: folded characters.
+fn q(s: &str) -> Vec<char> {
+    s.chars().filter(|&c| !is_combining(c)).map(fold_char).collect()
+}
+
+fn needle(s: &str) -> Vec<u8> {
+    q(s).into_iter().collect::<String>().into_bytes()
+}
+
+fn ex(path: &str, query: &str) -> i64 {
+    exact(path, &q(query), &mut Scratch::default()).unwrap().0
+}
+
+/// `quick` of a path the way `fuzzy` calls it: folded when it is not ASCII.
+fn qk(path: &str, query: &str) -> Option<i64> {
+    let mut folded = Vec::new();
+    fold_into(path, &mut folded);
+    quick(&folded, &needle(query))
+}
+
+#[test]
+fn contiguous_beats_scattered() {
+    let mut s = Scratch::default();
+    let (a, pa) = exact("src/abc.rs", &q("abc"), &mut s).unwrap();
+    let (b, _) = exact("src/axbxc.rs", &q("abc"), &mut s).unwrap();
+    assert!(a > b, "{a} <= {b}");
+    assert_eq!(pa, [4, 5, 6]);
+    assert!(qk("src/abc.rs", "abc") > qk("src/axbxc.rs", "abc"));
+}
+
+#[test]
+fn file_name_beats_directory() {
+    let mut s = Scratch::default();
+    let (name, p) = exact("lib/util/main.rs", &q("main"), &mut s).unwrap();
+    let (dir, _) = exact("main/util/lib.rs", &q("main"), &mut s).unwrap();
+    assert!(name > dir, "{name} <= {dir}");
+    assert_eq!(p, [9, 10, 11, 12]);
+}
+
+#[test]
+fn prefers_word_starts_and_camel_humps() {
+    let mut s = Scratch::default();
+    let (_, p) = exact("src/fooBarBaz.ts", &q("fbb"), &mut s).unwrap();
+    assert_eq!(p, [4, 7, 10]);
+    let (_, p) = exact("a_b-c.txt", &q("abc"), &mut s).unwrap();
+    assert_eq!(p, [0, 2, 4]);
+}
+
+#[test]
+fn case_insensitive_and_rejects_non_matches() {
+    let mut s = Scratch::default();
+    assert!(exact("README.md", &q("readme"), &mut s).is_some());
+    assert!(exact("README.md", &q("xyz"), &mut s).is_none());
+    assert!(quick(b"README.md", &needle("xyz")).is_none());
+    assert!(exact("ab", &q("abc"), &mut s).is_none());
+}
+
+#[test]
+fn folds_case_and_accents_beyond_ascii() {
+    for (c, want) in [('É', 'e'), ('é', 'e'), ('Ü', 'u'), ('ñ', 'n'), ('Ж', 'ж'), ('ß', 'ß'), ('İ', 'i'), ('x', 'x')]
+    {
+        assert_eq!(fold_char(c), want, "{c}");
+    }
+    let mut s = Scratch::default();
+    let (_, p) = exact("docs/Écran.txt", &q("écran"), &mut s).unwrap();
+    assert_eq!(p, [5, 6, 7, 8, 9]);
+    let (_, p) = exact("cv/Résumé.md", &q("resume"), &mut s).unwrap();
+    assert_eq!(p, [3, 4, 5, 6, 7, 8]);
+    assert!(qk("cv/Résumé.md", "resume").is_some() && qk("docs/Écran.txt", "ECRAN").is_some());
+    // Cyrillic folds too, and a query in another case finds it.
+    assert!(exact("Жук.txt", &q("жук"), &mut s).is_some());
+    // A decomposed path (as macOS writes names): the marks are skipped, positions count them.
+    let (_, p) = exact("Re\u{301}sume\u{301}.md", &q("resume"), &mut s).unwrap();
+    assert_eq!(p, [0, 1, 3, 4, 5, 6]);
+    // A decomposed query folds the same as a composed one.
+    assert_eq!(q("e\u{301}cran"), q("écran"));
+    // Positions are UTF-16 units of the original path: '😀' is two, 'é' one.
+    let (_, p) = exact("😀é/x-y", &q("xy"), &mut s).unwrap();
+    assert_eq!(p, [4, 6]);
+    let (_, p) = exact("😀/Étude", &q("etu"), &mut s).unwrap();
+    assert_eq!(p, [3, 4, 5]);
+}
+
+#[test]
+fn length_only_breaks_ties_and_the_file_name_counts_first() {
+    // A name that starts with the query beats the query as an extension, however long the path.
+    let deep = "packages/some/deeply/nested/folder/jpg.ts";
+    for short in ["img/a.jpg", "b.jpg"] {
+        assert!(ex(deep, "jpg") > ex(short, "jpg"), "{deep} <= {short}");
+        assert!(qk(deep, "jpg") > qk(short, "jpg"), "quick: {deep} <= {short}");
+    }
+    // Equal matches: the shorter file name wins, even on a longer path.
+    let (long_path, short_path) = ("lib/deep/folder/class.js", "class-scope.ts");
+    assert!(ex(long_path, "class") > ex(short_path, "class"));
+    assert!(qk(long_path, "class") > qk(short_path, "class"));
+    // Equal names: the shorter path wins.
+    assert!(ex("a/main.rs", "main") > ex("a/b/main.rs", "main"));
+    // The match itself still comes first: a better match wins against a shorter name.
+    assert!(ex("src/components/Button.tsx", "button") > ex("b/u/t.ton", "button"));
+}
+
+#[test]
+fn runs_grow_so_contiguous_fragments_win() {
+    // A run that starts inside a word ("ndex" in `index`) earns only the small consecutive bonus
+    // per character, so with a flat bonus the same letters on four segment starts win; a run
+    // that grows keeps the contiguous fragment first, as VS Code does.
+    let (together, scattered) = ("src/index.ts", "n/d/e/x.ts");
+    assert!(ex(together, "ndex") > ex(scattered, "ndex"), "{} <= {}", ex(together, "ndex"), ex(scattered, "ndex"));
+    assert!(qk(together, "ndex") > qk(scattered, "ndex"));
+    // A longer run is worth more per character than a shorter one.
+    let gain = |n: usize| ex(&"a".repeat(n), &"a".repeat(n)) >> 24;
+    assert!(gain(6) - gain(5) > gain(3) - gain(2));
+}
+
+#[test]
+fn quick_takes_the_contiguous_window_not_the_rightmost() {
+    let path = "src/nested-in-react.test.ts";
+    let mut s = Scratch::default();
+    let (best, p) = exact(path, &q("nest"), &mut s).unwrap();
+    assert_eq!(p, [4, 5, 6, 7]);
+    // `quick` finds the same alignment as the DP here, so its score equals the exact one.
+    assert_eq!(quick(path.as_bytes(), &needle("nest")), Some(best));
+    // And it stays an alignment score: never above the DP's optimum.
+    for (path, query) in [("a/b/c.rs", "abc"), ("src/index/fuzzy.rs", "ifz"), ("nested/nest.ts", "nest")] {
+        let (best, _) = exact(path, &q(query), &mut s).unwrap();
+        assert!(quick(path.as_bytes(), &needle(query)).unwrap() <= best, "{path}");
+    }
+}
