@@ -75,7 +75,7 @@ describe('streamed workspace calls', () => {
           expect(whole.truncatedBy).toBe('maxResults');
         }
       }
-    });
+    }, 180_000); // four searches of 2,000 files: seconds natively, a minute or more under wine
 
     test('leaving the loop after the first chunk cancels the search, and the sidecar goes on serving', async () => {
       const { api, registry } = openWorkspace(big);

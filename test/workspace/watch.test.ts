@@ -33,13 +33,13 @@ describe('watch', () => {
     await waitFor(async () => (await api.status()).watching, 30_000, 'the watcher');
 
     writeFile(root, 'new/file.txt', 'fresh\n');
-    await waitFor(() => all.saw('new/file.txt', 'created'), 10_000, 'created');
+    await waitFor(() => all.saw('new/file.txt', 'created'), 30_000, 'created');
     fs.appendFileSync(path.join(root, 'README.md'), 'more\n');
-    await waitFor(() => all.saw('README.md', 'changed'), 10_000, 'changed');
+    await waitFor(() => all.saw('README.md', 'changed'), 30_000, 'changed');
     fs.rmSync(path.join(root, 'docs/guide.md'));
-    await waitFor(() => all.saw('docs/guide.md', 'deleted'), 10_000, 'deleted');
+    await waitFor(() => all.saw('docs/guide.md', 'deleted'), 30_000, 'deleted');
     fs.renameSync(path.join(root, 'src/main.rs'), path.join(root, 'src/entry.rs'));
-    await waitFor(() => all.saw('src/main.rs', 'deleted') && all.saw('src/entry.rs', 'created'), 10_000, 'rename');
+    await waitFor(() => all.saw('src/main.rs', 'deleted') && all.saw('src/entry.rs', 'created'), 30_000, 'rename');
 
     expect(md.changes.every((c) => c.path.endsWith('.md'))).toBe(true);
     expect(md.saw('README.md', 'changed')).toBe(true);
@@ -67,7 +67,7 @@ describe('watch', () => {
     writeFile(root, '.git/index', 'x');
     // A visible change after the ignored ones: once it arrives, the earlier ones had their chance.
     writeFile(root, 'marker.txt', 'x');
-    await waitFor(() => kept.saw('marker.txt', 'created'), 10_000, 'marker');
+    await waitFor(() => kept.saw('marker.txt', 'created'), 30_000, 'marker');
     expect(kept.changes.map((c) => c.path)).toEqual(['marker.txt']);
     expect(dropped.changes).toEqual([]);
   });
