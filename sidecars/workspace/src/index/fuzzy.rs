@@ -238,7 +238,7 @@ impl Snapshot {
                 let mut take = |key: &[u8], ascii: bool| {
                     // An ASCII key only arrives here matched; when even its best possible score
                     // cannot enter the full shortlist it is not scored, but it still survives.
-                    let survived = if ascii && bounds.rank(key, needle) < list.bar() {
+                    let survived = if ascii && bounds.below(key, needle, list.bar()) {
                         true
                     } else if let Some(s) = quick(key, ascii, needle, &mut folded) {
                         list.offer(s, key);

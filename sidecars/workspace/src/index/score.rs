@@ -158,13 +158,35 @@ impl Bounds {
         Bounds { at }
     }
 
-    /// The best [`rank`] any alignment of `needle` (the one given to [`Bounds::new`]) in the
-    /// ASCII `path` could reach, for skipping [`quick`] on paths that cannot enter a full shortlist.
-    /// The needle's characters that fit in the file name are its longest suffix that is a
-    /// subsequence of the name (a greedy match from the right finds it).
-    #[inline]
+    /// The bound of `path` that [`Bounds::below`] compares, for tests.
+    #[cfg(test)]
     pub(crate) fn rank(&self, path: &[u8], needle: &[u8]) -> i64 {
+        self.rank_from(path, memchr::memrchr(b'/', path).map_or(0, |i| i + 1), needle)
+    }
+
+    /// True when the bound of the ASCII `path` is below `bar`, so [`quick`] need not score it
+    /// for a shortlist that `bar` closes. The file name is only scanned when
+    /// that can change the answer: `at` never grows with `g`, so when even `at[0]` is below the
+    /// bar, or even `at[m]` is not, the scan cannot matter (short needles, a weak bar).
+    #[inline]
+    pub(crate) fn below(&self, path: &[u8], needle: &[u8], bar: i64) -> bool {
         let name_start = memchr::memrchr(b'/', path).map_or(0, |i| i + 1);
+        let (name_len, len) = (path.len() - name_start, path.len());
+        if rank(self.at[0], name_len, len) < bar {
+            return true;
+        }
+        if rank(self.at[needle.len()], name_len, len) >= bar {
+            return false;
+        }
+        self.rank_from(path, name_start, needle) < bar
+    }
+
+    /// The best [`rank`] any alignment of `needle` (the one given to [`Bounds::new`]) in the ASCII
+    /// `path` whose file name starts at `name_start` could reach. The needle's characters that fit
+    /// in the file name are its longest suffix that is a subsequence of the name (a greedy match
+    /// from the right finds it).
+    #[inline]
+    fn rank_from(&self, path: &[u8], name_start: usize, needle: &[u8]) -> i64 {
         let mut k = 0;
         for &b in path[name_start..].iter().rev() {
             if k == needle.len() {

@@ -156,6 +156,10 @@ fn bounds_are_never_below_quick_or_exact() {
         assert!(bound >= quick_score, "{path:?} {query:?}: bound {bound} < quick {quick_score}");
         let exact_score = ex(&path, &query);
         assert!(bound >= exact_score, "{path:?} {query:?}: bound {bound} < exact {exact_score}");
+        // `below` is the same bound, only sometimes without scanning the file name.
+        for bar in [bound - (1 << 24), bound, bound + 1, bound + (1 << 24)] {
+            assert_eq!(Bounds::new(&nd).below(path.as_bytes(), &nd, bar), bound < bar, "{path:?} {query:?}");
+        }
         checked += 1;
         let name_start = path.rfind('/').map_or(0, |i| i + 1);
         tighter += usize::from(bound < rank(Bounds::new(&nd).at[0], path.len() - name_start, path.len()));
