@@ -218,7 +218,7 @@ impl Snapshot {
         let next = AtomicUsize::new(0);
         let budget = AtomicUsize::new(CACHE_BYTES);
         let helpers = super::cores().min(chunks.max(1)) - 1;
-        let max = score::max_score(needle.len());
+        let bounds = score::Bounds::new(needle);
         let work = |poll: &dyn Fn() -> bool| {
             let mut list = Shortlist::new(cap);
             let aut = Subsequence::new(needle);
@@ -238,7 +238,7 @@ impl Snapshot {
                 let mut take = |key: &[u8], ascii: bool| {
                     // An ASCII key only arrives here matched; when even its best possible score
                     // cannot enter the full shortlist it is not scored, but it still survives.
-                    let survived = if ascii && score::rank_bound(max, key) < list.bar() {
+                    let survived = if ascii && bounds.below(key, needle, list.bar()) {
                         true
                     } else if let Some(s) = quick(key, ascii, needle, &mut folded) {
                         list.offer(s, key);

@@ -132,3 +132,48 @@ fn quick_takes_the_contiguous_window_not_the_rightmost() {
         assert!(quick(path.as_bytes(), &needle(query)).unwrap() <= best, "{path}");
     }
 }
+
+/// The skip in `fuzzy` is only safe if `Bounds::rank` really bounds both scorers: checked over
+/// many random paths and queries from a small alphabet (so most pairs match, with word starts,
+/// camel humps, runs, gaps, `/` in the query and file names that hold all, some or none of it).
+#[test]
+fn bounds_are_never_below_quick_or_exact() {
+    let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+    let mut below = |n: usize| {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        (seed % n as u64) as usize
+    };
+    let alphabet = b"abcsAB/-._t";
+    let (mut checked, mut tighter) = (0, 0);
+    for _ in 0..40_000 {
+        let path: String = (0..1 + below(24)).map(|_| alphabet[below(alphabet.len())] as char).collect();
+        let query: String = (0..1 + below(6)).map(|_| alphabet[below(alphabet.len())] as char).collect();
+        let nd = needle(&query);
+        let Some(quick_score) = quick(path.as_bytes(), &nd) else { continue };
+        let bound = Bounds::new(&nd).rank(path.as_bytes(), &nd);
+        assert!(bound >= quick_score, "{path:?} {query:?}: bound {bound} < quick {quick_score}");
+        let exact_score = ex(&path, &query);
+        assert!(bound >= exact_score, "{path:?} {query:?}: bound {bound} < exact {exact_score}");
+        // `below` is the same bound, only sometimes without scanning the file name.
+        for bar in [bound - (1 << 24), bound, bound + 1, bound + (1 << 24)] {
+            assert_eq!(Bounds::new(&nd).below(path.as_bytes(), &nd, bar), bound < bar, "{path:?} {query:?}");
+        }
+        checked += 1;
+        let name_start = path.rfind('/').map_or(0, |i| i + 1);
+        tighter += usize::from(bound < rank(Bounds::new(&nd).at[0], path.len() - name_start, path.len()));
+    }
+    // Positive control: enough pairs matched, and the file name often caps the bound.
+    assert!(checked > 5_000 && tighter > 1_000, "{checked} matched, {tighter} with a tighter bound");
+}
+
+#[test]
+fn a_query_outside_the_file_name_bounds_below_one_inside_it() {
+    // `testts` cannot lie in `bar-core.ts` beyond its `ts`: the bound of that path is below
+    // what `bar.test.ts` really scores, so a full shortlist of such paths skips it.
+    let nd = needle("testts");
+    let bound = Bounds::new(&nd).rank(b"src/test/foo/bar-core.ts", &nd);
+    assert!(bound < ex("src/x/bar.test.ts", "testts"));
+    assert!(bound >= ex("src/test/foo/bar-core.ts", "testts"));
+}
