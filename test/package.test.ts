@@ -118,7 +118,8 @@ test('an app without a Rust toolchain installs the tarballs, type-checks, runs, 
   // tsyringe is a peer: the app's one copy serves the library too (no nested copy to disagree on tokens).
   expect(fs.existsSync(path.join(app, 'node_modules/skaffa-sidecars/node_modules/tsyringe'))).toBe(false);
 
-  for (const f of ['main.ts', 'main.mts']) fs.copyFileSync(path.join(REPO, 'test/fixtures/consumer', f), path.join(app, 'src', f));
+  // One source, compiled as CommonJS (main.ts) and as an ES module (main.mts).
+  for (const f of ['main.ts', 'main.mts']) fs.copyFileSync(path.join(REPO, 'test/fixtures/consumer/main.ts'), path.join(app, 'src', f));
   const tsc = (args: string[]) => {
     const r = spawnSync(process.execPath, [TSC, '--strict', '--target', 'es2022', '--types', 'node', ...args], { cwd: app, env, encoding: 'utf8' });
     expect(`${args.join(' ')}: ${r.stdout}${r.stderr}`).toBe(`${args.join(' ')}: `);
