@@ -16,14 +16,19 @@ fn assert_schema(name: &str, value: &Value) {
     assert!(errors.is_empty(), "{name} rejects {value}: {errors:?}");
 }
 
-/// Sends every request, closes stdin, and returns the responses in order plus the exit status.
-fn run(requests: &[Value]) -> (Vec<Value>, std::process::ExitStatus) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_skaffa-markdown"))
+/// Starts the sidecar binary with piped stdin and stdout (stderr shows in the test output).
+fn spawn_sidecar() -> std::process::Child {
+    Command::new(env!("CARGO_BIN_EXE_skaffa-markdown"))
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
         .spawn()
-        .unwrap();
+        .unwrap()
+}
+
+/// Sends every request, closes stdin, and returns the responses in order plus the exit status.
+fn run(requests: &[Value]) -> (Vec<Value>, std::process::ExitStatus) {
+    let mut child = spawn_sidecar();
     let mut stdin = child.stdin.take().unwrap();
     for r in requests {
         let line = if let Some(raw) = r.as_str() { raw.to_owned() } else { r.to_string() };
@@ -89,12 +94,7 @@ fn params_schemas_agree_with_what_the_binary_accepts() {
 /// Sends `requests`, then reads lines until every request with an id has its final response;
 /// returns every line in arrival order.
 fn run_until_answered(requests: &[Value]) -> Vec<Value> {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_skaffa-markdown"))
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .unwrap();
+    let mut child = spawn_sidecar();
     let mut stdin = child.stdin.take().unwrap();
     for r in requests {
         writeln!(stdin, "{r}").unwrap();
