@@ -4,7 +4,8 @@
 //! fresh FST, and readers always work on an immutable [`Snapshot`] so a request never blocks a
 //! writer or sees half an update. `scan` fills the index with `ignore`'s parallel walker, `watch`
 //! keeps it live with notify, `rules` answers "would a fresh scan include this path?", and
-//! `fuzzy`/`score` implement the file finder on top of the FST's automata.
+//! `fuzzy`/`score` implement the file finder on top of the FST's automata; `partial` keeps what
+//! the first scan has found so far, so the finder can answer before the index is ready.
 
 mod automaton;
 mod changes;
