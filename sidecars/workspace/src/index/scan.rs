@@ -191,10 +191,10 @@ impl ParallelVisitor for Visitor<'_> {
 
 impl Drop for Visitor<'_> {
     fn drop(&mut self) {
-        // Sorting here runs on the walker thread, so the shares sort in parallel.
         if let Some(p) = &mut self.publisher {
             p.offer(&self.chunk.bytes, &self.chunk.entries, true);
         }
+        // Sorting here runs on the walker thread, so the shares sort in parallel.
         let mut chunk = std::mem::take(&mut self.chunk);
         chunk.sort();
         self.collect.chunks.lock().unwrap_or_else(|e| e.into_inner()).push(chunk);
