@@ -11,7 +11,7 @@ import { underWine } from '../windows/wine';
 
 afterEach(clearHold);
 
-// The seam is exercised on the host; under wine the Windows build spawns with its own environment.
+// Not tried under wine (the Windows build's run): the held-scan seam is exercised on the host.
 const describeHere = underWine ? describe.skip : describe;
 
 describeHere('findFiles during the first scan', () => {
