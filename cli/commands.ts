@@ -58,7 +58,8 @@ export async function runCommand(inv: OneShot, session: Session, out: Output): P
 }
 
 async function find(inv: Extract<Invocation, { kind: 'find' }>, session: Session, out: Output): Promise<number> {
-  const { matches } = await session.workspace.findFiles(inv.query, { limit: inv.limit });
+  // A script wants the whole answer, not the best of what the first scan has found so far.
+  const { matches } = await session.workspace.findFiles(inv.query, { limit: inv.limit, waitForIndex: true });
   if (out.json) out.document({ query: inv.query, matches });
   else out.lines(matches.map((m) => `${highlightMatch(m)} ${color.dim(String(m.score))}`));
   if (matches.length === 0 && !out.json) out.note(`no file matches "${inv.query}"`);

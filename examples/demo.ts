@@ -53,8 +53,9 @@ async function main(): Promise<number> {
       rewrite(`  indexing… ${(d as { files: number }).files} files`);
     });
     await registry.start(['workspace']);
-    // findFiles waits for the first index, so its completion marks "index ready".
-    const first = await workspace.findFiles(query, { limit: 10 });
+    // With waitForIndex, findFiles waits for the first index, so its completion marks "index ready"
+    // (without it, a call made during the scan answers at once from the files found so far).
+    const first = await workspace.findFiles(query, { limit: 10, waitForIndex: true });
     progress.dispose();
     const status = await workspace.status();
     const ms = performance.now() - started;

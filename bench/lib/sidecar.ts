@@ -39,12 +39,13 @@ export function openSession(root: string, opts: { noIgnore?: boolean } = {}): Se
 
 /**
  * Starts the sidecar and resolves when its first index is ready, with the time from spawn.
- * `findFiles` waits for the first index inside the sidecar, so no polling interval is added.
+ * `findFiles` with `waitForIndex` waits for the first index inside the sidecar, so no polling
+ * interval is added.
  */
 export async function startAndIndex(s: Session): Promise<{ ms: number; files: number }> {
   const t = nowMs();
   await s.registry.start(['workspace']);
-  await s.workspace.findFiles('', { limit: 1 });
+  await s.workspace.findFiles('', { limit: 1, waitForIndex: true });
   const ms = nowMs() - t;
   const st = await s.workspace.status();
   return { ms, files: st.files };

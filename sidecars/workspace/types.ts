@@ -63,6 +63,8 @@ export interface GlobResult {
 export interface FindFilesParams {
   query: string;
   limit?: number;
+  /** Wait for the first scan and answer from the whole index (never with `indexing`). */
+  waitForIndex?: boolean;
 }
 export interface FuzzyMatch {
   path: string;
@@ -72,6 +74,12 @@ export interface FuzzyMatch {
 }
 export interface FindFilesResult {
   matches: FuzzyMatch[];
+  /**
+   * Present only on an answer given while the first scan was still running: `matches` are the
+   * best among the `filesSoFar` files found by then, ranked exactly as the whole index would rank
+   * them, and asking again later may find better ones. Absent once the index is ready.
+   */
+  indexing?: { filesSoFar: number };
 }
 
 export interface SearchParams {

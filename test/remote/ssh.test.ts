@@ -100,7 +100,7 @@ describeSsh('workspace sidecar over ssh', () => {
     registry.on('request', (r) => void requests.push(r));
 
     for (const q of ['needle', 'mainrs', 'naive']) {
-      expect(await remote.findFiles(q, { limit: 50 })).toEqual(await local.findFiles(q, { limit: 50 }));
+      expect(await remote.findFiles(q, { limit: 50, waitForIndex: true })).toEqual(await local.findFiles(q, { limit: 50, waitForIndex: true }));
     }
     const sort = (r: Awaited<ReturnType<typeof local.search>>) => ({ ...r, lines: [...r.lines].sort((a, b) => `${a.path}:${a.line}`.localeCompare(`${b.path}:${b.line}`)) });
     expect(sort(await remote.search('needle'))).toEqual(sort(await local.search('needle')));
@@ -142,7 +142,7 @@ describeSsh('workspace sidecar over ssh', () => {
     await waitFor(() => !isAlive(far[0]), 15_000, 'the far sidecar to exit after its ssh died');
 
     // Reconnected through the usual backoff, without provisioning again.
-    await expect(api.findFiles('readme')).resolves.toMatchObject({ matches: [expect.objectContaining({ path: 'README.md' })] });
+    await expect(api.findFiles('readme', { waitForIndex: true })).resolves.toMatchObject({ matches: [expect.objectContaining({ path: 'README.md' })] });
     expect(supervisor.pid).not.toBe(sshPid);
     expect(provisions).toHaveLength(1);
 

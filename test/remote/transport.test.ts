@@ -160,7 +160,7 @@ describeLinux('argv-style transports end to end', () => {
     const provisions: ProvisionResult[] = [];
     remote.on('provision', (p) => void provisions.push(p));
     const { api, registry } = openWorkspace(root, { transport: remote });
-    expect((await api.findFiles('finder')).matches[0]).toMatchObject({ path: 'src/lib/needle_finder.rs' });
+    expect((await api.findFiles('finder', { waitForIndex: true })).matches[0]).toMatchObject({ path: 'src/lib/needle_finder.rs' });
     // A static musl build, when there is one, is preferred over the host's glibc build.
     const triple = MUSL && process.arch === 'x64' ? 'x86_64-unknown-linux-musl' : process.arch === 'x64' ? 'x86_64-unknown-linux-gnu' : expect.any(String);
     expect(provisions).toEqual([expect.objectContaining({ uploaded: true, triple, remotePath: `${remoteDir}/.skaffa-sidecars/0.1.0/${provisions[0]?.triple}/skaffa-workspace` })]);

@@ -50,8 +50,8 @@ test('one sidecar per folder: the same API for the same folder, separate process
     expect(host.open(link)).toBe(api);
     expect(host.open(b)).not.toBe(api);
     expect(host.roots().sort()).toEqual([a, b].sort());
-    expect((await host.open(a).findFiles('one')).matches.map((m) => m.path)).toEqual(['alpha/one.txt']);
-    expect((await host.open(b).findFiles('one')).matches).toEqual([]);
+    expect((await host.open(a).findFiles('one', { waitForIndex: true })).matches.map((m) => m.path)).toEqual(['alpha/one.txt']);
+    expect((await host.open(b).findFiles('one', { waitForIndex: true })).matches).toEqual([]);
     expect(await pidOf(host, a)).not.toBe(await pidOf(host, b));
   } finally {
     await host.dispose();

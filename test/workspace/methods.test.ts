@@ -28,7 +28,7 @@ const visible = [...Object.keys(VISIBLE_FILES), '.gitignore'].sort();
 describe('workspace sidecar end to end', () => {
   test('status reports the root, the index and the watcher', async () => {
     const { api } = openWorkspace(root);
-    await api.findFiles('x'); // waits for the first index
+    await api.findFiles('x', { waitForIndex: true });
     const status = await api.status();
     // Wire paths use '/'; under wine the host's `/` is drive Z:.
     expect(status).toMatchObject({ root: underWine ? `Z:${root}` : root, state: 'ready', files: visible.length, watching: true, skipped: { nonUtf8: 0, errors: 0 } });
@@ -46,7 +46,7 @@ describe('workspace sidecar end to end', () => {
 
   test('findFiles ranks a file-name match first and gives UTF-16 highlight positions', async () => {
     const { api } = openWorkspace(root);
-    const { matches } = await api.findFiles('main');
+    const { matches } = await api.findFiles('main', { waitForIndex: true });
     expect(matches[0].path).toBe('src/main.rs');
     expect(matches[0].positions).toEqual([4, 5, 6, 7]);
     const finder = (await api.findFiles('ndlfnd')).matches[0];
@@ -142,7 +142,7 @@ describe('workspace sidecar end to end', () => {
       for (let i = 0; i < 200; i++) writeFile(big, `corpus/f${i}.txt`, line.repeat(1500));
       const { api, registry } = openWorkspace(big);
       await api.status();
-      await api.findFiles('f1');
+      await api.findFiles('f1', { waitForIndex: true });
       const controller = new AbortController();
       const sent = nextEvent(registry, 'trace', (t) => (t.message as { method?: string }).method === 'workspace/search');
       const search = api.search('a[^x]{3}z', { isRegex: true, signal: controller.signal });

@@ -39,9 +39,9 @@ describe('streamed workspace calls', () => {
     const search = await api.search('needle');
     expect(search.lines.length).toBeGreaterThan(0);
     expect((await drain(api.searchStream('needle'), 'lines')).items).toEqual(search.lines);
-    const found = await api.findFiles('md');
+    const found = await api.findFiles('md', { waitForIndex: true });
     expect(found.matches.length).toBeGreaterThan(0);
-    expect((await drain(api.findFilesStream('md'), 'matches')).items).toEqual(found.matches);
+    expect((await drain(api.findFilesStream('md', { waitForIndex: true }), 'matches')).items).toEqual(found.matches);
   });
 
   describe('on a larger tree', () => {

@@ -23,6 +23,9 @@ export interface WorkspaceCallOptions {
   timeoutMs?: number;
 }
 
+/** Options of `findFiles`, beside the call options (see `schema/findFiles.params.json`). */
+export type FindFilesOptions = Omit<T.FindFilesParams, 'query'>;
+
 /** A batch of changes delivered to a `watch` listener, already filtered by its globs. */
 export interface WorkspaceChangeEvent {
   generation: number;
@@ -39,7 +42,13 @@ export interface WorkspaceAPI {
   readFile(path: string, options?: WorkspaceCallOptions & { encoding?: 'utf8' | 'base64'; maxBytes?: number }): Promise<T.ReadFileResult>;
   stat(path: string, options?: WorkspaceCallOptions): Promise<T.StatResult>;
   listDir(path: string, options?: WorkspaceCallOptions): Promise<T.ListDirResult>;
-  findFiles(query: string, options?: WorkspaceCallOptions & { limit?: number }): Promise<T.FindFilesResult>;
+  /**
+   * Fuzzy file find, best first. While the first scan runs it answers at once from the files
+   * found so far and says so with `result.indexing` (`{ filesSoFar }`); ask again (on
+   * `workspace/indexProgress`, or once `status()` says `ready`) for the full answer, or pass
+   * `waitForIndex: true` to wait for it.
+   */
+  findFiles(query: string, options?: WorkspaceCallOptions & FindFilesOptions): Promise<T.FindFilesResult>;
   glob(include: string | string[], options?: WorkspaceCallOptions & { exclude?: string[]; limit?: number }): Promise<T.GlobResult>;
   search(query: string, options?: WorkspaceCallOptions & Omit<T.SearchParams, 'query'>): Promise<T.SearchResult>;
   /**
@@ -52,10 +61,14 @@ export interface WorkspaceAPI {
     query: string,
     options?: WorkspaceCallOptions & Omit<T.SearchParams, 'query'>,
   ): ResultStream<WorkspaceChunk<'workspace/search'>, T.SearchResult>;
-  /** `findFiles`, streamed, with the same rules as `searchStream`. */
+  /**
+   * `findFiles`, streamed, with the same rules as `searchStream`. The sidecar does not stream
+   * fuzzy find (a partial answer is one call with `indexing`), so this yields no chunks and the
+   * result is `findFiles`' answer.
+   */
   findFilesStream(
     query: string,
-    options?: WorkspaceCallOptions & { limit?: number },
+    options?: WorkspaceCallOptions & FindFilesOptions,
   ): ResultStream<WorkspaceChunk<'workspace/findFiles'>, T.FindFilesResult>;
   /**
    * Calls `listener` with the changes whose paths match `glob` (one or more globs, matched against

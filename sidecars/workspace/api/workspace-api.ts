@@ -14,7 +14,7 @@ import { LaunchOptionsToken } from '../../../registry/manifest';
 import { workspaceManifest, WorkspaceEvents, type WorkspaceLaunchOptions } from '../manifest';
 import type * as T from '../types';
 import type { ResultStream } from '../../../core/result-stream';
-import type { WorkspaceAPI, WorkspaceCallOptions, WorkspaceChangeEvent, WorkspaceChunk } from './contract';
+import type { FindFilesOptions, WorkspaceAPI, WorkspaceCallOptions, WorkspaceChangeEvent, WorkspaceChunk } from './contract';
 
 type Listener = { matches: (p: string) => boolean; fn: (e: WorkspaceChangeEvent) => void };
 
@@ -55,7 +55,7 @@ export class SidecarWorkspaceAPI implements WorkspaceAPI {
     return this.client.call('workspace/listDir', { path: p }, o);
   }
 
-  findFiles(query: string, o: WorkspaceCallOptions & { limit?: number } = {}): Promise<T.FindFilesResult> {
+  findFiles(query: string, o: WorkspaceCallOptions & FindFilesOptions = {}): Promise<T.FindFilesResult> {
     const { signal, timeoutMs, ...rest } = o;
     return this.client.call('workspace/findFiles', { query, ...rest }, { signal, timeoutMs });
   }
@@ -78,7 +78,7 @@ export class SidecarWorkspaceAPI implements WorkspaceAPI {
     return this.client.stream('workspace/search', { query, ...rest }, { signal, timeoutMs });
   }
 
-  findFilesStream(query: string, o: WorkspaceCallOptions & { limit?: number } = {}): ResultStream<WorkspaceChunk<'workspace/findFiles'>, T.FindFilesResult> {
+  findFilesStream(query: string, o: WorkspaceCallOptions & FindFilesOptions = {}): ResultStream<WorkspaceChunk<'workspace/findFiles'>, T.FindFilesResult> {
     const { signal, timeoutMs, ...rest } = o;
     return this.client.stream('workspace/findFiles', { query, ...rest }, { signal, timeoutMs });
   }

@@ -4,12 +4,14 @@
 //! fresh FST, and readers always work on an immutable [`Snapshot`] so a request never blocks a
 //! writer or sees half an update. `scan` fills the index with `ignore`'s parallel walker, `watch`
 //! keeps it live with notify, `rules` answers "would a fresh scan include this path?", and
-//! `fuzzy`/`score` implement the file finder on top of the FST's automata.
+//! `fuzzy`/`score` implement the file finder on top of the FST's automata; `partial` keeps what
+//! the first scan has found so far, so the finder can answer before the index is ready.
 
 mod automaton;
 mod changes;
 mod frontcode;
 mod fuzzy;
+mod partial;
 mod rules;
 mod scan;
 mod score;
@@ -25,6 +27,7 @@ use std::time::Duration;
 
 use crate::error::Result;
 
+pub use partial::SoFar;
 pub use snapshot::Snapshot;
 
 /// How the index is built: which folder, which extra excludes, and whether ignore files count.
@@ -142,6 +145,8 @@ struct Shared {
     logged_non_utf8: AtomicBool,
     /// Keeps the debouncer (and so the OS watches) alive for as long as the index lives.
     watcher: Mutex<Option<watch::WatchHandle>>,
+    /// What the first scan has found so far, until the index is ready (see `partial`).
+    found: partial::Found,
 }
 
 /// The live file index. Cheap to clone (an `Arc` inside), `Send + Sync`.
@@ -167,6 +172,7 @@ impl Index {
                 errors: AtomicU64::new(0),
                 logged_non_utf8: AtomicBool::new(false),
                 watcher: Mutex::new(None),
+                found: partial::Found::default(),
             }),
         }
     }
@@ -180,13 +186,29 @@ impl Index {
     /// every 100 ms or every 10k files, then publishes the index and marks it ready.
     pub fn scan(&self, progress: &(dyn Fn(u64) + Sync)) -> Result<()> {
         self.shared.scan_started.store(true, Ordering::SeqCst);
-        let counters = self.counters();
+        let counters = scan::Counters { found: Some(&self.shared.found), ..self.counters() };
         let base = scan::scan_root(&self.shared.opts, &counters, progress)?;
         self.record_non_utf8(None, counters);
         self.shared.store.replace_base(base);
         *self.shared.ready.lock().unwrap_or_else(|e| e.into_inner()) = true;
         self.shared.ready_cv.notify_all();
+        // Only after "ready": a reader that finds the list closed can rely on the full index.
+        self.shared.found.close();
         Ok(())
+    }
+
+    /// The files the first scan has found so far, while it runs (also before it starts: none
+    /// then); `None` once the index is ready, when [`Index::snapshot`] has them all.
+    pub fn found_so_far(&self) -> Option<SoFar> {
+        self.shared.found.so_far()
+    }
+
+    /// A test seam: once the first scan has published `after` files (each walker thread then
+    /// publishes every file at once), its walker threads wait, polling every 2 ms, until
+    /// `released()` is true. Only the first call counts; call it before [`Index::scan`].
+    #[doc(hidden)]
+    pub fn hold_first_scan(&self, after: u64, released: Box<dyn Fn() -> bool + Send + Sync>) {
+        self.shared.found.hold(after, released);
     }
 
     /// True once the first scan has finished.
@@ -279,6 +301,7 @@ impl Index {
             non_utf8: Mutex::new(Vec::new()),
             errors: &self.shared.errors,
             logged_non_utf8: &self.shared.logged_non_utf8,
+            found: None,
         }
     }
 }

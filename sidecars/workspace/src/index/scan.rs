@@ -28,6 +28,8 @@ pub(crate) struct Counters<'a> {
     pub(crate) non_utf8: Mutex<Vec<PathBuf>>,
     pub(crate) errors: &'a AtomicU64,
     pub(crate) logged_non_utf8: &'a AtomicBool,
+    /// Set for the first scan only: where the walker threads publish what they found so far.
+    pub(crate) found: Option<&'a super::partial::Found>,
 }
 
 impl Counters<'_> {
@@ -144,6 +146,7 @@ impl Collect<'_> {
 struct Visitor<'a> {
     collect: &'a Collect<'a>,
     chunk: Chunk,
+    publisher: Option<super::partial::Publisher<'a>>,
 }
 
 impl ParallelVisitor for Visitor<'_> {
@@ -173,6 +176,9 @@ impl ParallelVisitor for Visitor<'_> {
                 let start = self.chunk.bytes.len() as u32;
                 self.chunk.bytes.extend_from_slice(rel.as_bytes());
                 self.chunk.entries.push((start, rel.len() as u32, file_meta(&md)));
+                if let Some(p) = &mut self.publisher {
+                    p.offer(&self.chunk.bytes, &self.chunk.entries, false);
+                }
                 self.collect.tick();
             }
             Err(_) => {
@@ -185,6 +191,9 @@ impl ParallelVisitor for Visitor<'_> {
 
 impl Drop for Visitor<'_> {
     fn drop(&mut self) {
+        if let Some(p) = &mut self.publisher {
+            p.offer(&self.chunk.bytes, &self.chunk.entries, true);
+        }
         // Sorting here runs on the walker thread, so the shares sort in parallel.
         let mut chunk = std::mem::take(&mut self.chunk);
         chunk.sort();
@@ -196,7 +205,8 @@ struct Builder<'a>(&'a Collect<'a>);
 
 impl<'s> ParallelVisitorBuilder<'s> for Builder<'s> {
     fn build(&mut self) -> Box<dyn ParallelVisitor + 's> {
-        Box::new(Visitor { collect: self.0, chunk: Chunk::default() })
+        let publisher = self.0.counters.found.map(super::partial::Publisher::new);
+        Box::new(Visitor { collect: self.0, chunk: Chunk::default(), publisher })
     }
 }
 
