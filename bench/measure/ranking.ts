@@ -140,9 +140,23 @@ function vscode(scorer: any, why: string | undefined): Omit<Scorer, 'seconds'> {
         const cache = {};
         // VS Code's file search keeps only paths that contain the query as a subsequence
         // (`isFilePatternMatch`, `fuzzyContains`) before the scorer sorts them; the same here.
-        const hits = paths.filter((p, i) => contains(lower[i], query.normalizedLowercase) && scorer.scoreItemFuzzy(p, query, true, accessor, cache).score > 0);
-        hits.sort((a, b) => scorer.compareItemsByFuzzyScore(a, b, query, true, accessor, cache));
-        return hits.slice(0, RANK_DEPTH);
+        const compare = (a: string, b: string): number => scorer.compareItemsByFuzzyScore(a, b, query, true, accessor, cache);
+        // The best RANK_DEPTH by insertion into a sorted short list, as VS Code's `arrays.topAsync`
+        // does for the search service's `maxResults`.
+        const top: string[] = [];
+        paths.forEach((p, i) => {
+          if (!contains(lower[i], query.normalizedLowercase) || !(scorer.scoreItemFuzzy(p, query, true, accessor, cache).score > 0)) return;
+          if (top.length === RANK_DEPTH && compare(p, top[RANK_DEPTH - 1]) >= 0) return;
+          let [lo, hi] = [0, top.length];
+          while (lo < hi) {
+            const mid = (lo + hi) >> 1;
+            if (compare(p, top[mid]) < 0) hi = mid;
+            else lo = mid + 1;
+          }
+          top.splice(lo, 0, p);
+          if (top.length > RANK_DEPTH) top.pop();
+        });
+        return top;
       });
     },
   };
@@ -190,8 +204,13 @@ export async function measureRanking(report: Report, tools: Tools, work: string,
     nucleo(built.bin, built.why, work),
     vscode(vsScorer, vsWhy),
   ].map((s) => ({ ...s, seconds: 0 }));
+  const [project, ...peers] = scorers;
   const totals = new Map<string, Map<QueryType, Tally>>(scorers.map((s) => [s.name, new Map()]));
   const perRepo: string[] = [];
+  // SKAFFA_RANKING_DUMP=<file>: every query with every scorer's rank of its target (0: not in
+  // the first RANK_DEPTH) and the project's answer, one JSON object a line, to see why one loses.
+  const dump = process.env.SKAFFA_RANKING_DUMP;
+  if (dump) fs.writeFileSync(dump, '');
   let files = 0;
   const counts = new Map<QueryType, number>();
   for (const [i, repo] of REPOS.entries()) {
@@ -203,16 +222,25 @@ export async function measureRanking(report: Report, tools: Tools, work: string,
     for (const q of queries) counts.set(q.type, (counts.get(q.type) ?? 0) + 1);
     console.log(`  ${repo.name} @ ${repo.commit.slice(0, 12)}: ${paths.length} files (tree in ${((nowMs() - t0) / 1000).toFixed(1)} s), ${queries.length} queries`);
     const top1: string[] = [];
+    const answersBy = new Map<string, string[][]>();
     for (const s of scorers) {
       if (s.available !== true) continue;
       const t = nowMs();
       const answers = await s.rank(root, paths, queries);
+      answersBy.set(s.name, answers);
       s.seconds += (nowMs() - t) / 1000;
       const mine = new Map<QueryType, Tally>();
       tally(queries, answers, mine);
       tally(queries, answers, totals.get(s.name)!);
       const all = [...mine.values()].reduce((a, b) => ({ n: a.n + b.n, top1: a.top1 + b.top1, top5: 0, rr: 0 }));
       top1.push(`${s.name} ${((100 * all.top1) / all.n).toFixed(1)}%`);
+    }
+    if (dump) {
+      const lines = queries.map((q, k) => {
+        const ranks = Object.fromEntries([...answersBy].map(([name, a]) => [name, a[k].indexOf(q.target) + 1]));
+        return JSON.stringify({ repo: repo.name, ...q, ranks, project: answersBy.get(project.name)?.[k].slice(0, 5) });
+      });
+      fs.appendFileSync(dump, lines.join('\n') + '\n');
     }
     perRepo.push(`${repo.name} (${paths.length} files; left out as ambiguous: ${QUERY_TYPES.map((t) => `${t} ${ambiguous[t]}`).join(', ')}): top-1 over all types ${top1.join(', ')}`);
   }
@@ -228,7 +256,6 @@ export async function measureRanking(report: Report, tools: Tools, work: string,
     const n = ts.reduce((a, t) => a + t.n, 0);
     return n ? ts.reduce((a, t) => a + t[key], 0) / n : undefined;
   };
-  const [project, ...peers] = scorers;
   for (const type of [...QUERY_TYPES, 'all'] as const) {
     const n = type === 'all' ? [...counts.values()].reduce((a, b) => a + b, 0) : (counts.get(type) ?? 0);
     for (const m of metrics) {
