@@ -21,6 +21,7 @@ import type { Corpus } from './measure/corpus';
 import { measureColdIndex } from './measure/index-cold';
 import { measureFuzzy } from './measure/fuzzy';
 import { measureProtocol } from './measure/protocol';
+import { measureRanking } from './measure/ranking';
 import { measureReadFile } from './measure/read-file';
 import { measureRemote } from './measure/remote';
 import { measureSearch } from './measure/search';
@@ -82,7 +83,9 @@ async function main(): Promise<number> {
   const before = machine();
   console.log(`bench: ${o.quick ? 'quick' : 'full'} run, scratch folder ${o.work}; ${before.cores} × ${before.cpu}, load ${String(before.loadavg)}`);
   const tools: Tools = setup(o.work);
-  const corpora = prepareCorpora(o, report);
+  // The ranking, protocol and read suites bring their own files: `--only ranking` prepares no corpus.
+  const corpusSuites = ['index', 'fuzzy', 'search', 'watch', 'remote'];
+  const corpora = o.only.length && !o.only.some((s) => corpusSuites.includes(s)) ? [] : prepareCorpora(o, report);
   const tiny = tinyWorkspace(o.work);
   const q = o.quick;
   for (const c of corpora) {
@@ -100,12 +103,16 @@ async function main(): Promise<number> {
       await suite(report, 'watch', o, () => measureWatch(report, c, tools, q ? 1 : 3, q ? 30 : 100, 10_000));
     }
   }
+  if (!o.only.length || o.only.includes('ranking')) console.log('\n== ranking: four real repositories\' file lists (bench/corpus/ranking)');
+  await suite(report, 'ranking', o, () => measureRanking(report, tools, o.work, q ? 25 : 50));
   console.log('\n== tiny workspace (protocol, readFile)');
   await suite(report, 'protocol', o, () => measureProtocol(report, tiny, tools, q ? 3 : 5, q ? 1000 : 3000, q ? 5000 : 20000));
   await suite(report, 'read', o, () => measureReadFile(report, tiny, q ? 8 : 20));
   const remoteCorpus = corpora.find((c) => c.kind !== 'generated') ?? corpora[0];
-  console.log(`\n== remote: ssh to localhost (tiny workspace, ${remoteCorpus.label})`);
-  await suite(report, 'remote', o, () => measureRemote(report, tiny, remoteCorpus, o.work, q ? 3 : 5, q ? 500 : 2000));
+  if (remoteCorpus) {
+    console.log(`\n== remote: ssh to localhost (tiny workspace, ${remoteCorpus.label})`);
+    await suite(report, 'remote', o, () => measureRemote(report, tiny, remoteCorpus, o.work, q ? 3 : 5, q ? 500 : 2000));
+  }
 
   const seconds = (nowMs() - started) / 1000;
   const after = machine();

@@ -25,7 +25,9 @@ const debianPeers: Array<{ pkg: string; cmd: string }> = [
   { pkg: 'fd-find', cmd: 'fdfind' },
   { pkg: 'fzf', cmd: 'fzf' },
 ];
-const npmPeers = ['fdir', 'fast-glob', 'fzf', 'chokidar', '@parcel/watcher', 'vscode-jsonrpc'];
+// @codingame/monaco-vscode-api ships VS Code's compiled modules, among them the quick-open scorer
+// (vs/base/common/fuzzyScorer.js) that the ranking suite compares with.
+const npmPeers = ['fdir', 'fast-glob', 'fzf', 'chokidar', '@parcel/watcher', 'vscode-jsonrpc', '@codingame/monaco-vscode-api'];
 
 function quiet(cmd: string, args: string[], cwd?: string): { ok: boolean; err: string } {
   const r = spawnSync(cmd, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });

@@ -17,7 +17,7 @@ import { templates } from './templates';
 const VERSION = 2;
 
 /** mulberry32: tiny, fast, and the same sequence everywhere for a seed. */
-function rng(seed: number): () => number {
+export function rng(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

@@ -24,7 +24,7 @@ export function writeChart(file: string, rows: Row[], title: string): void {
     `<line x1="${x0}" y1="40" x2="${x0}" y2="${height}" stroke="#888"/>`,
   ];
   bars.forEach((r, i) => {
-    const better = r.unit === 'msg/s' ? r.ratio! : 1 / r.ratio!;
+    const better = r.unit === 'msg/s' || r.unit === '%' || r.unit === 'MRR' ? r.ratio! : 1 / r.ratio!;
     const lg = Math.max(-maxLog, Math.min(maxLog, Math.log10(better)));
     const w = (Math.abs(lg) / maxLog) * half;
     const y = 44 + i * rowH;

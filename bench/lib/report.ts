@@ -7,7 +7,8 @@
 import * as fs from 'node:fs';
 import type { Summary } from './stats';
 
-export type Unit = 'ms' | 'µs' | 'MB' | 'msg/s' | 'files' | 'watches';
+/** `%` and `MRR` are ranking quality (higher is better, like msg/s). */
+export type Unit = 'ms' | 'µs' | 'MB' | 'msg/s' | 'files' | 'watches' | '%' | 'MRR';
 
 /** A goal on a row: either on the ratio project/peer or on the project's own median. */
 export interface Goal {
@@ -26,7 +27,7 @@ export interface Row {
   peerResult: Summary | null;
   /** Why the peer (or the project) has no figure, e.g. "fdfind not installed". */
   skipped?: string;
-  /** project median / peer median (for msg/s: higher is better). */
+  /** project median / peer median (for msg/s, % and MRR: higher is better). */
   ratio: number | null;
   goal?: string;
   goalMet?: boolean | null;
@@ -85,6 +86,8 @@ export class Report {
 export function fmt(v: number | undefined, unit: Unit): string {
   if (v === undefined || !Number.isFinite(v)) return 'n/a';
   if (unit === 'msg/s' || unit === 'files' || unit === 'watches') return Math.round(v).toLocaleString('en-US');
+  if (unit === '%') return v.toFixed(1);
+  if (unit === 'MRR') return v.toFixed(3);
   const digits = v >= 100 ? 0 : v >= 10 ? 1 : v >= 1 ? 2 : 3;
   return v.toFixed(digits);
 }
@@ -92,7 +95,7 @@ export function fmt(v: number | undefined, unit: Unit): string {
 function summaryCell(s: Summary | null, unit: Unit, skipped?: string): string {
   if (!s) return skipped ? `skipped: ${skipped}` : 'n/a';
   const range = s.n > 1 ? ` [${fmt(s.min, unit)}–${fmt(s.max, unit)}]` : '';
-  return `${fmt(s.median, unit)} ${unit}${range}`;
+  return `${fmt(s.median, unit)}${unit === '%' ? '' : ' '}${unit}${range}`;
 }
 
 function formatRow(r: Row): string[] {

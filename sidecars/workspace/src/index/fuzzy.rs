@@ -269,7 +269,9 @@ impl Snapshot {
         let done = std::thread::scope(|scope| {
             let handles: Vec<_> = (0..helpers).map(|_| scope.spawn(|| work(&|| false))).collect();
             let mut done = vec![work(&|| cancelled())];
-            done.extend(handles.into_iter().filter_map(|h| h.join().ok()));
+            // A helper that panicked would leave its chunks out of the answer unnoticed; its panic
+            // goes on in this thread instead, which the dispatcher turns into an error reply.
+            done.extend(handles.into_iter().map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e))));
             done
         });
         let mut hits: Vec<Option<Hits>> = (0..chunks).map(|_| None).collect();

@@ -107,12 +107,12 @@ fn length_only_breaks_ties_and_the_file_name_counts_first() {
 
 #[test]
 fn runs_grow_so_contiguous_fragments_win() {
-    // A run that starts inside a word ("ndex" in `index`) earns only the small consecutive bonus
-    // per character, so with a flat bonus the same letters on four segment starts win; a run
-    // that grows keeps the contiguous fragment first, as VS Code does.
-    let (together, scattered) = ("src/index.ts", "n/d/e/x.ts");
-    assert!(ex(together, "ndex") > ex(scattered, "ndex"), "{} <= {}", ex(together, "ndex"), ex(scattered, "ndex"));
-    assert!(qk(together, "ndex") > qk(scattered, "ndex"));
+    // A run that starts inside a word ("ndexe" in `indexer`) earns only the small consecutive
+    // bonus per character, so with a flat bonus the same letters on five segment starts win
+    // (126 against 128); a run that grows keeps the contiguous fragment first, as VS Code does.
+    let (together, scattered) = ("src/indexer.ts", "n/d/e/x/e.ts");
+    assert!(ex(together, "ndexe") > ex(scattered, "ndexe"), "{} <= {}", ex(together, "ndexe"), ex(scattered, "ndexe"));
+    assert!(qk(together, "ndexe") > qk(scattered, "ndexe"));
     // A longer run is worth more per character than a shorter one.
     let gain = |n: usize| ex(&"a".repeat(n), &"a".repeat(n)) >> 24;
     assert!(gain(6) - gain(5) > gain(3) - gain(2));
@@ -176,4 +176,32 @@ fn a_query_outside_the_file_name_bounds_below_one_inside_it() {
     let bound = Bounds::new(&nd).rank(b"src/test/foo/bar-core.ts", &nd);
     assert!(bound < ex("src/x/bar.test.ts", "testts"));
     assert!(bound >= ex("src/test/foo/bar-core.ts", "testts"));
+}
+
+#[test]
+fn the_path_start_is_a_segment_start() {
+    // A root file's name starts at 0, with no `/` before it; it must not lose to the same name
+    // one folder down (rust-analyzer: `clippy` for `clippy.toml`, not `test_data/clippy_pass_by_ref.txt`).
+    assert_eq!(exact("clippy.toml", &q("clippy"), &mut Scratch::default()).unwrap().1, vec![0, 1, 2, 3, 4, 5]);
+    assert!(ex("clippy.toml", "clippy") > ex("crates/ra/test_data/clippy_pass_by_ref.txt", "clippy"));
+    assert!(qk("clippy.toml", "clippy") > qk("crates/ra/test_data/clippy_pass_by_ref.txt", "clippy"));
+    assert_eq!(ex("clippy.toml", "clippy") >> 24, ex("a/clippy.toml", "clippy") >> 24);
+}
+
+#[test]
+fn quick_steps_to_word_starts() {
+    // The plain greedy takes the `t` of "data" after `met` and loses the run "testj"; the DP's
+    // alignment is `met` + `TestJ`, and `quick` must find it too or the path misses the shortlist.
+    let path = "src/test/java/org/springframework/boot/metadata/TestJsonConverter.java";
+    assert_eq!(qk(path, "mettestj"), Some(ex(path, "mettestj")));
+    let rival = "src/test/java/org/springframework/boot/metrics/autoconfigure/MeterValueTests.java";
+    assert!(qk(path, "mettestj") > qk(rival, "mettestj"));
+}
+
+#[test]
+fn quick_takes_needles_longer_than_its_stack_table() {
+    let name = "LayersIndexTests-writeToWhenAllFilesInDirectoryAreInNotInSameLayerUsesFiles.txt";
+    let path = format!("loader/tools/{name}");
+    assert!(name.len() > QUICK_FEASIBLE);
+    assert_eq!(qk(&path, &name.to_lowercase()), Some(ex(&path, &name.to_lowercase())));
 }
