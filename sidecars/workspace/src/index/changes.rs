@@ -49,6 +49,11 @@ impl Pending {
         Pending { rescan_root: true, ..Pending::default() }
     }
 
+    /// Turns this request into a full rescan of the root (the watch fallback's schedule).
+    pub(crate) fn rescan_everything(&mut self) {
+        self.rescan_root = true;
+    }
+
     /// Adds more paths to re-stat.
     pub(crate) fn add_recheck(&mut self, paths: Vec<String>) {
         self.recheck.extend(paths);

@@ -10,6 +10,8 @@ mod automaton;
 mod changes;
 mod frontcode;
 mod fuzzy;
+#[cfg(target_os = "linux")]
+mod inotify;
 mod rules;
 mod scan;
 mod score;
@@ -142,6 +144,24 @@ struct Shared {
     logged_non_utf8: AtomicBool,
     /// Keeps the debouncer (and so the OS watches) alive for as long as the index lives.
     watcher: Mutex<Option<watch::WatchHandle>>,
+    /// Given to every walk once watching has started: places each folder's watch before it is read.
+    on_dir: std::sync::OnceLock<scan::DirHook>,
+    /// At most this many watches ([`Index::limit_watches`]).
+    #[cfg_attr(not(target_os = "linux"), allow(dead_code))]
+    watch_budget: Mutex<Option<usize>>,
+    /// Whether the system ran out of watches (then the watcher falls back to rescans).
+    limit: Arc<watch::Limit>,
+}
+
+/// Reported by `workspace/status` while the system is out of watches: some folders have none, so
+/// changes there are found by a full rescan every `rescan_ms` instead of at once.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct WatchLimit {
+    /// What refused the watch (e.g. `fs.inotify.max_user_watches` reached).
+    pub message: String,
+    /// Milliseconds between the fallback rescans.
+    pub rescan_ms: u64,
 }
 
 /// The live file index. Cheap to clone (an `Arc` inside), `Send + Sync`.
@@ -167,6 +187,9 @@ impl Index {
                 errors: AtomicU64::new(0),
                 logged_non_utf8: AtomicBool::new(false),
                 watcher: Mutex::new(None),
+                on_dir: std::sync::OnceLock::new(),
+                watch_budget: Mutex::new(None),
+                limit: Arc::default(),
             }),
         }
     }
@@ -249,6 +272,21 @@ impl Index {
         Ok(())
     }
 
+    /// Allows at most `max` OS watches (Linux; elsewhere one watch covers the tree). Past it the
+    /// index behaves as when the system runs out of watches: status reports it and changes in
+    /// unwatched folders are found by periodic rescans. Takes effect if called before
+    /// [`Index::start_watching`].
+    pub fn limit_watches(&self, max: usize) {
+        *self.shared.watch_budget.lock().unwrap_or_else(|e| e.into_inner()) = Some(max);
+    }
+
+    /// While the system is out of watches: why, and how often the index rescans instead.
+    pub fn watch_limit(&self) -> Option<WatchLimit> {
+        let limit = &self.shared.limit;
+        let message = limit.reason()?;
+        Some(WatchLimit { message, rescan_ms: limit.interval(self.snapshot().len()).as_millis() as u64 })
+    }
+
     /// True while the watcher is running.
     pub fn is_watching(&self) -> bool {
         self.shared.watching.load(Ordering::SeqCst)
@@ -279,6 +317,7 @@ impl Index {
             non_utf8: Mutex::new(Vec::new()),
             errors: &self.shared.errors,
             logged_non_utf8: &self.shared.logged_non_utf8,
+            on_dir: self.shared.on_dir.get().cloned(),
         }
     }
 }

@@ -8,7 +8,7 @@
 use std::fs::Metadata;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::{Instant, UNIX_EPOCH};
 
 use ignore::overrides::{Override, OverrideBuilder};
@@ -21,13 +21,19 @@ use crate::error::{Error, Result};
 /// Files with their metadata, sorted by path.
 pub(crate) type Listing = Vec<(String, FileMeta)>;
 
+/// Called with each folder a walk is about to read (absolute path), before it reads it: the
+/// Linux watcher places the folder's watch here, so nothing created later can be missed.
+pub(crate) type DirHook = Arc<dyn Fn(&Path) + Send + Sync>;
+
 /// What one walk (or one watcher update) had to skip, shared with the walker threads: the
 /// non-UTF-8 paths it met, which the index then records for the walked folder (see
-/// `Index::record_non_utf8`), and the index's running count of unreadable entries.
+/// `Index::record_non_utf8`), and the index's running count of unreadable entries. It also
+/// carries the index's [`DirHook`], if it has one.
 pub(crate) struct Counters<'a> {
     pub(crate) non_utf8: Mutex<Vec<PathBuf>>,
     pub(crate) errors: &'a AtomicU64,
     pub(crate) logged_non_utf8: &'a AtomicBool,
+    pub(crate) on_dir: Option<DirHook>,
 }
 
 impl Counters<'_> {
@@ -68,8 +74,9 @@ pub(crate) fn relative(root: &Path, path: &Path) -> Option<String> {
     Some(if std::path::MAIN_SEPARATOR == '/' { rel.to_owned() } else { rel.replace('\\', "/") })
 }
 
-/// A walker with the index's rules, optionally restricted to the subtree at `only`.
-fn walker(opts: &IndexOptions, only: Option<PathBuf>) -> Result<WalkBuilder> {
+/// A walker with the index's rules, optionally restricted to the subtree at `only`; `on_dir` sees
+/// every folder it will read (but the root) before reading it.
+fn walker(opts: &IndexOptions, only: Option<PathBuf>, on_dir: Option<DirHook>) -> Result<WalkBuilder> {
     let mut b = WalkBuilder::new(&opts.root);
     b.hidden(false)
         .follow_links(false)
@@ -86,7 +93,14 @@ fn walker(opts: &IndexOptions, only: Option<PathBuf>) -> Result<WalkBuilder> {
         .threads(super::cores())
         .overrides(build_overrides(opts)?)
         .filter_entry(move |e| {
-            e.file_name() != ".git" && only.as_ref().is_none_or(|o| o.starts_with(e.path()) || e.path().starts_with(o))
+            let keep = e.file_name() != ".git"
+                && only.as_ref().is_none_or(|o| o.starts_with(e.path()) || e.path().starts_with(o));
+            // The filter runs after the ignore rules and before the folder is queued for
+            // reading, so exactly the folders the walk reads get here, ahead of their read.
+            if let Some(hook) = on_dir.as_ref().filter(|_| keep && e.file_type().is_some_and(|t| t.is_dir())) {
+                hook(e.path());
+            }
+            keep
         });
     Ok(b)
 }
@@ -220,7 +234,10 @@ fn walk(
         counters,
         progress,
     };
-    walker(opts, only)?.build_parallel().visit(&mut Builder(&collect));
+    if let Some(hook) = &counters.on_dir {
+        hook(&opts.root);
+    }
+    walker(opts, only, counters.on_dir.clone())?.build_parallel().visit(&mut Builder(&collect));
     let total = collect.count.load(Ordering::Relaxed);
     let chunks = collect.chunks.into_inner().unwrap_or_else(|e| e.into_inner());
     // k-way merge of the sorted shares; k is the thread count, so a linear pick is cheapest.
