@@ -59,6 +59,9 @@ pub(crate) struct Watches {
     /// At most this many watches (`--max-watches`, and the tests' way to run out without root).
     budget: Option<usize>,
     limit: Arc<Limit>,
+    /// Tests only: runs just before a folder's watch is added (a change racing the watch).
+    #[cfg(test)]
+    pub(crate) before_add: Mutex<Option<Box<dyn Fn(&Path) + Send + Sync>>>,
 }
 
 impl Watches {
@@ -66,6 +69,10 @@ impl Watches {
     /// Called before `dir` is read. A folder that vanished meanwhile needs none (its parent's
     /// event reports it); a refusal by the kernel or the budget is recorded in the limit.
     pub(crate) fn add(&self, dir: &Path) {
+        #[cfg(test)]
+        if let Some(race) = &*self.before_add.lock().unwrap_or_else(|e| e.into_inner()) {
+            race(dir);
+        }
         let Some(handle) = &self.handle else { return };
         let mut table = self.table.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(budget) = self.budget {
@@ -141,6 +148,20 @@ impl Watches {
 pub(crate) struct Handle {
     pub(crate) watches: Arc<Watches>,
     stop: Arc<AtomicBool>,
+    /// The instance's descriptor, if there is one (the reader thread owns it).
+    #[cfg_attr(not(test), allow(dead_code))]
+    fd: Option<i32>,
+}
+
+impl Handle {
+    /// How many watches the kernel holds for this instance, from `/proc/self/fdinfo` (for tests:
+    /// the kernel's own count, not this module's table).
+    #[cfg(test)]
+    pub(crate) fn kernel_watches(&self) -> usize {
+        let Some(fd) = self.fd else { return 0 };
+        let info = std::fs::read_to_string(format!("/proc/self/fdinfo/{fd}")).expect("fdinfo of the inotify fd");
+        info.lines().filter(|l| l.starts_with("inotify wd:")).count()
+    }
 }
 
 impl Drop for Handle {
@@ -165,13 +186,20 @@ pub(crate) fn start(
             None
         }
     };
-    let watches =
-        Arc::new(Watches { handle: inotify.as_ref().map(Inotify::watches), table: Mutex::default(), budget, limit });
+    let fd = inotify.as_ref().map(|i| i.as_raw_fd());
+    let watches = Arc::new(Watches {
+        handle: inotify.as_ref().map(Inotify::watches),
+        table: Mutex::default(),
+        budget,
+        limit,
+        #[cfg(test)]
+        before_add: Mutex::new(None),
+    });
     if let Some(inotify) = inotify {
         let (w, s) = (watches.clone(), stop.clone());
         std::thread::Builder::new().name("skaffa-inotify".into()).spawn(move || read_loop(inotify, &w, &s, &tx))?;
     }
-    Ok(Handle { watches, stop })
+    Ok(Handle { watches, stop, fd })
 }
 
 /// Waits for events (waking every 200 ms to see whether the index is gone) and forwards them.

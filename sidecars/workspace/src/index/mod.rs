@@ -151,6 +151,9 @@ struct Shared {
     watch_budget: Mutex<Option<usize>>,
     /// Whether the system ran out of watches (then the watcher falls back to rescans).
     limit: Arc<watch::Limit>,
+    /// Tests only: walks place watches after reading each folder (see `scan::Counters`).
+    #[cfg(test)]
+    watch_after_read: AtomicBool,
 }
 
 /// Reported by `workspace/status` while the system is out of watches: some folders have none, so
@@ -190,6 +193,8 @@ impl Index {
                 on_dir: std::sync::OnceLock::new(),
                 watch_budget: Mutex::new(None),
                 limit: Arc::default(),
+                #[cfg(test)]
+                watch_after_read: AtomicBool::new(false),
             }),
         }
     }
@@ -318,10 +323,14 @@ impl Index {
             errors: &self.shared.errors,
             logged_non_utf8: &self.shared.logged_non_utf8,
             on_dir: self.shared.on_dir.get().cloned(),
+            #[cfg(test)]
+            hook_after_read: self.shared.watch_after_read.load(Ordering::SeqCst),
         }
     }
 }
 
+#[cfg(all(test, target_os = "linux"))]
+mod inotify_tests;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]

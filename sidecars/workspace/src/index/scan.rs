@@ -34,6 +34,10 @@ pub(crate) struct Counters<'a> {
     pub(crate) errors: &'a AtomicU64,
     pub(crate) logged_non_utf8: &'a AtomicBool,
     pub(crate) on_dir: Option<DirHook>,
+    /// Tests only: call `on_dir` after the folder was read (the wrong order), to show that the
+    /// watch tests catch it.
+    #[cfg(test)]
+    pub(crate) hook_after_read: bool,
 }
 
 impl Counters<'_> {
@@ -170,6 +174,11 @@ impl ParallelVisitor for Visitor<'_> {
             }
         };
         if entry.file_type().is_none_or(|t| t.is_dir()) {
+            #[cfg(test)]
+            if let Some(hook) = self.collect.counters.on_dir.as_ref().filter(|_| self.collect.counters.hook_after_read)
+            {
+                hook(entry.path());
+            }
             // A folder that really lies outside the root (possible on Windows only) is skipped.
             let inside = entry.depth() == 0 || crate::paths::descend(self.collect.root, entry.path());
             return if inside { WalkState::Continue } else { WalkState::Skip };
@@ -237,7 +246,10 @@ fn walk(
     if let Some(hook) = &counters.on_dir {
         hook(&opts.root);
     }
-    walker(opts, only, counters.on_dir.clone())?.build_parallel().visit(&mut Builder(&collect));
+    let on_dir = counters.on_dir.clone();
+    #[cfg(test)]
+    let on_dir = on_dir.filter(|_| !counters.hook_after_read);
+    walker(opts, only, on_dir)?.build_parallel().visit(&mut Builder(&collect));
     let total = collect.count.load(Ordering::Relaxed);
     let chunks = collect.chunks.into_inner().unwrap_or_else(|e| e.into_inner());
     // k-way merge of the sorted shares; k is the thread count, so a linear pick is cheapest.

@@ -18,7 +18,7 @@ use super::*;
 const DEADLINE: Duration = Duration::from_secs(10);
 
 /// Polls `cond` until it holds, failing after [`DEADLINE`].
-fn eventually(cond: impl Fn() -> bool, what: &str) {
+pub(super) fn eventually(cond: impl Fn() -> bool, what: &str) {
     let start = Instant::now();
     while !cond() {
         assert!(start.elapsed() < DEADLINE, "timed out waiting until {what}");
@@ -26,13 +26,13 @@ fn eventually(cond: impl Fn() -> bool, what: &str) {
     }
 }
 
-struct Watched {
-    index: Index,
-    batches: Arc<Mutex<Vec<ChangeBatch>>>,
+pub(super) struct Watched {
+    pub(super) index: Index,
+    pub(super) batches: Arc<Mutex<Vec<ChangeBatch>>>,
 }
 
 impl Watched {
-    fn start(index: Index) -> Watched {
+    pub(super) fn start(index: Index) -> Watched {
         let batches = Arc::new(Mutex::new(Vec::new()));
         let sink = batches.clone();
         index.start_watching(Box::new(move |b| sink.lock().unwrap().push(b))).unwrap();
@@ -43,7 +43,7 @@ impl Watched {
     /// Polls until `(path, kind)` was reported and the index agrees with it (a change may pass
     /// through intermediate states first, e.g. a file rewritten in two steps); returns the
     /// generation of the reporting batch.
-    fn expect(&self, path: &str, kind: ChangeKind) -> u64 {
+    pub(super) fn expect(&self, path: &str, kind: ChangeKind) -> u64 {
         let start = Instant::now();
         loop {
             let found = self
@@ -63,13 +63,13 @@ impl Watched {
         }
     }
 
-    fn reported(&self, needle: &str) -> bool {
+    pub(super) fn reported(&self, needle: &str) -> bool {
         self.batches.lock().unwrap().iter().any(|b| b.changes.iter().any(|c| c.path.contains(needle)))
     }
 
     /// Polls until the live index equals a fresh scan of the disk (the last batch of a
     /// multi-step change may still be in flight), then asserts it once more for the message.
-    fn assert_equals_fresh_scan(&self) {
+    pub(super) fn assert_equals_fresh_scan(&self) {
         let fresh = contents(&scanned(opts(self.index.root())).snapshot());
         let start = Instant::now();
         while contents(&self.index.snapshot()) != fresh && start.elapsed() < DEADLINE {
