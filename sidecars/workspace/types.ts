@@ -13,6 +13,8 @@ export interface StatusResult {
   generation: number;
   watching: boolean;
   skipped: { nonUtf8: number; errors: number };
+  /** Present while the OS refuses watches: changes in unwatched folders arrive by periodic rescans. */
+  watchLimit?: { message: string; rescanMs: number };
 }
 
 export interface ReadFileParams {

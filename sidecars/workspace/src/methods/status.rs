@@ -8,7 +8,7 @@ use skaffa_protocol::Context;
 
 use super::Service;
 use crate::error::Result;
-use crate::index::Skipped;
+use crate::index::{Skipped, WatchLimit};
 
 /// `{}`: status takes no params.
 #[derive(Deserialize)]
@@ -25,6 +25,8 @@ pub struct StatusResult {
     generation: u64,
     watching: bool,
     skipped: Skipped,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    watch_limit: Option<WatchLimit>,
 }
 
 pub(super) fn run(svc: &Service, _cx: &Context, _p: Params) -> Result<StatusResult> {
@@ -37,6 +39,7 @@ pub(super) fn run(svc: &Service, _cx: &Context, _p: Params) -> Result<StatusResu
         generation: snapshot.generation(),
         watching: index.is_watching(),
         skipped: index.skipped(),
+        watch_limit: index.watch_limit(),
     })
 }
 
