@@ -9,6 +9,8 @@ export interface StatusParams {}
 export interface StatusResult {
   root: string;
   state: 'indexing' | 'ready';
+  /** Sizes and mtimes of the first scan are filled in after it is ready. */
+  metadata: 'pending' | 'complete';
   files: number;
   generation: number;
   watching: boolean;

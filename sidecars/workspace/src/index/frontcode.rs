@@ -15,7 +15,7 @@ use super::automaton::Subsequence;
 const RESTART: usize = 1024;
 
 /// Sorted keys, front-coded.
-#[derive(Default)]
+#[derive(Clone, Default)]
 pub(crate) struct FrontCoded {
     bytes: Vec<u8>,
     /// Byte offset of every restart point; restart `r` holds key number `r * RESTART`.

@@ -12,6 +12,7 @@ mod frontcode;
 mod fuzzy;
 #[cfg(target_os = "linux")]
 mod inotify;
+mod meta;
 mod rules;
 mod scan;
 mod score;
@@ -133,6 +134,9 @@ struct Shared {
     rules: rules::Rules,
     store: Arc<store::Store>,
     ready: Mutex<bool>,
+    /// Set (under `ready`'s lock, with `ready_cv` notified) once the first scan's sizes and
+    /// mtimes are filled in.
+    complete: AtomicBool,
     ready_cv: Condvar,
     watching: AtomicBool,
     /// Set when a scan begins: a watch established after that may have missed changes.
@@ -183,6 +187,7 @@ impl Index {
                 opts,
                 store: Arc::new(store::Store::new()),
                 ready: Mutex::new(false),
+                complete: AtomicBool::new(false),
                 ready_cv: Condvar::new(),
                 watching: AtomicBool::new(false),
                 scan_started: AtomicBool::new(false),
@@ -205,16 +210,48 @@ impl Index {
     }
 
     /// Initial full scan with `ignore`'s parallel walker. Calls `progress(files_so_far)` roughly
-    /// every 100 ms or every 10k files, then publishes the index and marks it ready.
+    /// every 100 ms or every 10k files, then publishes every path and marks the index ready
+    /// (paths are findable), then fills in sizes and mtimes and marks it complete (see `meta`).
+    /// Returns once complete.
     pub fn scan(&self, progress: &(dyn Fn(u64) + Sync)) -> Result<()> {
         self.shared.scan_started.store(true, Ordering::SeqCst);
-        let counters = self.counters();
+        let mut counters = self.counters();
+        counters.defer_meta = true;
         let base = scan::scan_root(&self.shared.opts, &counters, progress)?;
         self.record_non_utf8(None, counters);
-        self.shared.store.replace_base(base);
+        let source = self.shared.store.replace_base(base);
         *self.shared.ready.lock().unwrap_or_else(|e| e.into_inner()) = true;
         self.shared.ready_cv.notify_all();
+        let filled = meta::fill(&source, self.root(), cores());
+        // A failure leaves zeros, which only costs the watcher spurious "changed" reports.
+        match filled {
+            Ok(filled) => self.shared.store.fill_meta(&source, filled),
+            Err(e) => eprintln!("skaffa-workspace: could not fill in file metadata: {e}"),
+        }
+        let _ready = self.shared.ready.lock().unwrap_or_else(|e| e.into_inner());
+        self.shared.complete.store(true, Ordering::SeqCst);
+        self.shared.ready_cv.notify_all();
         Ok(())
+    }
+
+    /// True once the first scan has filled in every file's size and mtime.
+    pub fn is_complete(&self) -> bool {
+        self.shared.complete.load(Ordering::SeqCst)
+    }
+
+    /// Blocks until sizes and mtimes are filled in or `cancelled()` returns true (polled every
+    /// 20 ms); returns [`Index::is_complete`].
+    pub fn wait_complete(&self, cancelled: &dyn Fn() -> bool) -> bool {
+        let mut ready = self.shared.ready.lock().unwrap_or_else(|e| e.into_inner());
+        while !self.is_complete() && !cancelled() {
+            ready = self
+                .shared
+                .ready_cv
+                .wait_timeout(ready, Duration::from_millis(20))
+                .unwrap_or_else(|e| e.into_inner())
+                .0;
+        }
+        self.is_complete()
     }
 
     /// True once the first scan has finished.
@@ -325,6 +362,7 @@ impl Index {
             on_dir: self.shared.on_dir.get().cloned(),
             #[cfg(test)]
             hook_after_read: self.shared.watch_after_read.load(Ordering::SeqCst),
+            defer_meta: false,
         }
     }
 }

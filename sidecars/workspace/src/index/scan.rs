@@ -38,6 +38,9 @@ pub(crate) struct Counters<'a> {
     /// watch tests catch it.
     #[cfg(test)]
     pub(crate) hook_after_read: bool,
+    /// Leave size and mtime at 0 (no `lstat` per file): the first scan publishes paths first and
+    /// fills them in afterwards (see `meta`). The symlink flag comes from the folder listing.
+    pub(crate) defer_meta: bool,
 }
 
 impl Counters<'_> {
@@ -191,11 +194,15 @@ impl ParallelVisitor for Visitor<'_> {
         if !entry.file_type().is_some_and(|t| crate::paths::indexable(self.collect.root, &rel, t)) {
             return WalkState::Continue;
         }
-        match entry.metadata() {
-            Ok(md) => {
+        let meta = match self.collect.counters.defer_meta {
+            true => Ok(FileMeta { size: 0, mtime_ms: 0, symlink: entry.path_is_symlink() }),
+            false => entry.metadata().map(|md| file_meta(&md)),
+        };
+        match meta {
+            Ok(meta) => {
                 let start = self.chunk.bytes.len() as u32;
                 self.chunk.bytes.extend_from_slice(rel.as_bytes());
-                self.chunk.entries.push((start, rel.len() as u32, file_meta(&md)));
+                self.chunk.entries.push((start, rel.len() as u32, meta));
                 self.collect.tick();
             }
             Err(_) => {

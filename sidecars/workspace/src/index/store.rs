@@ -52,6 +52,22 @@ impl Base {
         }
     }
 
+    /// The same keys with `metas` (one per entry, in key order) as their metadata.
+    pub(crate) fn with_meta(&self, metas: &[FileMeta]) -> Result<Base> {
+        let map = Map::new(self.map.as_fst().as_bytes().to_vec()).map_err(|e| Error::Fst(e.to_string()))?;
+        let mut symlinks = vec![0u64; metas.len().div_ceil(64)];
+        for (i, _) in metas.iter().enumerate().filter(|(_, m)| m.symlink) {
+            symlinks[i / 64] |= 1 << (i % 64);
+        }
+        Ok(Base {
+            map,
+            sizes: metas.iter().map(|m| m.size).collect(),
+            mtimes: metas.iter().map(|m| m.mtime_ms).collect(),
+            symlinks,
+            keys: self.keys.clone(),
+        })
+    }
+
     /// Metadata of `key`, if the base holds it.
     pub(crate) fn get(&self, key: &[u8]) -> Option<FileMeta> {
         self.map.get(key).map(|id| self.meta(id))
@@ -160,12 +176,25 @@ impl Store {
         drop(old);
     }
 
-    /// Replaces everything with a freshly scanned base and bumps the generation.
-    pub(crate) fn replace_base(&self, base: Base) {
+    /// Replaces everything with a freshly scanned base and bumps the generation; returns it.
+    pub(crate) fn replace_base(&self, base: Base) -> Arc<Base> {
         let _w = self.write.lock().unwrap_or_else(|e| e.into_inner());
         let generation = self.snapshot().generation() + 1;
         let len = base.len();
-        self.publish(Snapshot::new(generation, Arc::new(base), Arc::new(Overlay::new()), len));
+        let base = Arc::new(base);
+        self.publish(Snapshot::new(generation, base.clone(), Arc::new(Overlay::new()), len));
+        base
+    }
+
+    /// Installs `filled` (= `source` with its metadata filled in) in place of `source`, at the
+    /// same generation: nothing a reader sees changes but sizes and mtimes. Does nothing when
+    /// `source` was replaced meanwhile.
+    pub(crate) fn fill_meta(&self, source: &Arc<Base>, filled: Base) {
+        let _w = self.write.lock().unwrap_or_else(|e| e.into_inner());
+        let cur = self.snapshot();
+        if Arc::ptr_eq(&cur.base, source) {
+            self.publish(Snapshot::new(cur.generation(), Arc::new(filled), cur.overlay.clone(), cur.len()));
+        }
     }
 
     /// Installs a freshly scanned `base` in place of everything, after `diff` compared it with the

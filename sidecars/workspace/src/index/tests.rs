@@ -269,3 +269,25 @@ fn progress_is_reported_and_wait_ready_honours_cancel() {
     assert_eq!(*last.lock().unwrap(), 2);
     assert!(index.wait_ready(&|| false));
 }
+
+#[test]
+fn a_scan_without_metadata_filled_in_afterwards_equals_an_eager_scan() {
+    let (_d, root) = temp_root();
+    let files: Vec<String> = (0..3000).map(|i| format!("d{}/f{i}.txt", i % 7)).collect();
+    write_tree(&root, &files.iter().map(String::as_str).collect::<Vec<_>>());
+    let index = Index::new(opts(&root));
+    let mut counters = index.counters();
+    counters.defer_meta = true;
+    let lazy = scan::scan_root(&index.shared.opts, &counters, &|_| {}).unwrap();
+    let eager = scan::scan_root(&index.shared.opts, &index.counters(), &|_| {}).unwrap();
+    assert_eq!(store::keys(&lazy), store::keys(&eager));
+    assert!((0..lazy.len() as u64).all(|id| lazy.meta(id).size == 0), "no lstat during the walk");
+    let filled = meta::fill(&lazy, &root, 3).unwrap();
+    let all = |b: &store::Base| (0..b.len() as u64).map(|id| b.meta(id)).collect::<Vec<_>>();
+    assert_eq!(all(&filled), all(&eager));
+    assert!(all(&filled).iter().all(|m| m.size > 0));
+    // The index itself is complete once `scan` returns.
+    index.scan(&|_| {}).unwrap();
+    assert!(index.is_ready() && index.is_complete());
+    assert_eq!(contents(&index.snapshot()).into_iter().map(|(_, m)| m).collect::<Vec<_>>(), all(&eager));
+}

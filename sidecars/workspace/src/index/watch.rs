@@ -219,7 +219,8 @@ fn run(weak: Weak<Shared>, rx: Receiver<DebounceEventResult>, on_change: OnChang
     // Events that arrive during the first scan wait in the channel until it is done; the wait
     // gives up once nobody but this thread holds the index any more.
     let Some(index) = alive(&weak) else { return };
-    if !index.wait_ready(&|| weak.strong_count() <= 1) {
+    // Batches are diffed against sizes and mtimes, so they wait until those are filled in too.
+    if !index.wait_complete(&|| weak.strong_count() <= 1) {
         return;
     }
     drop(index);

@@ -21,6 +21,7 @@ pub struct Params {}
 pub struct StatusResult {
     root: String,
     state: &'static str,
+    metadata: &'static str,
     files: usize,
     generation: u64,
     watching: bool,
@@ -35,6 +36,7 @@ pub(super) fn run(svc: &Service, _cx: &Context, _p: Params) -> Result<StatusResu
     Ok(StatusResult {
         root: wire_root(index.root()),
         state: if index.is_ready() { "ready" } else { "indexing" },
+        metadata: if index.is_complete() { "complete" } else { "pending" },
         files: snapshot.len(),
         generation: snapshot.generation(),
         watching: index.is_watching(),
