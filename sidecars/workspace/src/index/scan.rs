@@ -38,8 +38,9 @@ pub(crate) struct Counters<'a> {
     /// watch tests catch it.
     #[cfg(test)]
     pub(crate) hook_after_read: bool,
-    /// Leave size and mtime at 0 (no `lstat` per file): the first scan publishes paths first and
-    /// fills them in afterwards (see `meta`). The symlink flag comes from the folder listing.
+    /// Leave size and mtime at 0 (no `lstat` per file) and build no FST: the first scan publishes
+    /// paths first and fills the rest in afterwards (see `meta`). The symlink flag comes from the
+    /// folder listing.
     pub(crate) defer_meta: bool,
 }
 
@@ -279,8 +280,10 @@ fn walk(
 /// The initial full scan: every file under the root, as a new FST base.
 pub(crate) fn scan_root(opts: &IndexOptions, counters: &Counters<'_>, progress: &(dyn Fn(u64) + Sync)) -> Result<Base> {
     let mut builder: Option<BaseBuilder> = None;
+    // The first scan leaves the FST for later too (see `meta`): paths are findable without it.
+    let fst = !counters.defer_meta;
     let total = walk(opts, None, counters, progress, &mut |total, key, meta| {
-        builder.get_or_insert_with(|| BaseBuilder::new(total as usize)).push(key, meta)
+        builder.get_or_insert_with(|| BaseBuilder::with_fst(total as usize, fst)).push(key, meta)
     })?;
     progress(total);
     builder.map_or_else(|| Ok(Base::empty()), BaseBuilder::finish)
