@@ -29,12 +29,13 @@ pub(crate) fn fill(base: &Base, root: &Path, threads: usize) -> Result<Base> {
         for (c, part) in metas.chunks_mut(per).enumerate() {
             let (bytes, ends) = (&bytes, &ends);
             s.spawn(move || {
+                let mut stat = Stat::new(root);
                 for (j, meta) in part.iter_mut().enumerate() {
                     let i = c * per + j;
                     let start = if i == 0 { 0 } else { ends[i - 1] };
                     let rel = std::str::from_utf8(&bytes[start..ends[i]]).expect("index keys are UTF-8");
-                    if let Ok(md) = std::fs::symlink_metadata(root.join(rel)) {
-                        *meta = FileMeta { symlink: meta.symlink, ..scan::file_meta(&md) };
+                    if let Some(found) = stat.lstat(rel) {
+                        *meta = FileMeta { symlink: meta.symlink, ..found };
                     }
                 }
             });
@@ -42,4 +43,59 @@ pub(crate) fn fill(base: &Base, root: &Path, threads: usize) -> Result<Base> {
         map.join().unwrap_or_else(|e| std::panic::resume_unwind(e))
     })?;
     base.with_meta(map, &metas)
+}
+
+/// `lstat` of index paths. On Linux the files of one folder, which sort next to each other, are
+/// stated relative to one handle on that folder (`fstatat`), so the kernel resolves the folder's
+/// path once per run of its files rather than once per file: `find` works the same way.
+struct Stat<'a> {
+    root: &'a Path,
+    #[cfg(target_os = "linux")]
+    dir: Option<(String, std::fs::File)>,
+}
+
+impl<'a> Stat<'a> {
+    fn new(root: &'a Path) -> Stat<'a> {
+        Stat {
+            root,
+            #[cfg(target_os = "linux")]
+            dir: None,
+        }
+    }
+
+    #[cfg(not(target_os = "linux"))]
+    fn lstat(&mut self, rel: &str) -> Option<FileMeta> {
+        std::fs::symlink_metadata(self.root.join(rel)).ok().map(|md| scan::file_meta(&md))
+    }
+
+    #[cfg(target_os = "linux")]
+    fn lstat(&mut self, rel: &str) -> Option<FileMeta> {
+        use std::os::fd::AsRawFd;
+        use std::os::unix::fs::OpenOptionsExt;
+        let slow = |root: &Path| std::fs::symlink_metadata(root.join(rel)).ok().map(|md| scan::file_meta(&md));
+        let (dir, name) = rel.rsplit_once('/').unwrap_or(("", rel));
+        if self.dir.as_ref().is_none_or(|(d, _)| d != dir) {
+            // A path-only handle: nothing is opened for reading, and a link is not followed.
+            let opened = std::fs::OpenOptions::new()
+                .read(true)
+                .custom_flags(libc::O_PATH | libc::O_DIRECTORY | libc::O_NOFOLLOW)
+                .open(self.root.join(dir));
+            self.dir = opened.ok().map(|f| (dir.to_owned(), f));
+        }
+        let Some((_, handle)) = &self.dir else { return slow(self.root) };
+        let Ok(name) = std::ffi::CString::new(name) else { return slow(self.root) };
+        // SAFETY: `st` is plain old data the call fills; the fd and the C string outlive the call.
+        let mut st: libc::stat = unsafe { std::mem::zeroed() };
+        let rc = unsafe { libc::fstatat(handle.as_raw_fd(), name.as_ptr(), &mut st, libc::AT_SYMLINK_NOFOLLOW) };
+        if rc != 0 {
+            return None;
+        }
+        if st.st_mtime < 0 {
+            // Before 1970: `scan::file_meta`'s rounding is the reference; rare enough to ask again.
+            return slow(self.root);
+        }
+        let mtime_ms = st.st_mtime * 1000 + st.st_mtime_nsec / 1_000_000;
+        let symlink = st.st_mode & libc::S_IFMT == libc::S_IFLNK;
+        Some(FileMeta { size: st.st_size as u64, mtime_ms, symlink })
+    }
 }
