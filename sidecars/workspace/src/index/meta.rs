@@ -1,7 +1,8 @@
 //! Completing the first scan's base. The scan publishes every path (with its symlink flag, which
 //! the folder listing gives) without an `lstat` per file and without the FST, so quick open,
-//! glob and search can start; then this pass builds the FST on one thread while the others
-//! `lstat` every file, and the store swaps in the same keys with both. No method answers from the index's sizes or
+//! glob and search can start; then this pass `lstat`s every file on all cores and the store swaps
+//! in the same keys with their metadata; the FST is built after that, on one thread (see
+//! `Index::scan`), since nothing but faster lookups waits for it. No method answers from the index's sizes or
 //! mtimes (`stat` and `readFile` ask the disk), but the watcher diffs against them, so it waits
 //! until this pass is done (`Index::wait_complete`) and `workspace/status` says which phase it is in.
 
@@ -9,12 +10,10 @@ use std::path::Path;
 
 use super::store::Base;
 use super::{scan, FileMeta};
-use crate::error::Result;
 
-/// `base` with its FST and every entry's metadata read from disk under `root`. A file that
-/// vanished since the scan keeps zeros: its folder's watch reports the deletion, applied after
-/// this pass.
-pub(crate) fn fill(base: &Base, root: &Path, threads: usize) -> Result<Base> {
+/// `base` with every entry's metadata read from disk under `root`. A file that vanished since
+/// the scan keeps zeros: its folder's watch reports the deletion, applied after this pass.
+pub(crate) fn fill(base: &Base, root: &Path, threads: usize) -> Base {
     let mut bytes = Vec::new();
     let mut ends = Vec::with_capacity(base.len());
     let mut metas = Vec::with_capacity(base.len());
@@ -24,8 +23,7 @@ pub(crate) fn fill(base: &Base, root: &Path, threads: usize) -> Result<Base> {
         metas.push(base.meta(id));
     });
     let per = metas.len().div_ceil(threads.max(1)).max(1);
-    let map = std::thread::scope(|s| {
-        let map = s.spawn(|| base.build_map());
+    std::thread::scope(|s| {
         for (c, part) in metas.chunks_mut(per).enumerate() {
             let (bytes, ends) = (&bytes, &ends);
             s.spawn(move || {
@@ -40,9 +38,8 @@ pub(crate) fn fill(base: &Base, root: &Path, threads: usize) -> Result<Base> {
                 }
             });
         }
-        map.join().unwrap_or_else(|e| std::panic::resume_unwind(e))
-    })?;
-    base.with_meta(map, &metas)
+    });
+    base.with_meta(base.map.clone(), &metas)
 }
 
 /// `lstat` of index paths. On Linux the files of one folder, which sort next to each other, are

@@ -211,8 +211,8 @@ impl Index {
 
     /// Initial full scan with `ignore`'s parallel walker. Calls `progress(files_so_far)` roughly
     /// every 100 ms or every 10k files, then publishes every path and marks the index ready
-    /// (paths are findable), then fills in sizes and mtimes and marks it complete (see `meta`).
-    /// Returns once complete.
+    /// (paths are findable), then fills in sizes and mtimes and marks it complete (see `meta`),
+    /// then builds the FST for fast lookups. Returns once all of that is done.
     pub fn scan(&self, progress: &(dyn Fn(u64) + Sync)) -> Result<()> {
         self.shared.scan_started.store(true, Ordering::SeqCst);
         let mut counters = self.counters();
@@ -223,14 +223,22 @@ impl Index {
         *self.shared.ready.lock().unwrap_or_else(|e| e.into_inner()) = true;
         self.shared.ready_cv.notify_all();
         let filled = meta::fill(&source, self.root(), cores());
-        // A failure leaves zeros, which only costs the watcher spurious "changed" reports.
-        match filled {
-            Ok(filled) => self.shared.store.fill_meta(&source, filled),
-            Err(e) => eprintln!("skaffa-workspace: could not fill in file metadata: {e}"),
+        let filled = self.shared.store.fill(&source, filled);
+        {
+            let _ready = self.shared.ready.lock().unwrap_or_else(|e| e.into_inner());
+            self.shared.complete.store(true, Ordering::SeqCst);
+            self.shared.ready_cv.notify_all();
         }
-        let _ready = self.shared.ready.lock().unwrap_or_else(|e| e.into_inner());
-        self.shared.complete.store(true, Ordering::SeqCst);
-        self.shared.ready_cv.notify_all();
+        // Last, the FST: until it is in, lookups scan a block of the front-coded keys.
+        if let Some(base) = filled {
+            match base.build_map() {
+                Ok(map) => {
+                    let metas: Vec<FileMeta> = (0..base.len() as u64).map(|id| base.meta(id)).collect();
+                    self.shared.store.fill(&base, base.with_meta(Some(map), &metas));
+                }
+                Err(e) => eprintln!("skaffa-workspace: could not build the path FST: {e}"),
+            }
+        }
         Ok(())
     }
 

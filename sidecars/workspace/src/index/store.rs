@@ -68,19 +68,18 @@ impl Base {
 
     /// The same keys with `map` as their FST and `metas` (one per entry, in key order) as their
     /// metadata.
-    pub(crate) fn with_meta(&self, map: Map<Vec<u8>>, metas: &[FileMeta]) -> Result<Base> {
-        let map = Some(map);
+    pub(crate) fn with_meta(&self, map: Option<Map<Vec<u8>>>, metas: &[FileMeta]) -> Base {
         let mut symlinks = vec![0u64; metas.len().div_ceil(64)];
         for (i, _) in metas.iter().enumerate().filter(|(_, m)| m.symlink) {
             symlinks[i / 64] |= 1 << (i % 64);
         }
-        Ok(Base {
+        Base {
             map,
             sizes: metas.iter().map(|m| m.size).collect(),
             mtimes: metas.iter().map(|m| m.mtime_ms).collect(),
             symlinks,
             keys: self.keys.clone(),
-        })
+        }
     }
 
     /// Metadata of `key`, if the base holds it.
@@ -238,15 +237,19 @@ impl Store {
         base
     }
 
-    /// Installs `filled` (= `source` with its metadata filled in) in place of `source`, at the
-    /// same generation: nothing a reader sees changes but sizes and mtimes. Does nothing when
-    /// `source` was replaced meanwhile.
-    pub(crate) fn fill_meta(&self, source: &Arc<Base>, filled: Base) {
+    /// Installs `filled` (= `source` with its metadata or its FST filled in) in place of
+    /// `source`, at the same generation: nothing a reader sees changes but sizes and mtimes.
+    /// Returns the installed base, or `None` when `source` was replaced meanwhile (by a rescan
+    /// or a merge, whose base is complete).
+    pub(crate) fn fill(&self, source: &Arc<Base>, filled: Base) -> Option<Arc<Base>> {
         let _w = self.write.lock().unwrap_or_else(|e| e.into_inner());
         let cur = self.snapshot();
-        if Arc::ptr_eq(&cur.base, source) {
-            self.publish(Snapshot::new(cur.generation(), Arc::new(filled), cur.overlay.clone(), cur.len()));
+        if !Arc::ptr_eq(&cur.base, source) {
+            return None;
         }
+        let filled = Arc::new(filled);
+        self.publish(Snapshot::new(cur.generation(), filled.clone(), cur.overlay.clone(), cur.len()));
+        Some(filled)
     }
 
     /// Installs a freshly scanned `base` in place of everything, after `diff` compared it with the
