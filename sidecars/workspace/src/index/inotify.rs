@@ -41,6 +41,10 @@ fn mask() -> WatchMask {
         | WatchMask::EXCL_UNLINK
 }
 
+/// Tests only: something to do to a folder just before its watch is added.
+#[cfg(test)]
+pub(crate) type Race = Box<dyn Fn(&Path) + Send + Sync>;
+
 /// Which watch stands for which folder, both ways.
 #[derive(Default)]
 struct Table {
@@ -61,7 +65,7 @@ pub(crate) struct Watches {
     limit: Arc<Limit>,
     /// Tests only: runs just before a folder's watch is added (a change racing the watch).
     #[cfg(test)]
-    pub(crate) before_add: Mutex<Option<Box<dyn Fn(&Path) + Send + Sync>>>,
+    pub(crate) before_add: Mutex<Option<Race>>,
 }
 
 impl Watches {
