@@ -56,35 +56,37 @@ fn only_indexed_folders_are_watched_and_the_watches_follow_the_tree() {
             "src/c.rs",
             "docs/readme.md",
             ".git/objects/ab/cd",
+            ".git/info/exclude",
         ],
     );
     fs::write(root.join(".gitignore"), "node_modules/\n").unwrap();
     fs::create_dir(root.join("empty")).unwrap();
     let w = watched_and_scanned(&root);
-    // Ignored folders and `.git` get none; an empty folder the walk reads does.
-    assert_eq!(w.watched(), ["", "docs", "empty", "src", "src/a"]);
-    assert_eq!(w.kernel_watches(), 5);
+    // Ignored folders and `.git` get none (but `.git/info`, for its exclude file); an empty
+    // folder the walk reads does.
+    assert_eq!(w.watched(), ["", ".git/info", "docs", "empty", "src", "src/a"]);
+    assert_eq!(w.kernel_watches(), 6);
     // New folders are watched when the applier walks them; new ignored ones are not.
     write_tree(&root, &["node_modules/fresh/z.js", "src/new/deep/f.rs"]);
     w.expect("src/new/deep/f.rs", ChangeKind::Created);
     write_tree(&root, &["src/new/deep/g.rs"]);
     w.expect("src/new/deep/g.rs", ChangeKind::Created);
-    assert_eq!(w.watched(), ["", "docs", "empty", "src", "src/a", "src/new", "src/new/deep"]);
-    assert_eq!(w.kernel_watches(), 7);
+    assert_eq!(w.watched(), ["", ".git/info", "docs", "empty", "src", "src/a", "src/new", "src/new/deep"]);
+    assert_eq!(w.kernel_watches(), 8);
     // A folder renamed inside the root keeps being watched under its new name.
     fs::rename(root.join("src/new"), root.join("src/renamed")).unwrap();
     w.expect("src/renamed/deep/f.rs", ChangeKind::Created);
     write_tree(&root, &["src/renamed/deep/h.rs"]);
     w.expect("src/renamed/deep/h.rs", ChangeKind::Created);
-    assert_eq!(w.watched(), ["", "docs", "empty", "src", "src/a", "src/renamed", "src/renamed/deep"]);
-    assert_eq!(w.kernel_watches(), 7);
+    assert_eq!(w.watched(), ["", ".git/info", "docs", "empty", "src", "src/a", "src/renamed", "src/renamed/deep"]);
+    assert_eq!(w.kernel_watches(), 8);
     // Moved out of the root or deleted: no watch is left behind, and nothing is reported from there.
     fs::rename(root.join("src/renamed"), outside.join("gone")).unwrap();
     w.expect("src/renamed/deep/f.rs", ChangeKind::Deleted);
     fs::remove_dir_all(root.join("docs")).unwrap();
     w.expect("docs/readme.md", ChangeKind::Deleted);
-    eventually(|| w.kernel_watches() == 4, "the kernel holds 4 watches");
-    assert_eq!(w.watched(), ["", "empty", "src", "src/a"]);
+    eventually(|| w.kernel_watches() == 5, "the kernel holds 5 watches");
+    assert_eq!(w.watched(), ["", ".git/info", "empty", "src", "src/a"]);
     write_tree(&outside, &["gone/deep/outside.rs"]);
     write_tree(&root, &["marker.txt"]);
     w.expect("marker.txt", ChangeKind::Created);
@@ -92,7 +94,7 @@ fn only_indexed_folders_are_watched_and_the_watches_follow_the_tree() {
     // Un-ignoring node_modules walks it, and so watches it.
     fs::write(root.join(".gitignore"), "").unwrap();
     w.expect("node_modules/pkg/lib/x.js", ChangeKind::Created);
-    eventually(|| w.kernel_watches() == 9, "node_modules' 5 folders are watched too");
+    eventually(|| w.kernel_watches() == 10, "node_modules' 5 folders are watched too");
     w.assert_equals_fresh_scan();
 }
 

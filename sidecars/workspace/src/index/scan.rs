@@ -86,6 +86,7 @@ pub(crate) fn relative(root: &Path, path: &Path) -> Option<String> {
 /// every folder it will read (but the root) before reading it.
 fn walker(opts: &IndexOptions, only: Option<PathBuf>, on_dir: Option<DirHook>) -> Result<WalkBuilder> {
     let mut b = WalkBuilder::new(&opts.root);
+    let no_ignore = opts.no_ignore;
     b.hidden(false)
         .follow_links(false)
         .require_git(false)
@@ -101,8 +102,13 @@ fn walker(opts: &IndexOptions, only: Option<PathBuf>, on_dir: Option<DirHook>) -
         .threads(super::cores())
         .overrides(build_overrides(opts)?)
         .filter_entry(move |e| {
-            let keep = e.file_name() != ".git"
-                && only.as_ref().is_none_or(|o| o.starts_with(e.path()) || e.path().starts_with(o));
+            let git = e.file_name() == ".git";
+            let keep = !git && only.as_ref().is_none_or(|o| o.starts_with(e.path()) || e.path().starts_with(o));
+            if let Some(hook) = on_dir.as_ref().filter(|_| git && !no_ignore) {
+                // `.git` is never walked, but its `info/exclude` counts as an ignore file, so the
+                // folder holding it is watched (when it exists, as `git init` makes it).
+                hook(&e.path().join("info"));
+            }
             // The filter runs after the ignore rules and before the folder is queued for
             // reading, so exactly the folders the walk reads get here, ahead of their read.
             if let Some(hook) = on_dir.as_ref().filter(|_| keep && e.file_type().is_some_and(|t| t.is_dir())) {
