@@ -2,9 +2,11 @@
 //! the folder listing gives) without an `lstat` per file and without the FST, so quick open,
 //! glob and search can start; then this pass `lstat`s every file on all cores and the store swaps
 //! in the same keys with their metadata; the FST is built after that, on one thread (see
-//! `Index::scan`), since nothing but faster lookups waits for it. No method answers from the index's sizes or
-//! mtimes (`stat` and `readFile` ask the disk), but the watcher diffs against them, so it waits
-//! until this pass is done (`Index::wait_complete`) and `workspace/status` says which phase it is in.
+//! `Index::scan`), since nothing but faster lookups waits for it. No method answers from the
+//! index's sizes or mtimes (`stat` and `readFile` ask the disk); the watcher applies changes
+//! meanwhile (each judged by its own `lstat`, and a file's unfilled metadata never counts as a
+//! change), but a rescan, which diffs every file's, waits until this pass is done.
+//! `workspace/status` says which phase it is in.
 
 use std::path::Path;
 

@@ -31,6 +31,8 @@ pub(crate) struct Base {
     symlinks: Vec<u64>,
     /// The same keys front-coded, for scans over every path (see `frontcode`).
     pub(crate) keys: FrontCoded,
+    /// True for the first scan's base until its sizes and mtimes are filled in (they read 0).
+    pub(crate) meta_pending: bool,
 }
 
 impl Base {
@@ -79,6 +81,7 @@ impl Base {
             mtimes: metas.iter().map(|m| m.mtime_ms).collect(),
             symlinks,
             keys: self.keys.clone(),
+            meta_pending: false,
         }
     }
 
@@ -171,7 +174,8 @@ impl BaseBuilder {
         self.mtimes.shrink_to_fit();
         self.symlinks.shrink_to_fit();
         self.keys.finish();
-        Ok(Base { map, sizes: self.sizes, mtimes: self.mtimes, symlinks: self.symlinks, keys: self.keys })
+        let meta_pending = map.is_none();
+        Ok(Base { map, sizes: self.sizes, mtimes: self.mtimes, symlinks: self.symlinks, keys: self.keys, meta_pending })
     }
 }
 
@@ -304,7 +308,9 @@ impl Store {
         let overlay = Arc::new(overlay);
         let base = cur.base.clone();
         self.publish(Snapshot::new(generation, base.clone(), overlay.clone(), len));
-        if overlay.len() > threshold && !self.merging.swap(true, Ordering::SeqCst) {
+        // The first scan's base is merged only once complete (its FST is in, and so are its sizes
+        // and mtimes, which a merge would otherwise carry over as zeros).
+        if overlay.len() > threshold && base.map.is_some() && !self.merging.swap(true, Ordering::SeqCst) {
             let store = Arc::clone(self);
             std::thread::spawn(move || {
                 if let Ok(merged) = merge(&base, &overlay) {

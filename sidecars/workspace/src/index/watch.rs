@@ -221,8 +221,7 @@ fn run(weak: Weak<Shared>, rx: Receiver<DebounceEventResult>, on_change: OnChang
     // Events that arrive during the first scan wait in the channel until it is done; the wait
     // gives up once nobody but this thread holds the index any more.
     let Some(index) = alive(&weak) else { return };
-    // Batches are diffed against sizes and mtimes, so they wait until those are filled in too.
-    if !index.wait_complete(&|| weak.strong_count() <= 1) {
+    if !index.wait_ready(&|| weak.strong_count() <= 1) {
         return;
     }
     drop(index);
@@ -280,6 +279,11 @@ fn run(weak: Weak<Shared>, rx: Receiver<DebounceEventResult>, on_change: OnChang
             periodic = None;
             index.shared.limit.begin_round();
             pending.rescan_everything();
+        }
+        // A rescan diffs every file's size and mtime, so it waits until the first scan's are
+        // filled in (other changes are judged by their own `lstat` and need not wait).
+        if pending.is_rescan() && !index.wait_complete(&|| weak.strong_count() <= 1) {
+            return;
         }
         let started = Instant::now();
         let applied = changes::apply(&index, pending);

@@ -310,3 +310,33 @@ fn non_utf8_count_follows_the_disk_while_watching() {
     fs::remove_file(numbered(3)).unwrap();
     assert_eq!(settle(), (0, 0), "after the delete");
 }
+
+/// Before the first scan's sizes and mtimes are filled in they read 0: a walk of a folder whose
+/// files are already indexed must not report them as changed, while a real write still is.
+#[test]
+fn before_metadata_is_filled_in_only_real_changes_are_reported() {
+    use notify::event::{AccessKind, AccessMode, CreateKind, EventKind};
+    use notify_debouncer_full::DebouncedEvent;
+    let (_d, root) = temp_root();
+    write_tree(&root, &["dir/a.txt", "dir/b.txt"]);
+    let index = Index::new(opts(&root));
+    let mut counters = index.counters();
+    counters.defer_meta = true;
+    let lazy = scan::scan_root(&index.shared.opts, &counters, &|_| {}).unwrap();
+    index.shared.store.replace_base(lazy);
+    let event = |kind: EventKind, rel: &str| {
+        let e = notify::Event::new(kind).add_path(root.join(rel));
+        Ok(vec![DebouncedEvent::new(e, Instant::now())])
+    };
+    let mut pending = changes::Pending::default();
+    pending.add(&index, event(EventKind::Create(CreateKind::Folder), "dir"));
+    let applied = changes::apply(&index, pending).unwrap();
+    assert!(applied.batch.is_none(), "{:?}", applied.batch);
+    fs::write(root.join("dir/a.txt"), "rewritten").unwrap();
+    let mut pending = changes::Pending::default();
+    pending.add(&index, event(EventKind::Access(AccessKind::Close(AccessMode::Write)), "dir/a.txt"));
+    let batch = changes::apply(&index, pending).unwrap().batch.expect("the write is reported");
+    let got: Vec<(String, ChangeKind)> = batch.changes.into_iter().map(|c| (c.path, c.kind)).collect();
+    assert_eq!(got, [("dir/a.txt".to_owned(), ChangeKind::Changed)]);
+    assert_eq!(index.snapshot().get("dir/a.txt").unwrap().size, 9);
+}
