@@ -27,6 +27,7 @@ import { measureRemote } from './measure/remote';
 import { measureSearch } from './measure/search';
 import { measureSearchFirstMatch } from './measure/search-first';
 import { measureWatch } from './measure/watch';
+import { measureWatchIgnored } from './measure/watch-ignored';
 import { setup, type Tools } from './setup';
 
 function prepareCorpora(o: Options, report: Report): Corpus[] {
@@ -100,7 +101,10 @@ async function main(): Promise<number> {
         await measureSearch(report, c, tools, q ? 3 : 5);
         await measureSearchFirstMatch(report, c, tools, q ? 3 : 10);
       });
-      await suite(report, 'watch', o, () => measureWatch(report, c, tools, q ? 1 : 3, q ? 30 : 100, 10_000));
+      await suite(report, 'watch', o, async () => {
+        await measureWatch(report, c, tools, q ? 1 : 3, q ? 30 : 100, 10_000);
+        await measureWatchIgnored(report, c, o.work, tools, q ? 1 : 3);
+      });
     }
   }
   if (!o.only.length || o.only.includes('ranking')) console.log('\n== ranking: four real repositories\' file lists (bench/corpus/ranking)');

@@ -35,7 +35,7 @@ export async function runCommand(inv: OneShot, session: Session, out: Output): P
           `state       ${status.state === 'ready' ? color.green(status.state) : color.yellow(status.state)}`,
           `files       ${status.files}`,
           `generation  ${status.generation}`,
-          `watching    ${status.watching}`,
+          `watching    ${status.watching}${status.watchLimit ? color.yellow(` (out of watches, rescanning every ${status.watchLimit.rescanMs} ms: ${status.watchLimit.message})`) : ''}`,
           `skipped     ${status.skipped.nonUtf8} not UTF-8, ${status.skipped.errors} unreadable`,
         ]);
       }

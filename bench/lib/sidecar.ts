@@ -51,6 +51,16 @@ export async function startAndIndex(s: Session): Promise<{ ms: number; files: nu
   return { ms, files: st.files };
 }
 
+/** Polls status until the first scan's sizes and mtimes are filled in; resolves with ms since `since`. */
+export async function waitMetadata(s: Session, since: number, timeoutMs = 300_000): Promise<number> {
+  for (;;) {
+    const st = await s.workspace.status();
+    if (st.metadata === 'complete') return nowMs() - since;
+    if (nowMs() - since > timeoutMs) throw new Error('sidecar never completed its metadata');
+    await sleep(2);
+  }
+}
+
 /** Polls status until the watcher is live; resolves with ms since `since`. */
 export async function waitWatching(s: Session, since: number, timeoutMs = 120_000): Promise<number> {
   for (;;) {

@@ -32,6 +32,8 @@ export interface WorkspaceLaunchOptions extends LaunchOptions {
   workspaceNoIgnore?: boolean;
   /** Largest file `readFile` returns, in bytes (default 50 MiB). */
   workspaceMaxFileSize?: number;
+  /** At most this many OS watches (Linux); past it status reports `watchLimit` and changes arrive by periodic rescans. */
+  workspaceMaxWatches?: number;
 }
 
 /** Requests that may first wait for the initial index get a long default timeout. */
@@ -53,6 +55,7 @@ export const workspaceManifest = defineSidecar({
     for (const glob of options.workspaceExclude ?? []) args.push('--exclude', glob);
     if (options.workspaceNoIgnore) args.push('--no-ignore');
     if (options.workspaceMaxFileSize !== undefined) args.push('--max-file-size', String(options.workspaceMaxFileSize));
+    if (options.workspaceMaxWatches !== undefined) args.push('--max-watches', String(options.workspaceMaxWatches));
     return { args };
   },
   methods: {

@@ -9,10 +9,14 @@ export interface StatusParams {}
 export interface StatusResult {
   root: string;
   state: 'indexing' | 'ready';
+  /** Sizes and mtimes of the first scan are filled in after it is ready. */
+  metadata: 'pending' | 'complete';
   files: number;
   generation: number;
   watching: boolean;
   skipped: { nonUtf8: number; errors: number };
+  /** Present while the OS refuses watches: changes in unwatched folders arrive by periodic rescans. */
+  watchLimit?: { message: string; rescanMs: number };
 }
 
 export interface ReadFileParams {

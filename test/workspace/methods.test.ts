@@ -32,7 +32,18 @@ describe('workspace sidecar end to end', () => {
     const status = await api.status();
     // Wire paths use '/'; under wine the host's `/` is drive Z:.
     expect(status).toMatchObject({ root: underWine ? `Z:${root}` : root, state: 'ready', files: visible.length, watching: true, skipped: { nonUtf8: 0, errors: 0 } });
+    expect(status.watchLimit).toBeUndefined();
     expect(api.getRoot()).toBe(root);
+  });
+
+  // The OS watch budget is inotify's (Linux); elsewhere one watch covers the tree.
+  (process.platform === 'linux' && !underWine ? test : test.skip)('status says so when the watch budget runs out', async () => {
+    const { api } = openWorkspace(root, { workspaceMaxWatches: 1 });
+    await api.findFiles('x');
+    const status = await api.status(); // the registry checks it against status.result.json
+    expect(status.watching).toBe(true);
+    expect(status.watchLimit?.message).toContain('--max-watches');
+    expect(status.watchLimit?.rescanMs).toBeGreaterThanOrEqual(1000);
   });
 
   test('glob lists exactly the files gitignore leaves, sorted, with .git skipped and dotfiles kept', async () => {

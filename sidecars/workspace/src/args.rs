@@ -11,7 +11,7 @@ pub const DEFAULT_MAX_FILE_SIZE: u64 = 50 * 1024 * 1024;
 
 /// The usage line printed with argument errors.
 pub const USAGE: &str =
-    "usage: skaffa-workspace --root <DIR> [--exclude <GLOB>]... [--no-ignore] [--max-file-size <BYTES>]";
+    "usage: skaffa-workspace --root <DIR> [--exclude <GLOB>]... [--no-ignore] [--max-file-size <BYTES>] [--max-watches <N>]";
 
 /// Parsed command line.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -24,6 +24,9 @@ pub struct Args {
     pub no_ignore: bool,
     /// The largest file `workspace/readFile` returns, in bytes.
     pub max_file_size: u64,
+    /// `--max-watches`: at most this many OS watches (Linux); past it the index reports the limit
+    /// in `workspace/status` and rescans on a schedule, as when the system runs out of watches.
+    pub max_watches: Option<usize>,
 }
 
 /// A command line that cannot be used; the message says what is wrong.
@@ -61,6 +64,7 @@ impl Args {
         let mut excludes = Vec::new();
         let mut no_ignore = false;
         let mut max_file_size = DEFAULT_MAX_FILE_SIZE;
+        let mut max_watches = None;
         while let Some(arg) = parser.next()? {
             match arg {
                 Long("root") => root = Some(PathBuf::from(parser.value()?)),
@@ -80,11 +84,16 @@ impl Args {
                         .and_then(|s| s.parse::<u64>().ok())
                         .ok_or_else(|| ArgsError(format!("--max-file-size {v:?} is not a number of bytes")))?;
                 }
+                Long("max-watches") => {
+                    let v = parser.value()?;
+                    let n = v.to_str().and_then(|s| s.parse::<usize>().ok());
+                    max_watches = Some(n.ok_or_else(|| ArgsError(format!("--max-watches {v:?} is not a number")))?);
+                }
                 other => return Err(other.unexpected().into()),
             }
         }
         let root = root.ok_or_else(|| ArgsError("missing --root <DIR>".into()))?;
-        Ok(Args { root, excludes, no_ignore, max_file_size })
+        Ok(Args { root, excludes, no_ignore, max_file_size, max_watches })
     }
 }
 
@@ -103,12 +112,13 @@ mod tests {
             "--no-ignore",
             "--max-file-size",
             "10",
+            "--max-watches",
+            "3",
         ])
         .unwrap();
-        assert_eq!(
-            a,
-            Args { root: "/w".into(), excludes: vec!["a/**".into(), "b".into()], no_ignore: true, max_file_size: 10 }
-        );
+        let excludes = vec!["a/**".into(), "b".into()];
+        let want = Args { root: "/w".into(), excludes, no_ignore: true, max_file_size: 10, max_watches: Some(3) };
+        assert_eq!(a, want);
         assert_eq!(Args::from_args(["--root=/x"]).unwrap().max_file_size, DEFAULT_MAX_FILE_SIZE);
     }
 
@@ -116,6 +126,7 @@ mod tests {
     fn refuses_bad_command_lines() {
         assert!(Args::from_args(Vec::<String>::new()).unwrap_err().to_string().contains("missing --root"));
         assert!(Args::from_args(["--root", "/w", "--max-file-size", "big"]).is_err());
+        assert!(Args::from_args(["--root", "/w", "--max-watches", "-1"]).is_err());
         assert!(Args::from_args(["--root", "/w", "--frobnicate"]).is_err());
         assert!(Args::from_args(["--root"]).is_err());
     }

@@ -32,6 +32,9 @@ fn main() -> ExitCode {
     };
     let index = Index::new(IndexOptions { root, excludes: args.excludes, no_ignore: args.no_ignore });
     hold_scan_for_tests(&index);
+    if let Some(max) = args.max_watches {
+        index.limit_watches(max);
+    }
     let mut server = Server::new("workspace", env!("CARGO_PKG_VERSION"));
     let service = match Service::new(index.clone(), args.max_file_size) {
         Ok(service) => service,

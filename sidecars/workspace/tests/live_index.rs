@@ -164,3 +164,50 @@ fn live_index_after_heavy_churn_equals_a_fresh_scan() {
     }
     assert_settles_to_fresh_scan(&index, &root);
 }
+
+/// Folders created, filled at once, renamed, moved in and out and deleted, nested several levels
+/// deep, while the first scan runs and after it: the watches follow every folder (on Linux the
+/// walks place them before reading each folder), so the index ends equal to a fresh scan.
+#[test]
+fn nested_folder_churn_during_and_after_the_scan_equals_a_fresh_scan() {
+    let (_d, root) = temp_root();
+    let (_o, outside) = temp_root();
+    generate(&root, 200, 20);
+    // Trees waiting outside to be moved in, one per round.
+    for r in 0..6 {
+        generate(&outside.join(format!("in{r}")), 5, 4);
+    }
+    let index = Index::new(opts(&root));
+    index.start_watching(Box::new(|_| {})).unwrap();
+    let scanner = {
+        let index = index.clone();
+        std::thread::spawn(move || index.scan(&|_| {}).unwrap())
+    };
+    for r in 0..6usize {
+        for d in (r..200).step_by(9) {
+            let pkg = root.join(format!("pkg{d}"));
+            // A deep folder made and filled at once (mkdir -p, then files at every level).
+            let deep = pkg.join(format!("new{r}/a/b/c"));
+            fs::create_dir_all(&deep).unwrap();
+            for (i, dir) in deep.ancestors().take(4).enumerate() {
+                fs::write(dir.join(format!("f{i}.js")), "x").unwrap();
+            }
+            // A renamed folder with nested content, written into under its new name.
+            let _ = fs::rename(pkg.join("src"), pkg.join(format!("src{r}")));
+            let _ = fs::rename(pkg.join(format!("src{}", r.wrapping_sub(1))), pkg.join("src"));
+            fs::write(pkg.join(format!("new{r}/a/after-rename.js")), "y").unwrap();
+            // Deleted again a round later, and one moved out of the root.
+            if r > 0 {
+                let _ = fs::remove_dir_all(pkg.join(format!("new{}", r - 1)));
+            }
+        }
+        let out = root.join(format!("pkg{}", 190 + r));
+        fs::rename(&out, outside.join(format!("out{r}"))).unwrap();
+        // Its src/ may be renamed away just now; a write outside must not show up either way.
+        let _ = fs::write(outside.join(format!("out{r}/src/written-outside.js")), "z");
+        fs::rename(outside.join(format!("in{r}")), root.join(format!("moved-in{r}"))).unwrap();
+        fs::write(root.join(format!("moved-in{r}/pkg0/src/written-inside.js")), "w").unwrap();
+    }
+    scanner.join().unwrap();
+    assert_settles_to_fresh_scan(&index, &root);
+}

@@ -89,3 +89,25 @@ fn file_changes_arrive_as_events_and_update_the_index() {
     assert_eq!(all_paths(&mut fresh), live, "the live index must match a fresh scan");
     fresh.shutdown();
 }
+
+/// Out of watches (forced with `--max-watches`, as no test may lower the system's limit): status
+/// says so within its schema, and a change in an unwatched folder still arrives, by a rescan.
+#[cfg(target_os = "linux")]
+#[test]
+fn running_out_of_watches_is_reported_and_changes_still_arrive() {
+    let tree = Tree::new();
+    tree.file("a/one.txt", "1").file("b/two.txt", "2").file("c/three.txt", "3");
+    let mut sc = Sidecar::start(tree.root(), &["--max-watches", "1"]);
+    sc.wait_ready(true);
+    let status = sc.ok("workspace/status", json!({}));
+    assert_schema("status.result", &status);
+    assert!(status["watchLimit"]["message"].as_str().unwrap().contains("--max-watches"), "{status}");
+    assert!(status["watchLimit"]["rescanMs"].as_u64().unwrap() >= 1000);
+    // Only the root is watched: a file in a/ is found by the periodic rescan.
+    let at = sc.events.len();
+    std::fs::write(tree.root().join("a/new.txt"), "new\n").unwrap();
+    let (data, _) = sc.wait_event("workspace/didChange", at, |d| d.to_string().contains("a/new.txt"));
+    assert_schema("didChange.event", &data);
+    assert_eq!(data["rescan"], true);
+    sc.shutdown();
+}

@@ -49,6 +49,11 @@ impl Pending {
         Pending { rescan_root: true, ..Pending::default() }
     }
 
+    /// Turns this request into a full rescan of the root (the watch fallback's schedule).
+    pub(crate) fn rescan_everything(&mut self) {
+        self.rescan_root = true;
+    }
+
     /// Adds more paths to re-stat.
     pub(crate) fn add_recheck(&mut self, paths: Vec<String>) {
         self.recheck.extend(paths);
@@ -140,7 +145,7 @@ impl Pending {
     }
 
     /// True when a rescan is part of this request (reported as `rescan: true`).
-    fn is_rescan(&self) -> bool {
+    pub(crate) fn is_rescan(&self) -> bool {
         self.rescan_root || !self.rescan_dirs.is_empty()
     }
 }
@@ -347,12 +352,16 @@ impl Diff<'_> {
     fn finish(self) -> (Vec<(String, Option<FileMeta>)>, Vec<Change>) {
         let mut updates = Vec::new();
         let mut changes = Vec::new();
+        // True when the snapshot's metadata of a path is the first scan's, not filled in yet.
+        let snap = self.snap;
+        let pending = |path: &str| snap.base.meta_pending && !snap.overlay.contains_key(path);
         for (path, new) in self.updates {
             let old = self.snap.get(&path);
             let kind = match (old, new) {
                 (None, Some(_)) => ChangeKind::Created,
                 (Some(_), None) => ChangeKind::Deleted,
-                (Some(a), Some(b)) if a != b || self.hinted.contains(&path) => ChangeKind::Changed,
+                // The first scan's sizes and mtimes may still read 0: only a write reports then.
+                (Some(a), Some(b)) if (a != b && !pending(&path)) || self.hinted.contains(&path) => ChangeKind::Changed,
                 _ => continue,
             };
             changes.push(Change { path: path.clone(), kind });

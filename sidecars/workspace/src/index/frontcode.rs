@@ -15,7 +15,7 @@ use super::automaton::Subsequence;
 const RESTART: usize = 1024;
 
 /// Sorted keys, front-coded.
-#[derive(Default)]
+#[derive(Clone, Default)]
 pub(crate) struct FrontCoded {
     bytes: Vec<u8>,
     /// Byte offset of every restart point; restart `r` holds key number `r * RESTART`.
@@ -64,6 +64,11 @@ impl FrontCoded {
         self.len += 1;
     }
 
+    /// The last key pushed (before [`FrontCoded::finish`]).
+    pub(crate) fn last(&self) -> Option<&[u8]> {
+        (self.len > 0).then_some(&self.prev[..])
+    }
+
     /// Drops growth slack once all keys are in.
     pub(crate) fn finish(&mut self) {
         self.bytes.shrink_to_fit();
@@ -87,6 +92,55 @@ impl FrontCoded {
             at += n;
             f(&key, id);
             id += 1;
+        }
+    }
+
+    /// The keys in order, with their ranks, as an iterator (for merging with another stream).
+    pub(crate) fn iter(&self) -> Iter<'_> {
+        Iter { fc: self, at: 0, id: 0, key: Vec::new() }
+    }
+
+    /// The rank of `key`, if present: a binary search over the restart points, then a scan of
+    /// one block (at most `RESTART` keys). Used until the FST is built (see `store`).
+    pub(crate) fn get(&self, key: &[u8]) -> Option<u64> {
+        let mut found = None;
+        self.for_each_from(key, &mut |k, id| {
+            if k == key {
+                found = Some(id);
+            }
+            false
+        });
+        found
+    }
+
+    /// Calls `f(key, id)` for every key `>= lo` in order until it returns false.
+    pub(crate) fn for_each_from(&self, lo: &[u8], f: &mut dyn FnMut(&[u8], u64) -> bool) {
+        // The last restart whose (whole) key is <= lo; keys before it are all smaller.
+        let first_key = |r: usize| {
+            let mut at = self.restarts[r] as usize;
+            let _shared = get_varint(&self.bytes, &mut at);
+            let n = get_varint(&self.bytes, &mut at);
+            &self.bytes[at..at + n]
+        };
+        let (mut a, mut b) = (0, self.restarts.len());
+        while a < b {
+            let mid = (a + b) / 2;
+            match first_key(mid) <= lo {
+                true => a = mid + 1,
+                false => b = mid,
+            }
+        }
+        let block = a.saturating_sub(1);
+        let mut it = Iter {
+            fc: self,
+            at: self.restarts.get(block).map_or(self.bytes.len(), |&a| a as usize),
+            id: (block * RESTART) as u64,
+            key: Vec::new(),
+        };
+        while let Some((key, id)) = it.next_ref() {
+            if key >= lo && !f(key, id) {
+                return;
+            }
         }
     }
 
@@ -148,6 +202,31 @@ impl FrontCoded {
             }
             id += 1;
         }
+    }
+}
+
+/// An in-order walk over front-coded keys.
+pub(crate) struct Iter<'a> {
+    fc: &'a FrontCoded,
+    at: usize,
+    id: u64,
+    key: Vec<u8>,
+}
+
+impl Iter<'_> {
+    /// The next key (valid until the next call) and its rank.
+    pub(crate) fn next_ref(&mut self) -> Option<(&[u8], u64)> {
+        let bytes = &self.fc.bytes;
+        if self.at >= bytes.len() {
+            return None;
+        }
+        let shared = get_varint(bytes, &mut self.at);
+        let n = get_varint(bytes, &mut self.at);
+        self.key.truncate(shared);
+        self.key.extend_from_slice(&bytes[self.at..self.at + n]);
+        self.at += n;
+        self.id += 1;
+        Some((&self.key, self.id - 1))
     }
 }
 

@@ -11,6 +11,9 @@ mod automaton;
 mod changes;
 mod frontcode;
 mod fuzzy;
+#[cfg(target_os = "linux")]
+mod inotify;
+mod meta;
 mod partial;
 mod rules;
 mod scan;
@@ -134,6 +137,9 @@ struct Shared {
     rules: rules::Rules,
     store: Arc<store::Store>,
     ready: Mutex<bool>,
+    /// Set (under `ready`'s lock, with `ready_cv` notified) once the first scan's sizes and
+    /// mtimes are filled in.
+    complete: AtomicBool,
     ready_cv: Condvar,
     watching: AtomicBool,
     /// Set when a scan begins: a watch established after that may have missed changes.
@@ -147,6 +153,27 @@ struct Shared {
     watcher: Mutex<Option<watch::WatchHandle>>,
     /// What the first scan has found so far, until the index is ready (see `partial`).
     found: partial::Found,
+    /// Given to every walk once watching has started: places each folder's watch before it is read.
+    on_dir: std::sync::OnceLock<scan::DirHook>,
+    /// At most this many watches ([`Index::limit_watches`]).
+    #[cfg_attr(not(target_os = "linux"), allow(dead_code))]
+    watch_budget: Mutex<Option<usize>>,
+    /// Whether the system ran out of watches (then the watcher falls back to rescans).
+    limit: Arc<watch::Limit>,
+    /// Tests only: walks place watches after reading each folder (see `scan::Counters`).
+    #[cfg(test)]
+    watch_after_read: AtomicBool,
+}
+
+/// Reported by `workspace/status` while the system is out of watches: some folders have none, so
+/// changes there are found by a full rescan every `rescan_ms` instead of at once.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct WatchLimit {
+    /// What refused the watch (e.g. `fs.inotify.max_user_watches` reached).
+    pub message: String,
+    /// Milliseconds between the fallback rescans.
+    pub rescan_ms: u64,
 }
 
 /// The live file index. Cheap to clone (an `Arc` inside), `Send + Sync`.
@@ -165,6 +192,7 @@ impl Index {
                 opts,
                 store: Arc::new(store::Store::new()),
                 ready: Mutex::new(false),
+                complete: AtomicBool::new(false),
                 ready_cv: Condvar::new(),
                 watching: AtomicBool::new(false),
                 scan_started: AtomicBool::new(false),
@@ -173,6 +201,11 @@ impl Index {
                 logged_non_utf8: AtomicBool::new(false),
                 watcher: Mutex::new(None),
                 found: partial::Found::default(),
+                on_dir: std::sync::OnceLock::new(),
+                watch_budget: Mutex::new(None),
+                limit: Arc::default(),
+                #[cfg(test)]
+                watch_after_read: AtomicBool::new(false),
             }),
         }
     }
@@ -183,17 +216,37 @@ impl Index {
     }
 
     /// Initial full scan with `ignore`'s parallel walker. Calls `progress(files_so_far)` roughly
-    /// every 100 ms or every 10k files, then publishes the index and marks it ready.
+    /// every 100 ms or every 10k files, then publishes every path and marks the index ready
+    /// (paths are findable), then fills in sizes and mtimes and marks it complete (see `meta`),
+    /// then builds the FST for fast lookups. Returns once all of that is done.
     pub fn scan(&self, progress: &(dyn Fn(u64) + Sync)) -> Result<()> {
         self.shared.scan_started.store(true, Ordering::SeqCst);
-        let counters = scan::Counters { found: Some(&self.shared.found), ..self.counters() };
+        let mut counters = scan::Counters { found: Some(&self.shared.found), ..self.counters() };
+        counters.defer_meta = true;
         let base = scan::scan_root(&self.shared.opts, &counters, progress)?;
         self.record_non_utf8(None, counters);
-        self.shared.store.replace_base(base);
+        let source = self.shared.store.replace_base(base);
         *self.shared.ready.lock().unwrap_or_else(|e| e.into_inner()) = true;
         self.shared.ready_cv.notify_all();
         // Only after "ready": a reader that finds the list closed can rely on the full index.
         self.shared.found.close();
+        let filled = meta::fill(&source, self.root(), cores());
+        let filled = self.shared.store.fill(&source, filled);
+        {
+            let _ready = self.shared.ready.lock().unwrap_or_else(|e| e.into_inner());
+            self.shared.complete.store(true, Ordering::SeqCst);
+            self.shared.ready_cv.notify_all();
+        }
+        // Last, the FST: until it is in, lookups scan a block of the front-coded keys.
+        if let Some(base) = filled {
+            match base.build_map() {
+                Ok(map) => {
+                    let metas: Vec<FileMeta> = (0..base.len() as u64).map(|id| base.meta(id)).collect();
+                    self.shared.store.fill(&base, base.with_meta(Some(map), &metas));
+                }
+                Err(e) => eprintln!("skaffa-workspace: could not build the path FST: {e}"),
+            }
+        }
         Ok(())
     }
 
@@ -209,6 +262,26 @@ impl Index {
     #[doc(hidden)]
     pub fn hold_first_scan(&self, after: u64, released: Box<dyn Fn() -> bool + Send + Sync>) {
         self.shared.found.hold(after, released);
+    }
+
+    /// True once the first scan has filled in every file's size and mtime.
+    pub fn is_complete(&self) -> bool {
+        self.shared.complete.load(Ordering::SeqCst)
+    }
+
+    /// Blocks until sizes and mtimes are filled in or `cancelled()` returns true (polled every
+    /// 20 ms); returns [`Index::is_complete`].
+    pub fn wait_complete(&self, cancelled: &dyn Fn() -> bool) -> bool {
+        let mut ready = self.shared.ready.lock().unwrap_or_else(|e| e.into_inner());
+        while !self.is_complete() && !cancelled() {
+            ready = self
+                .shared
+                .ready_cv
+                .wait_timeout(ready, Duration::from_millis(20))
+                .unwrap_or_else(|e| e.into_inner())
+                .0;
+        }
+        self.is_complete()
     }
 
     /// True once the first scan has finished.
@@ -271,6 +344,21 @@ impl Index {
         Ok(())
     }
 
+    /// Allows at most `max` OS watches (Linux; elsewhere one watch covers the tree). Past it the
+    /// index behaves as when the system runs out of watches: status reports it and changes in
+    /// unwatched folders are found by periodic rescans. Takes effect if called before
+    /// [`Index::start_watching`].
+    pub fn limit_watches(&self, max: usize) {
+        *self.shared.watch_budget.lock().unwrap_or_else(|e| e.into_inner()) = Some(max);
+    }
+
+    /// While the system is out of watches: why, and how often the index rescans instead.
+    pub fn watch_limit(&self) -> Option<WatchLimit> {
+        let limit = &self.shared.limit;
+        let message = limit.reason()?;
+        Some(WatchLimit { message, rescan_ms: limit.interval(self.snapshot().len()).as_millis() as u64 })
+    }
+
     /// True while the watcher is running.
     pub fn is_watching(&self) -> bool {
         self.shared.watching.load(Ordering::SeqCst)
@@ -302,10 +390,16 @@ impl Index {
             errors: &self.shared.errors,
             logged_non_utf8: &self.shared.logged_non_utf8,
             found: None,
+            on_dir: self.shared.on_dir.get().cloned(),
+            #[cfg(test)]
+            hook_after_read: self.shared.watch_after_read.load(Ordering::SeqCst),
+            defer_meta: false,
         }
     }
 }
 
+#[cfg(all(test, target_os = "linux"))]
+mod inotify_tests;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]

@@ -8,7 +8,7 @@
 use std::fs::Metadata;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::{Instant, UNIX_EPOCH};
 
 use ignore::overrides::{Override, OverrideBuilder};
@@ -21,15 +21,29 @@ use crate::error::{Error, Result};
 /// Files with their metadata, sorted by path.
 pub(crate) type Listing = Vec<(String, FileMeta)>;
 
+/// Called with each folder a walk is about to read (absolute path), before it reads it: the
+/// Linux watcher places the folder's watch here, so nothing created later can be missed.
+pub(crate) type DirHook = Arc<dyn Fn(&Path) + Send + Sync>;
+
 /// What one walk (or one watcher update) had to skip, shared with the walker threads: the
 /// non-UTF-8 paths it met, which the index then records for the walked folder (see
-/// `Index::record_non_utf8`), and the index's running count of unreadable entries.
+/// `Index::record_non_utf8`), and the index's running count of unreadable entries. It also
+/// carries the index's [`DirHook`], if it has one.
 pub(crate) struct Counters<'a> {
     pub(crate) non_utf8: Mutex<Vec<PathBuf>>,
     pub(crate) errors: &'a AtomicU64,
     pub(crate) logged_non_utf8: &'a AtomicBool,
     /// Set for the first scan only: where the walker threads publish what they found so far.
     pub(crate) found: Option<&'a super::partial::Found>,
+    pub(crate) on_dir: Option<DirHook>,
+    /// Tests only: call `on_dir` after the folder was read (the wrong order), to show that the
+    /// watch tests catch it.
+    #[cfg(test)]
+    pub(crate) hook_after_read: bool,
+    /// Leave size and mtime at 0 (no `lstat` per file) and build no FST: the first scan publishes
+    /// paths first and fills the rest in afterwards (see `meta`). The symlink flag comes from the
+    /// folder listing.
+    pub(crate) defer_meta: bool,
 }
 
 impl Counters<'_> {
@@ -70,9 +84,11 @@ pub(crate) fn relative(root: &Path, path: &Path) -> Option<String> {
     Some(if std::path::MAIN_SEPARATOR == '/' { rel.to_owned() } else { rel.replace('\\', "/") })
 }
 
-/// A walker with the index's rules, optionally restricted to the subtree at `only`.
-fn walker(opts: &IndexOptions, only: Option<PathBuf>) -> Result<WalkBuilder> {
+/// A walker with the index's rules, optionally restricted to the subtree at `only`; `on_dir` sees
+/// every folder it will read (but the root) before reading it.
+fn walker(opts: &IndexOptions, only: Option<PathBuf>, on_dir: Option<DirHook>) -> Result<WalkBuilder> {
     let mut b = WalkBuilder::new(&opts.root);
+    let no_ignore = opts.no_ignore;
     b.hidden(false)
         .follow_links(false)
         .require_git(false)
@@ -88,7 +104,19 @@ fn walker(opts: &IndexOptions, only: Option<PathBuf>) -> Result<WalkBuilder> {
         .threads(super::cores())
         .overrides(build_overrides(opts)?)
         .filter_entry(move |e| {
-            e.file_name() != ".git" && only.as_ref().is_none_or(|o| o.starts_with(e.path()) || e.path().starts_with(o))
+            let git = e.file_name() == ".git";
+            let keep = !git && only.as_ref().is_none_or(|o| o.starts_with(e.path()) || e.path().starts_with(o));
+            if let Some(hook) = on_dir.as_ref().filter(|_| git && !no_ignore) {
+                // `.git` is never walked, but its `info/exclude` counts as an ignore file, so the
+                // folder holding it is watched (when it exists, as `git init` makes it).
+                hook(&e.path().join("info"));
+            }
+            // The filter runs after the ignore rules and before the folder is queued for
+            // reading, so exactly the folders the walk reads get here, ahead of their read.
+            if let Some(hook) = on_dir.as_ref().filter(|_| keep && e.file_type().is_some_and(|t| t.is_dir())) {
+                hook(e.path());
+            }
+            keep
         });
     Ok(b)
 }
@@ -159,6 +187,11 @@ impl ParallelVisitor for Visitor<'_> {
             }
         };
         if entry.file_type().is_none_or(|t| t.is_dir()) {
+            #[cfg(test)]
+            if let Some(hook) = self.collect.counters.on_dir.as_ref().filter(|_| self.collect.counters.hook_after_read)
+            {
+                hook(entry.path());
+            }
             // A folder that really lies outside the root (possible on Windows only) is skipped.
             let inside = entry.depth() == 0 || crate::paths::descend(self.collect.root, entry.path());
             return if inside { WalkState::Continue } else { WalkState::Skip };
@@ -171,11 +204,15 @@ impl ParallelVisitor for Visitor<'_> {
         if !entry.file_type().is_some_and(|t| crate::paths::indexable(self.collect.root, &rel, t)) {
             return WalkState::Continue;
         }
-        match entry.metadata() {
-            Ok(md) => {
+        let meta = match self.collect.counters.defer_meta {
+            true => Ok(FileMeta { size: 0, mtime_ms: 0, symlink: entry.path_is_symlink() }),
+            false => entry.metadata().map(|md| file_meta(&md)),
+        };
+        match meta {
+            Ok(meta) => {
                 let start = self.chunk.bytes.len() as u32;
                 self.chunk.bytes.extend_from_slice(rel.as_bytes());
-                self.chunk.entries.push((start, rel.len() as u32, file_meta(&md)));
+                self.chunk.entries.push((start, rel.len() as u32, meta));
                 if let Some(p) = &mut self.publisher {
                     p.offer(&self.chunk.bytes, &self.chunk.entries, false);
                 }
@@ -230,7 +267,13 @@ fn walk(
         counters,
         progress,
     };
-    walker(opts, only)?.build_parallel().visit(&mut Builder(&collect));
+    if let Some(hook) = &counters.on_dir {
+        hook(&opts.root);
+    }
+    let on_dir = counters.on_dir.clone();
+    #[cfg(test)]
+    let on_dir = on_dir.filter(|_| !counters.hook_after_read);
+    walker(opts, only, on_dir)?.build_parallel().visit(&mut Builder(&collect));
     let total = collect.count.load(Ordering::Relaxed);
     let chunks = collect.chunks.into_inner().unwrap_or_else(|e| e.into_inner());
     // k-way merge of the sorted shares; k is the thread count, so a linear pick is cheapest.
@@ -253,8 +296,10 @@ fn walk(
 /// The initial full scan: every file under the root, as a new FST base.
 pub(crate) fn scan_root(opts: &IndexOptions, counters: &Counters<'_>, progress: &(dyn Fn(u64) + Sync)) -> Result<Base> {
     let mut builder: Option<BaseBuilder> = None;
+    // The first scan leaves the FST for later too (see `meta`): paths are findable without it.
+    let fst = !counters.defer_meta;
     let total = walk(opts, None, counters, progress, &mut |total, key, meta| {
-        builder.get_or_insert_with(|| BaseBuilder::new(total as usize)).push(key, meta)
+        builder.get_or_insert_with(|| BaseBuilder::with_fst(total as usize, fst)).push(key, meta)
     })?;
     progress(total);
     builder.map_or_else(|| Ok(Base::empty()), BaseBuilder::finish)

@@ -7,8 +7,6 @@
 
 use std::sync::Arc;
 
-use fst::{IntoStreamer, Streamer};
-
 use super::store::{Base, Overlay};
 use super::{Change, ChangeKind, EntryType, FileMeta};
 
@@ -79,22 +77,19 @@ impl Snapshot {
 
     /// Visits files with `lo <= path < hi` in order until `f` returns false.
     pub(crate) fn for_each_in(&self, lo: &[u8], hi: Option<&[u8]>, f: &mut dyn FnMut(&str, FileMeta) -> bool) {
-        let mut range = self.base.map.range().ge(lo);
-        if let Some(hi) = hi {
-            range = range.lt(hi);
-        }
-        let mut stream = range.into_stream();
         let lo_s = String::from_utf8_lossy(lo);
         let mut pending = self
             .overlay
             .range::<str, _>((std::ops::Bound::Included(&*lo_s), std::ops::Bound::Unbounded))
             .take_while(|(k, _)| hi.is_none_or(|hi| k.as_bytes() < hi))
             .peekable();
-        while let Some((key, id)) = stream.next() {
+        let mut stopped = false;
+        self.base.for_each_in(lo, hi, &mut |key, id| {
             while let Some((k, v)) = pending.next_if(|(k, _)| k.as_bytes() < key) {
                 if let Some(meta) = v {
                     if !f(k, *meta) {
-                        return;
+                        stopped = true;
+                        return false;
                     }
                 }
             }
@@ -103,12 +98,17 @@ impl Snapshot {
                 None => Some(self.base.meta(id)),
             };
             if let Some(meta) = meta {
-                // FST keys are always valid UTF-8: only `&str` paths are ever inserted.
+                // Keys are always valid UTF-8: only `&str` paths are ever inserted.
                 let key = std::str::from_utf8(key).expect("index keys are UTF-8");
                 if !f(key, meta) {
-                    return;
+                    stopped = true;
+                    return false;
                 }
             }
+            true
+        });
+        if stopped {
+            return;
         }
         for (k, v) in pending {
             if let Some(meta) = v {
@@ -164,20 +164,20 @@ impl Snapshot {
     /// Net changes from this snapshot to a freshly scanned `new` base, walking both in order.
     pub(crate) fn diff_against(&self, new: &Base) -> Vec<Change> {
         let mut changes = Vec::new();
-        let mut fresh = new.map.stream();
-        let mut next = fresh.next().map(|(k, id)| (k.to_vec(), id));
+        let mut fresh = new.keys.iter();
+        let mut next = fresh.next_ref().map(|(k, id)| (k.to_vec(), id));
         self.for_each(&mut |path, meta| {
             while let Some((k, id)) = next.take() {
                 if k.as_slice() < path.as_bytes() {
                     changes.push(Change { path: String::from_utf8_lossy(&k).into_owned(), kind: ChangeKind::Created });
-                    next = fresh.next().map(|(k, id)| (k.to_vec(), id));
+                    next = fresh.next_ref().map(|(k, id)| (k.to_vec(), id));
                     continue;
                 }
                 if k.as_slice() == path.as_bytes() {
                     if new.meta(id) != meta {
                         changes.push(Change { path: path.to_owned(), kind: ChangeKind::Changed });
                     }
-                    next = fresh.next().map(|(k, id)| (k.to_vec(), id));
+                    next = fresh.next_ref().map(|(k, id)| (k.to_vec(), id));
                 } else {
                     changes.push(Change { path: path.to_owned(), kind: ChangeKind::Deleted });
                     next = Some((k, id));
@@ -188,7 +188,7 @@ impl Snapshot {
         });
         while let Some((k, _)) = next {
             changes.push(Change { path: String::from_utf8_lossy(&k).into_owned(), kind: ChangeKind::Created });
-            next = fresh.next().map(|(k, id)| (k.to_vec(), id));
+            next = fresh.next_ref().map(|(k, id)| (k.to_vec(), id));
         }
         changes
     }

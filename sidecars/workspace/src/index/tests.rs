@@ -269,3 +269,66 @@ fn progress_is_reported_and_wait_ready_honours_cancel() {
     assert_eq!(*last.lock().unwrap(), 2);
     assert!(index.wait_ready(&|| false));
 }
+
+#[test]
+fn a_scan_without_metadata_filled_in_afterwards_equals_an_eager_scan() {
+    let (_d, root) = temp_root();
+    let files: Vec<String> = (0..3000).map(|i| format!("d{}/f{i}.txt", i % 7)).collect();
+    write_tree(&root, &files.iter().map(String::as_str).collect::<Vec<_>>());
+    let index = Index::new(opts(&root));
+    let mut counters = index.counters();
+    counters.defer_meta = true;
+    let lazy = scan::scan_root(&index.shared.opts, &counters, &|_| {}).unwrap();
+    let eager = scan::scan_root(&index.shared.opts, &index.counters(), &|_| {}).unwrap();
+    assert_eq!(store::keys(&lazy), store::keys(&eager));
+    assert!((0..lazy.len() as u64).all(|id| lazy.meta(id).size == 0), "no lstat during the walk");
+    let filled = meta::fill(&lazy, &root, 3);
+    let all = |b: &store::Base| (0..b.len() as u64).map(|id| b.meta(id)).collect::<Vec<_>>();
+    assert_eq!(all(&filled), all(&eager));
+    assert!(all(&filled).iter().all(|m| m.size > 0));
+    // The index itself is complete once `scan` returns.
+    index.scan(&|_| {}).unwrap();
+    assert!(index.is_ready() && index.is_complete());
+    assert!(index.snapshot().base.map.is_some(), "the FST is in once scan returns");
+    assert_eq!(contents(&index.snapshot()).into_iter().map(|(_, m)| m).collect::<Vec<_>>(), all(&eager));
+}
+
+/// Until its FST is built, the first scan's base answers lookups, ranges and listings from the
+/// front-coded keys; they must agree with the FST's answers exactly, across restart blocks.
+#[test]
+fn a_base_without_its_fst_answers_as_one_with_it() {
+    let mut keys: Vec<String> = (0..2600).map(|i| format!("d{}/s{}/f{i:04}.txt", i % 13, i % 3)).collect();
+    keys.extend(["a.txt", "a/x", "a0", "zz/top"].map(String::from));
+    keys.sort();
+    let build = |fst: bool| {
+        let mut b = store::BaseBuilder::with_fst(keys.len(), fst);
+        for (i, k) in keys.iter().enumerate() {
+            b.push(k.as_bytes(), FileMeta { size: i as u64, mtime_ms: 1, symlink: i % 5 == 0 }).unwrap();
+        }
+        let base = b.finish().unwrap();
+        assert_eq!(base.map.is_some(), fst);
+        Snapshot::new(1, Arc::new(base), Arc::new(store::Overlay::new()), keys.len())
+    };
+    let (lazy, full) = (build(false), build(true));
+    for k in keys.iter().chain(&["", "a", "d1/s1", "d9/s9/zzz", "zzz", "0"].map(String::from)) {
+        assert_eq!(lazy.get(k), full.get(k), "get {k}");
+    }
+    for dir in ["", "a", "d0", "d7/s1", "d12/s2", "zz", "nope"] {
+        assert_eq!(lazy.list_dir(dir), full.list_dir(dir), "list_dir {dir}");
+    }
+    let range = |s: &Snapshot, lo: &str, hi: Option<&str>| {
+        let mut out = Vec::new();
+        s.for_each_in(lo.as_bytes(), hi.map(str::as_bytes), &mut |k, _| {
+            out.push(k.to_owned());
+            out.len() < 700
+        });
+        out
+    };
+    for (lo, hi) in [("", None), ("d1/", Some("d10")), ("d3/s1/f0", Some("d3/s2")), ("e", None), ("a", Some("a1"))] {
+        assert_eq!(range(&lazy, lo, hi), range(&full, lo, hi), "range {lo}..{hi:?}");
+    }
+    // A key out of order is refused with or without the FST builder.
+    let mut b = store::BaseBuilder::with_fst(2, false);
+    b.push(b"b", FileMeta { size: 0, mtime_ms: 0, symlink: false }).unwrap();
+    assert!(b.push(b"a", FileMeta { size: 0, mtime_ms: 0, symlink: false }).is_err());
+}

@@ -1,38 +1,55 @@
-//! Keeping the index live: one recursive notify watch on the root behind notify-debouncer-full,
-//! asking only for events that can change the index (no open/close-nowrite floods) and not
-//! following links. A short debounce timeout gets a change to main within tens of milliseconds.
-//! A single applier thread drains everything queued before it starts, so a burst of thousands
-//! of files becomes a handful of batches rather than thousands of generations. It holds only a
-//! weak reference to the index: when the last `Index` clone is dropped the debouncer goes with
-//! it, the channel closes and the thread ends. Before it walks a folder that appeared, it waits
-//! until notify has placed that folder's watch (see [`fence`]), so no file can fall between the
-//! walk and the watch.
+//! Keeping the index live. On Linux the watches are inotify's, placed by the walks themselves on
+//! exactly the folders the index covers (see `inotify`); elsewhere one recursive notify watch on
+//! the root behind notify-debouncer-full, asking only for events that can change the index (no
+//! open/close-nowrite floods) and not following links, with a short debounce timeout so a change
+//! reaches main within tens of milliseconds. Both deliver the same event shape to one applier
+//! thread, which drains everything queued before it starts, so a burst of thousands of files
+//! becomes a handful of batches rather than thousands of generations. It holds only a weak
+//! reference to the index: when the last `Index` clone is dropped the watcher goes with it, the
+//! channel closes and the thread ends. With notify, before it walks a folder that appeared, it
+//! waits until notify has placed that folder's watch (see [`fence`]), so no file can fall between
+//! the walk and the watch; with inotify the walk places the watch itself. When the system runs
+//! out of watches ([`Limit`]), the applier rescans the whole tree on a schedule instead.
 
 use std::collections::VecDeque;
-use std::sync::atomic::Ordering;
-use std::sync::{Arc, Weak};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, Weak};
 use std::time::{Duration, Instant};
 
 use crossbeam_channel::{Receiver, RecvTimeoutError};
+#[cfg(not(target_os = "linux"))]
 use notify::{Config, EventKindMask, RecommendedWatcher, RecursiveMode};
-use notify_debouncer_full::{new_debouncer_opt, DebounceEventResult, Debouncer, RecommendedCache};
+use notify_debouncer_full::DebounceEventResult;
+#[cfg(not(target_os = "linux"))]
+use notify_debouncer_full::{new_debouncer_opt, Debouncer, RecommendedCache};
 
 use super::changes::{self, Pending};
 use super::{ChangeBatch, Index, Shared};
 use crate::error::{Error, Result};
 
 /// How long the debouncer holds an event to merge it with its followers.
+#[cfg(not(target_os = "linux"))]
 const DEBOUNCE: Duration = Duration::from_millis(10);
 /// How often the debouncer looks for events whose time is up.
+#[cfg(not(target_os = "linux"))]
 const TICK: Duration = Duration::from_millis(4);
 
 /// When to re-stat files a walk discovered: safely after the debouncer has emitted every event
 /// that was queued when the walk ran (timeout plus a tick, with margin).
 const RECHECK_AFTER: Duration = Duration::from_millis(60);
 
+/// The fewest and most milliseconds between fallback rescans (see [`Limit`]).
+const RESCAN_FLOOR_MS: u64 = 1_000;
+const RESCAN_CEILING_MS: u64 = 60_000;
+
 /// Owns the OS watch; dropping it stops watching.
 pub(crate) struct WatchHandle {
+    #[cfg(not(target_os = "linux"))]
     pub(super) debouncer: Debouncer<RecommendedWatcher, RecommendedCache>,
+    /// Held for its `Drop` (which stops the reader); tests also look at its watches.
+    #[cfg(target_os = "linux")]
+    #[cfg_attr(not(test), allow(dead_code))]
+    pub(super) inotify: super::inotify::Handle,
     /// Lets tests feed the applier deliveries the OS never made (an overflow signal; the one
     /// test that needs it is inotify's, so elsewhere nothing reads it).
     #[cfg(test)]
@@ -40,10 +57,88 @@ pub(crate) struct WatchHandle {
     pub(super) inject: crossbeam_channel::Sender<DebounceEventResult>,
 }
 
+/// Whether the system ran out of watches. While it has, folders may be unwatched, so the applier
+/// rescans the whole tree every `rescan_ms` (ten times what the last rescan took, within
+/// [`RESCAN_FLOOR_MS`]..[`RESCAN_CEILING_MS`]); a rescan that could watch every folder (the
+/// limit was raised, or folders went away) ends the fallback.
+#[derive(Default)]
+pub(crate) struct Limit {
+    reason: Mutex<Option<String>>,
+    /// Refusals since the current fallback rescan began.
+    refusals: AtomicU64,
+    rescan_ms: AtomicU64,
+}
+
+impl Limit {
+    /// Records that a watch was refused, and why; the first reason is kept and logged. (Only
+    /// inotify refuses single watches; elsewhere one watch covers the tree.)
+    #[cfg_attr(not(target_os = "linux"), allow(dead_code))]
+    pub(crate) fn refuse(&self, why: &str) {
+        self.refusals.fetch_add(1, Ordering::SeqCst);
+        let mut reason = self.reason.lock().unwrap_or_else(|e| e.into_inner());
+        if reason.is_none() {
+            eprintln!("skaffa-workspace: {why}; falling back to periodic rescans");
+            *reason = Some(why.to_owned());
+        }
+    }
+
+    /// Why watches are missing, while they are.
+    pub(crate) fn reason(&self) -> Option<String> {
+        self.reason.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    /// The fallback's current interval; before its first rescan it is guessed from the index
+    /// size (a full walk costs roughly 5 µs per file here, so this is about ten walks' time).
+    pub(crate) fn interval(&self, files: usize) -> Duration {
+        let ms = match self.rescan_ms.load(Ordering::SeqCst) {
+            0 => (files as u64 / 20).clamp(RESCAN_FLOOR_MS, RESCAN_CEILING_MS),
+            ms => ms,
+        };
+        Duration::from_millis(ms)
+    }
+
+    fn begin_round(&self) {
+        self.refusals.store(0, Ordering::SeqCst);
+    }
+
+    fn end_round(&self, took: Duration) {
+        let ms = (took.as_millis() as u64 * 10).clamp(RESCAN_FLOOR_MS, RESCAN_CEILING_MS);
+        self.rescan_ms.store(ms, Ordering::SeqCst);
+        if self.refusals.load(Ordering::SeqCst) == 0 {
+            *self.reason.lock().unwrap_or_else(|e| e.into_inner()) = None;
+            eprintln!("skaffa-workspace: every folder is watched again; periodic rescans stop");
+        }
+    }
+}
+
 /// The user's callback for applied batches.
 type OnChange = Box<dyn Fn(ChangeBatch) + Send + Sync>;
 
+/// Starts the watch on `index`'s root and the applier thread: on Linux an inotify instance whose
+/// watches the walks place from now on (see `inotify`), so a scan already under way is followed
+/// by a catch-up rescan that places them.
+#[cfg(target_os = "linux")]
+pub(crate) fn start(index: Index, on_change: OnChange) -> Result<WatchHandle> {
+    let root = index.root().to_path_buf();
+    let (tx, rx) = crossbeam_channel::unbounded();
+    #[cfg(test)]
+    let inject = tx.clone();
+    let budget = *index.shared.watch_budget.lock().unwrap_or_else(|e| e.into_inner());
+    let inotify = super::inotify::start(tx, index.shared.limit.clone(), budget).map_err(|e| Error::io(&root, e))?;
+    let watches = inotify.watches.clone();
+    // Set once: `Index::start_watching` starts at most one watcher.
+    let _ = index.shared.on_dir.set(Arc::new(move |dir: &std::path::Path| watches.add(dir)));
+    let catch_up = index.shared.scan_started.load(Ordering::SeqCst);
+    spawn_applier(index, rx, on_change, catch_up)?;
+    Ok(WatchHandle {
+        inotify,
+        #[cfg(test)]
+        inject,
+    })
+}
+
 /// Starts the watch on `index`'s root and the applier thread.
+#[cfg(not(target_os = "linux"))]
 pub(crate) fn start(index: Index, on_change: OnChange) -> Result<WatchHandle> {
     let root = index.root().to_path_buf();
     let watch_err = |e: notify::Error| Error::Watch { path: root.clone(), message: e.to_string() };
@@ -70,18 +165,30 @@ pub(crate) fn start(index: Index, on_change: OnChange) -> Result<WatchHandle> {
     debouncer.watch(&root, RecursiveMode::Recursive).map_err(watch_err)?;
     // A scan that started before the watch existed may have missed changes made meanwhile.
     let catch_up = index.shared.scan_started.load(Ordering::SeqCst);
-    let weak = Arc::downgrade(&index.shared);
-    drop(index);
-    std::thread::Builder::new()
-        .name("skaffa-index-watch".into())
-        .spawn(move || run(weak, rx, on_change, catch_up))
-        .map_err(|e| Error::io(&root, e))?;
+    spawn_applier(index, rx, on_change, catch_up)?;
     Ok(WatchHandle {
         debouncer,
         #[cfg(test)]
         inject,
     })
 }
+
+/// Starts the applier thread on a weak reference to `index`.
+fn spawn_applier(index: Index, rx: Receiver<DebounceEventResult>, on_change: OnChange, catch_up: bool) -> Result<()> {
+    let root = index.root().to_path_buf();
+    let weak = Arc::downgrade(&index.shared);
+    drop(index);
+    std::thread::Builder::new()
+        .name("skaffa-index-watch".into())
+        .spawn(move || run(weak, rx, on_change, catch_up))
+        .map_err(|e| Error::io(&root, e))?;
+    Ok(())
+}
+
+/// With inotify the walks place every watch before they read a folder, so there is nothing to
+/// wait for; after an overflow the full rescan places any watch that is missing.
+#[cfg(target_os = "linux")]
+fn fence(_index: &Index, _rewatch: bool) {}
 
 /// Returns once notify's event loop has finished the pass that emitted the events received so
 /// far. notify reads every queued inotify event before it watches the folders those events
@@ -91,6 +198,7 @@ pub(crate) fn start(index: Index, on_change: OnChange) -> Result<WatchHandle> {
 /// watch, and the watch reports every file created after it. With `rewatch` the root's watch is
 /// placed anew instead (after an OS overflow, when folders created meanwhile may have none);
 /// whatever changes in between is found by the full rescan that follows.
+#[cfg(not(target_os = "linux"))]
 fn fence(index: &Index, rewatch: bool) {
     let mut slot = index.shared.watcher.lock().unwrap_or_else(|e| e.into_inner());
     let Some(handle) = slot.as_mut() else { return };
@@ -119,12 +227,21 @@ fn run(weak: Weak<Shared>, rx: Receiver<DebounceEventResult>, on_change: OnChang
     drop(index);
     let mut next = catch_up.then(Pending::root_rescan);
     let mut rechecks: VecDeque<(Instant, Vec<String>)> = VecDeque::new();
+    // When the next fallback rescan is due, while the system is out of watches.
+    let mut periodic: Option<Instant> = None;
     loop {
+        if periodic.is_none() {
+            let Some(index) = alive(&weak) else { return };
+            if index.shared.limit.reason().is_some() {
+                periodic = Some(Instant::now() + index.shared.limit.interval(index.snapshot().len()));
+            }
+        }
         let mut pending = match next.take() {
             Some(p) => p,
             None => {
-                let received = match rechecks.front() {
-                    Some((due, _)) => rx.recv_timeout(due.saturating_duration_since(Instant::now())),
+                let due = rechecks.front().map(|(due, _)| *due).into_iter().chain(periodic).min();
+                let received = match due {
+                    Some(due) => rx.recv_timeout(due.saturating_duration_since(Instant::now())),
                     None => rx.recv().map_err(|_| RecvTimeoutError::Disconnected),
                 };
                 match received {
@@ -157,7 +274,23 @@ fn run(weak: Weak<Shared>, rx: Receiver<DebounceEventResult>, on_change: OnChang
         while rechecks.front().is_some_and(|(due, _)| *due <= Instant::now()) {
             pending.add_recheck(rechecks.pop_front().map(|(_, paths)| paths).unwrap_or_default());
         }
-        match changes::apply(&index, pending) {
+        let fallback = periodic.is_some_and(|due| due <= Instant::now());
+        if fallback {
+            periodic = None;
+            index.shared.limit.begin_round();
+            pending.rescan_everything();
+        }
+        // A rescan diffs every file's size and mtime, so it waits until the first scan's are
+        // filled in (other changes are judged by their own `lstat` and need not wait).
+        if pending.is_rescan() && !index.wait_complete(&|| weak.strong_count() <= 1) {
+            return;
+        }
+        let started = Instant::now();
+        let applied = changes::apply(&index, pending);
+        if fallback {
+            index.shared.limit.end_round(started.elapsed());
+        }
+        match applied {
             Ok(applied) => {
                 if !applied.discovered.is_empty() {
                     rechecks.push_back((Instant::now() + RECHECK_AFTER, applied.discovered));

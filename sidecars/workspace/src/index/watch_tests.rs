@@ -18,7 +18,7 @@ use super::*;
 const DEADLINE: Duration = Duration::from_secs(10);
 
 /// Polls `cond` until it holds, failing after [`DEADLINE`].
-fn eventually(cond: impl Fn() -> bool, what: &str) {
+pub(super) fn eventually(cond: impl Fn() -> bool, what: &str) {
     let start = Instant::now();
     while !cond() {
         assert!(start.elapsed() < DEADLINE, "timed out waiting until {what}");
@@ -26,13 +26,13 @@ fn eventually(cond: impl Fn() -> bool, what: &str) {
     }
 }
 
-struct Watched {
-    index: Index,
-    batches: Arc<Mutex<Vec<ChangeBatch>>>,
+pub(super) struct Watched {
+    pub(super) index: Index,
+    pub(super) batches: Arc<Mutex<Vec<ChangeBatch>>>,
 }
 
 impl Watched {
-    fn start(index: Index) -> Watched {
+    pub(super) fn start(index: Index) -> Watched {
         let batches = Arc::new(Mutex::new(Vec::new()));
         let sink = batches.clone();
         index.start_watching(Box::new(move |b| sink.lock().unwrap().push(b))).unwrap();
@@ -43,7 +43,7 @@ impl Watched {
     /// Polls until `(path, kind)` was reported and the index agrees with it (a change may pass
     /// through intermediate states first, e.g. a file rewritten in two steps); returns the
     /// generation of the reporting batch.
-    fn expect(&self, path: &str, kind: ChangeKind) -> u64 {
+    pub(super) fn expect(&self, path: &str, kind: ChangeKind) -> u64 {
         let start = Instant::now();
         loop {
             let found = self
@@ -63,13 +63,13 @@ impl Watched {
         }
     }
 
-    fn reported(&self, needle: &str) -> bool {
+    pub(super) fn reported(&self, needle: &str) -> bool {
         self.batches.lock().unwrap().iter().any(|b| b.changes.iter().any(|c| c.path.contains(needle)))
     }
 
     /// Polls until the live index equals a fresh scan of the disk (the last batch of a
     /// multi-step change may still be in flight), then asserts it once more for the message.
-    fn assert_equals_fresh_scan(&self) {
+    pub(super) fn assert_equals_fresh_scan(&self) {
         let fresh = contents(&scanned(opts(self.index.root())).snapshot());
         let start = Instant::now();
         while contents(&self.index.snapshot()) != fresh && start.elapsed() < DEADLINE {
@@ -258,9 +258,9 @@ fn an_os_overflow_places_the_watch_again() {
     let w = Watched::start(Index::new(opts(&root)));
     w.index.scan(&|_| {}).unwrap();
     let handle = || w.index.shared.watcher.lock().unwrap();
-    // After an overflow notify may lack the watch of a folder whose creation it never read;
-    // dropping the watch of sub/ leaves the watcher in that state.
-    handle().as_mut().unwrap().debouncer.unwatch(root.join("sub")).unwrap();
+    // After an overflow a folder created meanwhile may have no watch (its creation was never
+    // read); dropping the watch of sub/ leaves the watcher in that state.
+    handle().as_ref().unwrap().inotify.watches.forget_under(&root.join("sub"));
     write_tree(&root, &["sub/unseen.txt", "marker.txt"]);
     w.expect("marker.txt", ChangeKind::Created);
     assert!(w.index.snapshot().get("sub/unseen.txt").is_none(), "sub/ is no longer watched");
@@ -309,4 +309,34 @@ fn non_utf8_count_follows_the_disk_while_watching() {
     w.expect("plain/a", ChangeKind::Created);
     fs::remove_file(numbered(3)).unwrap();
     assert_eq!(settle(), (0, 0), "after the delete");
+}
+
+/// Before the first scan's sizes and mtimes are filled in they read 0: a walk of a folder whose
+/// files are already indexed must not report them as changed, while a real write still is.
+#[test]
+fn before_metadata_is_filled_in_only_real_changes_are_reported() {
+    use notify::event::{AccessKind, AccessMode, CreateKind, EventKind};
+    use notify_debouncer_full::DebouncedEvent;
+    let (_d, root) = temp_root();
+    write_tree(&root, &["dir/a.txt", "dir/b.txt"]);
+    let index = Index::new(opts(&root));
+    let mut counters = index.counters();
+    counters.defer_meta = true;
+    let lazy = scan::scan_root(&index.shared.opts, &counters, &|_| {}).unwrap();
+    index.shared.store.replace_base(lazy);
+    let event = |kind: EventKind, rel: &str| {
+        let e = notify::Event::new(kind).add_path(root.join(rel));
+        Ok(vec![DebouncedEvent::new(e, Instant::now())])
+    };
+    let mut pending = changes::Pending::default();
+    pending.add(&index, event(EventKind::Create(CreateKind::Folder), "dir"));
+    let applied = changes::apply(&index, pending).unwrap();
+    assert!(applied.batch.is_none(), "{:?}", applied.batch);
+    fs::write(root.join("dir/a.txt"), "rewritten").unwrap();
+    let mut pending = changes::Pending::default();
+    pending.add(&index, event(EventKind::Access(AccessKind::Close(AccessMode::Write)), "dir/a.txt"));
+    let batch = changes::apply(&index, pending).unwrap().batch.expect("the write is reported");
+    let got: Vec<(String, ChangeKind)> = batch.changes.into_iter().map(|c| (c.path, c.kind)).collect();
+    assert_eq!(got, [("dir/a.txt".to_owned(), ChangeKind::Changed)]);
+    assert_eq!(index.snapshot().get("dir/a.txt").unwrap().size, 9);
 }

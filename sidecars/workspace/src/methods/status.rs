@@ -8,7 +8,7 @@ use skaffa_protocol::Context;
 
 use super::Service;
 use crate::error::Result;
-use crate::index::Skipped;
+use crate::index::{Skipped, WatchLimit};
 
 /// `{}`: status takes no params.
 #[derive(Deserialize)]
@@ -21,10 +21,13 @@ pub struct Params {}
 pub struct StatusResult {
     root: String,
     state: &'static str,
+    metadata: &'static str,
     files: usize,
     generation: u64,
     watching: bool,
     skipped: Skipped,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    watch_limit: Option<WatchLimit>,
 }
 
 pub(super) fn run(svc: &Service, _cx: &Context, _p: Params) -> Result<StatusResult> {
@@ -33,10 +36,12 @@ pub(super) fn run(svc: &Service, _cx: &Context, _p: Params) -> Result<StatusResu
     Ok(StatusResult {
         root: wire_root(index.root()),
         state: if index.is_ready() { "ready" } else { "indexing" },
+        metadata: if index.is_complete() { "complete" } else { "pending" },
         files: snapshot.len(),
         generation: snapshot.generation(),
         watching: index.is_watching(),
         skipped: index.skipped(),
+        watch_limit: index.watch_limit(),
     })
 }
 

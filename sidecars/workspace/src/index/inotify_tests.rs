@@ -1,0 +1,169 @@
+//! Tests of the Linux watcher's own promises: watches sit on exactly the folders the index covers
+//! (counted by the kernel, in `/proc/self/fdinfo` of the instance), follow folders that are
+//! created, renamed, moved out and deleted, are placed before each folder is read (with the
+//! positive control: placed after the read, a racing file is lost), and running out of watches
+//! is reported and covered by periodic rescans.
+
+// These tests build and change their fixture trees in temporary folders; they are not the
+// sidecar, so the read-only rule (clippy.toml) does not apply to them.
+#![allow(clippy::disallowed_methods)]
+
+use std::fs;
+use std::path::Path;
+use std::sync::atomic::AtomicBool;
+
+use super::tests::{opts, temp_root, write_tree};
+use super::watch_tests::{eventually, Watched};
+use super::*;
+
+impl Watched {
+    /// Folders in the watcher's table, relative to the root (`""` is the root).
+    fn watched(&self) -> Vec<String> {
+        let slot = self.index.shared.watcher.lock().unwrap();
+        let root = self.index.root();
+        let rel = |p: &Path| p.strip_prefix(root).unwrap().to_str().unwrap().to_owned();
+        slot.as_ref().unwrap().inotify.watches.watched().iter().map(|p| rel(p)).collect()
+    }
+
+    fn kernel_watches(&self) -> usize {
+        self.index.shared.watcher.lock().unwrap().as_ref().unwrap().inotify.kernel_watches()
+    }
+
+    fn race(&self, f: impl Fn(&Path) + Send + Sync + 'static) {
+        let slot = self.index.shared.watcher.lock().unwrap();
+        *slot.as_ref().unwrap().inotify.watches.before_add.lock().unwrap() = Some(Box::new(f));
+    }
+}
+
+/// Watching first, then the scan, as the sidecar does.
+fn watched_and_scanned(root: &Path) -> Watched {
+    let w = Watched::start(Index::new(opts(root)));
+    w.index.scan(&|_| {}).unwrap();
+    w
+}
+
+#[test]
+fn only_indexed_folders_are_watched_and_the_watches_follow_the_tree() {
+    let (_d, root) = temp_root();
+    let (_o, outside) = temp_root();
+    write_tree(
+        &root,
+        &[
+            ".gitignore",
+            "node_modules/pkg/lib/x.js",
+            "node_modules/other/y.js",
+            "src/a/b.rs",
+            "src/c.rs",
+            "docs/readme.md",
+            ".git/objects/ab/cd",
+            ".git/info/exclude",
+        ],
+    );
+    fs::write(root.join(".gitignore"), "node_modules/\n").unwrap();
+    fs::create_dir(root.join("empty")).unwrap();
+    let w = watched_and_scanned(&root);
+    // Ignored folders and `.git` get none (but `.git/info`, for its exclude file); an empty
+    // folder the walk reads does.
+    assert_eq!(w.watched(), ["", ".git/info", "docs", "empty", "src", "src/a"]);
+    assert_eq!(w.kernel_watches(), 6);
+    // New folders are watched when the applier walks them; new ignored ones are not.
+    write_tree(&root, &["node_modules/fresh/z.js", "src/new/deep/f.rs"]);
+    w.expect("src/new/deep/f.rs", ChangeKind::Created);
+    write_tree(&root, &["src/new/deep/g.rs"]);
+    w.expect("src/new/deep/g.rs", ChangeKind::Created);
+    assert_eq!(w.watched(), ["", ".git/info", "docs", "empty", "src", "src/a", "src/new", "src/new/deep"]);
+    assert_eq!(w.kernel_watches(), 8);
+    // A folder renamed inside the root keeps being watched under its new name.
+    fs::rename(root.join("src/new"), root.join("src/renamed")).unwrap();
+    w.expect("src/renamed/deep/f.rs", ChangeKind::Created);
+    write_tree(&root, &["src/renamed/deep/h.rs"]);
+    w.expect("src/renamed/deep/h.rs", ChangeKind::Created);
+    assert_eq!(w.watched(), ["", ".git/info", "docs", "empty", "src", "src/a", "src/renamed", "src/renamed/deep"]);
+    assert_eq!(w.kernel_watches(), 8);
+    // Moved out of the root or deleted: no watch is left behind, and nothing is reported from there.
+    fs::rename(root.join("src/renamed"), outside.join("gone")).unwrap();
+    w.expect("src/renamed/deep/f.rs", ChangeKind::Deleted);
+    fs::remove_dir_all(root.join("docs")).unwrap();
+    w.expect("docs/readme.md", ChangeKind::Deleted);
+    eventually(|| w.kernel_watches() == 5, "the kernel holds 5 watches");
+    assert_eq!(w.watched(), ["", ".git/info", "empty", "src", "src/a"]);
+    write_tree(&outside, &["gone/deep/outside.rs"]);
+    write_tree(&root, &["marker.txt"]);
+    w.expect("marker.txt", ChangeKind::Created);
+    assert!(!w.reported("outside.rs"));
+    // Un-ignoring node_modules walks it, and so watches it.
+    fs::write(root.join(".gitignore"), "").unwrap();
+    w.expect("node_modules/pkg/lib/x.js", ChangeKind::Created);
+    eventually(|| w.kernel_watches() == 10, "node_modules' 5 folders are watched too");
+    w.assert_equals_fresh_scan();
+}
+
+/// Creates `a/b/raced.txt` the moment the watcher is about to watch `a/b`, i.e. after every
+/// change before the walk and just before the watch: the walk must then still see it.
+fn race_scenario(after_read: bool) -> (tempfile::TempDir, Watched) {
+    let (d, root) = temp_root();
+    write_tree(&root, &["a/b/one.txt", "a/two.txt"]);
+    let index = Index::new(opts(&root));
+    index.shared.watch_after_read.store(after_read, Ordering::SeqCst);
+    let w = Watched::start(index);
+    let target = root.join("a/b");
+    let done = AtomicBool::new(false);
+    w.race(move |dir| {
+        if dir == target && !done.swap(true, Ordering::SeqCst) {
+            fs::write(target.join("raced.txt"), "raced").unwrap();
+        }
+    });
+    w.index.scan(&|_| {}).unwrap();
+    write_tree(&root, &["marker.txt"]);
+    w.expect("marker.txt", ChangeKind::Created);
+    (d, w)
+}
+
+#[test]
+fn a_change_just_before_a_folders_watch_is_not_missed() {
+    let (_d, w) = race_scenario(false);
+    assert!(w.index.snapshot().get("a/b/raced.txt").is_some());
+    w.assert_equals_fresh_scan();
+}
+
+/// Positive control for the test above: with the watch placed after the folder was read (what
+/// a watcher that walks separately from the index amounts to), the same file is never seen.
+#[test]
+fn control_a_watch_placed_after_the_read_misses_the_change() {
+    let (_d, w) = race_scenario(true);
+    assert!(w.index.snapshot().get("a/b/raced.txt").is_none(), "the wrong order loses the file");
+    let fresh = super::tests::scanned(opts(w.index.root()));
+    assert!(fresh.snapshot().get("a/b/raced.txt").is_some());
+}
+
+#[test]
+fn out_of_watches_is_reported_and_periodic_rescans_keep_the_index_current() {
+    let (_d, root) = temp_root();
+    write_tree(&root, &["a/x.txt", "b/y.txt", "c/z.txt"]);
+    let index = Index::new(opts(&root));
+    // The root and one folder: two of the three folders stay unwatched.
+    index.limit_watches(2);
+    let w = Watched::start(index);
+    w.index.scan(&|_| {}).unwrap();
+    assert_eq!(w.kernel_watches(), 2);
+    let limit = w.index.watch_limit().expect("the refusal is reported");
+    assert!(limit.message.contains("--max-watches"), "{limit:?}");
+    assert!(limit.rescan_ms >= 1000, "{limit:?}");
+    // Every change is still found: in the watched folders at once, elsewhere by a rescan.
+    write_tree(&root, &["a/new.txt", "b/new.txt", "c/new.txt"]);
+    for dir in ["a", "b", "c"] {
+        w.expect(&format!("{dir}/new.txt"), ChangeKind::Created);
+    }
+    let rescanned = w.batches.lock().unwrap().iter().any(|b| b.rescan);
+    assert!(rescanned, "the unwatched folders were caught by a rescan");
+    w.assert_equals_fresh_scan();
+    // Once every folder fits in the budget again, a rescan watches them all and the report ends.
+    fs::remove_dir_all(root.join("b")).unwrap();
+    fs::remove_dir_all(root.join("c")).unwrap();
+    w.expect("c/z.txt", ChangeKind::Deleted);
+    w.expect("b/y.txt", ChangeKind::Deleted);
+    eventually(|| w.index.watch_limit().is_none(), "the limit report ends");
+    write_tree(&root, &["a/later.txt"]);
+    w.expect("a/later.txt", ChangeKind::Created);
+    w.assert_equals_fresh_scan();
+}
