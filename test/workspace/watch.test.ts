@@ -6,7 +6,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { FileChange, WorkspaceChangeEvent } from '../../sidecars/workspace';
+import type { FileChange, WorkspaceAPI, WorkspaceChangeEvent } from '../../sidecars/workspace';
 import { waitFor } from '../helpers';
 import { makeWorkspace, openWorkspace, writeFile } from './fixture';
 
@@ -16,22 +16,27 @@ beforeEach(() => {
 });
 afterEach(() => fs.rmSync(root, { recursive: true, force: true }));
 
+/**
+ * Waits until the first index is published with the watch in place. Changes made before that
+ * (while the first scan runs) are part of the first index, not changes to it: they are never
+ * reported, so a test that made them earlier would wait for an event that is rightly not sent.
+ */
+async function untilLive(api: WorkspaceAPI): Promise<void> {
+  await waitFor(
+    async () => {
+      const status = await api.status();
+      return status.watching && status.state === 'ready';
+    },
+    30_000,
+    'the watched first index',
+  );
+}
+
 function recorder() {
   const changes: FileChange[] = [];
   const listener = (e: WorkspaceChangeEvent) => void changes.push(...e.changes);
   const saw = (p: string, type: FileChange['type']) => changes.some((c) => c.path === p && c.type === type);
   return { changes, listener, saw };
-}
-
-/**
- * Watching and the first index ready: a change made earlier may be found by the first scan itself
- * (on Linux the scan places the watches as it walks), and then it is in the index, not an event.
- */
-function watchingReady(api: { status(): Promise<{ watching: boolean; state: string }> }): () => Promise<boolean> {
-  return async () => {
-    const s = await api.status();
-    return s.watching && s.state === 'ready';
-  };
 }
 
 describe('watch', () => {
@@ -41,7 +46,7 @@ describe('watch', () => {
     const md = recorder();
     const subAll = api.watch('**/*', all.listener);
     const subMd = api.watch(['**/*.md'], md.listener);
-    await waitFor(watchingReady(api), 30_000, 'the watcher');
+    await untilLive(api);
 
     writeFile(root, 'new/file.txt', 'fresh\n');
     await waitFor(() => all.saw('new/file.txt', 'created'), 30_000, 'created');
@@ -71,7 +76,7 @@ describe('watch', () => {
     const dropped = recorder();
     api.watch('**', kept.listener);
     const sub = api.watch('**', dropped.listener);
-    await waitFor(watchingReady(api), 30_000, 'the watcher');
+    await untilLive(api);
     sub.dispose();
     writeFile(root, 'ignored/more.txt', 'x');
     writeFile(root, 'build.log', 'x');
@@ -87,7 +92,7 @@ describe('watch', () => {
     const { api } = openWorkspace(root);
     const rec = recorder();
     api.watch('**', rec.listener);
-    await waitFor(watchingReady(api), 30_000, 'the watcher');
+    await untilLive(api);
     for (let i = 0; i < 300; i++) writeFile(root, `burst/d${i % 10}/f${i}.txt`, `${i}`);
     fs.renameSync(path.join(root, 'src/lib'), path.join(root, 'src/library'));
     fs.rmSync(path.join(root, 'src/ui'), { recursive: true });

@@ -108,28 +108,29 @@ fn folders_moved_in_and_out_are_walked() {
     write_tree(&outside, &["pkg/one.txt", "pkg/deep/two.txt", "pkg/.gitignore", "pkg/deep/skip.log"]);
     fs::write(outside.join("pkg/.gitignore"), "*.log\n").unwrap();
     let w = Watched::start(scanned(opts(&root)));
-    fs::rename(outside.join("pkg"), root.join("pkg")).unwrap();
+    retrying(|| fs::rename(outside.join("pkg"), root.join("pkg")));
     w.expect("pkg/one.txt", ChangeKind::Created);
     w.expect("pkg/deep/two.txt", ChangeKind::Created);
     assert!(!w.reported("skip.log"), "the moved-in folder's own .gitignore applies");
-    fs::rename(root.join("pkg"), root.join("moved")).unwrap();
+    retrying(|| fs::rename(root.join("pkg"), root.join("moved")));
     w.expect("pkg/deep/two.txt", ChangeKind::Deleted);
     w.expect("moved/deep/two.txt", ChangeKind::Created);
-    fs::rename(root.join("moved"), outside.join("back")).unwrap();
+    retrying(|| fs::rename(root.join("moved"), outside.join("back")));
     w.expect("moved/one.txt", ChangeKind::Deleted);
     w.expect("moved/deep/two.txt", ChangeKind::Deleted);
     write_tree(&root, &["fresh/dir/file.txt"]);
     w.expect("fresh/dir/file.txt", ChangeKind::Created);
-    fs::remove_dir_all(root.join("fresh")).unwrap();
+    retrying(|| fs::remove_dir_all(root.join("fresh")));
     w.expect("fresh/dir/file.txt", ChangeKind::Deleted);
     // A file taking the name of a folder, and back.
     write_tree(&root, &["swap/inner.txt"]);
     w.expect("swap/inner.txt", ChangeKind::Created);
-    fs::remove_dir_all(root.join("swap")).unwrap();
+    retrying(|| fs::remove_dir_all(root.join("swap")));
     fs::write(root.join("swap"), "now a file").unwrap();
     w.expect("swap", ChangeKind::Created);
     w.expect("swap/inner.txt", ChangeKind::Deleted);
     fs::remove_file(root.join("swap")).unwrap();
+    retrying(|| fs::create_dir(root.join("swap")));
     write_tree(&root, &["swap/again.txt"]);
     w.expect("swap/again.txt", ChangeKind::Created);
     w.expect("swap", ChangeKind::Deleted);
@@ -339,4 +340,21 @@ fn before_metadata_is_filled_in_only_real_changes_are_reported() {
     let got: Vec<(String, ChangeKind)> = batch.changes.into_iter().map(|c| (c.path, c.kind)).collect();
     assert_eq!(got, [("dir/a.txt".to_owned(), ChangeKind::Changed)]);
     assert_eq!(index.snapshot().get("dir/a.txt").unwrap().size, 9);
+}
+
+/// Runs a step the way a writer on Windows must: a folder that something holds open inside (here,
+/// briefly, the watcher's own walks and stats) may refuse to be renamed or removed there
+/// (ERROR_SHARING_VIOLATION or ERROR_ACCESS_DENIED), and a name deleted while held open stays
+/// until it is closed (ERROR_ALREADY_EXISTS when it is made again; wine has no POSIX-semantics
+/// delete), so the step is retried for a while. Elsewhere the first error fails the test.
+fn retrying<T>(mut step: impl FnMut() -> std::io::Result<T>) -> T {
+    let start = Instant::now();
+    loop {
+        match step() {
+            Err(e) if cfg!(windows) && matches!(e.raw_os_error(), Some(5 | 32 | 183)) && start.elapsed() < DEADLINE => {
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            result => return result.unwrap(),
+        }
+    }
 }
