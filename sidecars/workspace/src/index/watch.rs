@@ -215,6 +215,31 @@ fn fence(index: &Index, rewatch: bool) {
     }
 }
 
+/// inotify events are not debounced, so one write (create, write, close) arrives as several
+/// events microseconds apart; applied one by one, a new file would be reported as created (empty)
+/// and then changed. Waiting until the queue is quiet for [`SETTLE`] (at most [`SETTLE_MAX`]
+/// after the first event) lets such a burst become one batch at a cost of a few milliseconds.
+#[cfg(target_os = "linux")]
+const SETTLE: Duration = Duration::from_millis(3);
+/// The longest a change waits for its followers; a steady stream of events is applied this often.
+#[cfg(target_os = "linux")]
+const SETTLE_MAX: Duration = Duration::from_millis(20);
+
+/// Adds to `pending` everything that belongs to the burst it began (see [`SETTLE`]). notify's
+/// debouncer has already merged bursts elsewhere, so there only what is queued now is taken.
+fn settle(rx: &Receiver<DebounceEventResult>, pending: &mut Pending, index: &Index) {
+    #[cfg(target_os = "linux")]
+    {
+        let until = Instant::now() + SETTLE_MAX;
+        while let Ok(res) = rx.recv_timeout(SETTLE.min(until.saturating_duration_since(Instant::now()))) {
+            pending.add(index, res);
+        }
+    }
+    while let Ok(res) = rx.try_recv() {
+        pending.add(index, res);
+    }
+}
+
 /// The applier loop: waits for the first scan, then applies each drained burst in order.
 fn run(weak: Weak<Shared>, rx: Receiver<DebounceEventResult>, on_change: OnChange, catch_up: bool) {
     let alive = |weak: &Weak<Shared>| weak.upgrade().map(|shared| Index { shared });
@@ -257,9 +282,7 @@ fn run(weak: Weak<Shared>, rx: Receiver<DebounceEventResult>, on_change: OnChang
             }
         };
         let Some(index) = alive(&weak) else { return };
-        while let Ok(res) = rx.try_recv() {
-            pending.add(&index, res);
-        }
+        settle(&rx, &mut pending, &index);
         if pending.needs_fence() {
             let rewatched = pending.needs_rewatch();
             fence(&index, rewatched);
