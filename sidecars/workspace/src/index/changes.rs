@@ -131,10 +131,11 @@ impl Pending {
     }
 
     /// True when folders may have appeared (created, renamed or moved in) or must be rescanned.
-    /// On Linux notify places the watch of a new folder only after it has read every event
-    /// queued with the one announcing it, so a walk of that folder must wait until notify has
-    /// done so (see `watch::fence`); otherwise files created between the walk and the watch
-    /// are never seen.
+    /// With notify (off Linux) the watch of a new folder may be placed only after notify has
+    /// read every event queued with the one announcing it, so a walk of that folder must wait
+    /// until notify has done so (see `watch::fence`); otherwise files created between the walk
+    /// and the watch are never seen. On Linux the walk places the watch itself and the fence
+    /// does nothing.
     pub(crate) fn needs_fence(&self) -> bool {
         self.rescan_root || !self.rescan_dirs.is_empty() || self.touched.values().any(|structural| *structural)
     }

@@ -14,7 +14,7 @@ use super::store::Base;
 use super::{scan, FileMeta};
 
 /// `base` with every entry's metadata read from disk under `root`. A file that vanished since
-/// the scan keeps zeros: its folder's watch reports the deletion, applied after this pass.
+/// the scan keeps zeros: its folder's watch reports the deletion, which the applier applies by its own `lstat`.
 pub(crate) fn fill(base: &Base, root: &Path, threads: usize) -> Base {
     let mut bytes = Vec::new();
     let mut ends = Vec::with_capacity(base.len());

@@ -34,8 +34,9 @@ const DEBOUNCE: Duration = Duration::from_millis(10);
 #[cfg(not(target_os = "linux"))]
 const TICK: Duration = Duration::from_millis(4);
 
-/// When to re-stat files a walk discovered: safely after the debouncer has emitted every event
-/// that was queued when the walk ran (timeout plus a tick, with margin).
+/// When to re-stat files a walk discovered: safely after every event that was queued when the
+/// walk ran has been delivered (notify's debounce timeout plus a tick, with margin; on Linux the
+/// settle window).
 const RECHECK_AFTER: Duration = Duration::from_millis(60);
 
 /// The fewest and most milliseconds between fallback rescans (see [`Limit`]).
@@ -231,12 +232,23 @@ fn settle(rx: &Receiver<DebounceEventResult>, pending: &mut Pending, index: &Ind
     #[cfg(target_os = "linux")]
     {
         let until = Instant::now() + SETTLE_MAX;
-        while let Ok(res) = rx.recv_timeout(SETTLE.min(until.saturating_duration_since(Instant::now()))) {
-            pending.add(index, res);
+        loop {
+            let left = until.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                break;
+            }
+            match rx.recv_timeout(SETTLE.min(left)) {
+                Ok(res) => pending.add(index, res),
+                Err(_) => return,
+            }
         }
     }
-    while let Ok(res) = rx.try_recv() {
-        pending.add(index, res);
+    // What is queued right now joins the batch; anything later waits for the next one.
+    for _ in 0..rx.len() {
+        match rx.try_recv() {
+            Ok(res) => pending.add(index, res),
+            Err(_) => break,
+        }
     }
 }
 
