@@ -4,8 +4,11 @@
 //! entries (from `ignore`'s entry filter, which runs before the folder is queued for reading), so
 //! a file created before the watch is in the listing and one created after it is reported: no
 //! window in which a change can be missed. A folder that appears later is walked by the applier
-//! (see `changes`), which places its watches the same way. A reader thread turns raw inotify
-//! events into the event shape the notify path delivers, so `changes` serves both. When the
+//! (see `changes`), which places its watches the same way. Each walk is numbered, and when it
+//! ends the watches under its folder that it did not place are dropped (folders that became
+//! ignored, or left while their events were lost), so the table never outgrows the index. A
+//! reader thread turns raw inotify events into the event shape the notify path delivers, so
+//! `changes` serves both, through a bounded channel (see [`read_loop`]). When the
 //! kernel refuses a watch (`fs.inotify.max_user_watches`, or no instance at all), the refusal is
 //! recorded in [`super::watch::Limit`] and the applier falls back to periodic full rescans.
 

@@ -1,8 +1,9 @@
 //! Tests of the Linux watcher's own promises: watches sit on exactly the folders the index covers
 //! (counted by the kernel, in `/proc/self/fdinfo` of the instance), follow folders that are
-//! created, renamed, moved out and deleted, are placed before each folder is read (with the
-//! positive control: placed after the read, a racing file is lost), and running out of watches
-//! is reported and covered by periodic rescans.
+//! created, renamed, moved out, deleted and ignored (also after an overflow), are placed before
+//! each folder is read (with the positive control: placed after the read, a racing file is
+//! lost), and running out of watches is reported and covered by periodic rescans; a flood the
+//! applier cannot take is dropped and covered by a rescan.
 
 // These tests build and change their fixture trees in temporary folders; they are not the
 // sidecar, so the read-only rule (clippy.toml) does not apply to them.
@@ -277,6 +278,7 @@ fn a_flood_the_applier_cannot_take_is_dropped_and_rescanned() {
     held.store(false, Ordering::SeqCst);
     w.expect("d/f299.txt", ChangeKind::Created);
     w.assert_equals_fresh_scan();
-    let rescanned = w.batches.lock().unwrap().iter().any(|b| b.rescan && b.changes.iter().any(|c| c.path == "d/f0.txt"));
+    let rescanned =
+        w.batches.lock().unwrap().iter().any(|b| b.rescan && b.changes.iter().any(|c| c.path == "d/f0.txt"));
     assert!(rescanned, "the dropped events were covered by a rescan");
 }

@@ -3,8 +3,9 @@
 //! the root behind notify-debouncer-full, asking only for events that can change the index (no
 //! open/close-nowrite floods) and not following links, with a short debounce timeout so a change
 //! reaches main within tens of milliseconds. Both deliver the same event shape to one applier
-//! thread, which drains everything queued before it starts, so a burst of thousands of files
-//! becomes a handful of batches rather than thousands of generations. It holds only a weak
+//! thread (on Linux through a bounded channel: see `inotify::read_loop`), which drains
+//! everything queued before it starts, so a burst of thousands of files becomes a handful of
+//! batches rather than thousands of generations. It holds only a weak
 //! reference to the index: when the last `Index` clone is dropped the watcher goes with it, the
 //! channel closes and the thread ends. With notify, before it walks a folder that appeared, it
 //! waits until notify has placed that folder's watch (see [`fence`]), so no file can fall between
@@ -203,7 +204,8 @@ fn spawn_applier(index: Index, rx: Receiver<DebounceEventResult>, on_change: OnC
 }
 
 /// With inotify the walks place every watch before they read a folder, so there is nothing to
-/// wait for; after an overflow the full rescan places any watch that is missing.
+/// wait for; after an overflow the full rescan places any watch that is missing and drops those
+/// of folders it no longer finds.
 #[cfg(target_os = "linux")]
 fn fence(_index: &Index, _rewatch: bool) {}
 
