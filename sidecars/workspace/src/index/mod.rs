@@ -166,8 +166,9 @@ struct Shared {
     /// Tests only: walks place watches after reading each folder (see `scan::Counters`).
     #[cfg(test)]
     watch_after_read: AtomicBool,
-    /// Tests only: how many reads of events may wait for the applier (0: the default).
+    /// Tests only: how many reads of events may wait for the applier (0: the default; Linux).
     #[cfg(test)]
+    #[cfg_attr(not(target_os = "linux"), allow(dead_code))]
     queued_reads: std::sync::atomic::AtomicUsize,
 }
 
