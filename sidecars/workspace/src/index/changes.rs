@@ -173,7 +173,10 @@ pub(crate) fn apply(index: &Index, pending: Pending) -> Result<Applied> {
     for dir in &pending.rescan_dirs {
         let counters = index.counters();
         let files = match index.is_excluded(dir, true) {
-            true => Vec::new(),
+            true => {
+                index.unwatch_under(&index.root().join(dir));
+                Vec::new()
+            }
             false => scan::scan_subtree(&index.shared.opts, dir, &counters)?,
         };
         index.record_non_utf8(Some(&index.root().join(dir)), counters);
@@ -314,6 +317,7 @@ impl Diff<'_> {
                     index.shared.rules.invalidate_under(&rel);
                 }
                 if index.is_excluded(&rel, true) {
+                    index.unwatch_under(path);
                     self.remove_under(&rel);
                     forget_non_utf8();
                 } else if structural && !self.walked_above(&rel) {

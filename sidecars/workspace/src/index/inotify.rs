@@ -4,8 +4,11 @@
 //! entries (from `ignore`'s entry filter, which runs before the folder is queued for reading), so
 //! a file created before the watch is in the listing and one created after it is reported: no
 //! window in which a change can be missed. A folder that appears later is walked by the applier
-//! (see `changes`), which places its watches the same way. A reader thread turns raw inotify
-//! events into the event shape the notify path delivers, so `changes` serves both. When the
+//! (see `changes`), which places its watches the same way. Each walk is numbered, and when it
+//! ends the watches under its folder that it did not place are dropped (folders that became
+//! ignored, or left while their events were lost), so the table never outgrows the index. A
+//! reader thread turns raw inotify events into the event shape the notify path delivers, so
+//! `changes` serves both, through a bounded channel (see [`read_loop`]). When the
 //! kernel refuses a watch (`fs.inotify.max_user_watches`, or no instance at all), the refusal is
 //! recorded in [`super::watch::Limit`] and the applier falls back to periodic full rescans.
 
@@ -22,6 +25,7 @@ use notify::event::{AccessKind, AccessMode, CreateKind, DataChange, Flag, Metada
 use notify::event::{EventKind, RenameMode};
 use notify_debouncer_full::{DebounceEventResult, DebouncedEvent};
 
+use super::scan::WalkHook;
 use super::watch::Limit;
 
 /// Only what can change the index: entries appearing, vanishing or being renamed, content
@@ -49,8 +53,11 @@ pub(crate) type Race = Box<dyn Fn(&Path) + Send + Sync>;
 #[derive(Default)]
 struct Table {
     by_wd: HashMap<i32, PathBuf>,
-    /// Sorted by path components, so a folder's descendants follow it contiguously.
-    by_path: BTreeMap<PathBuf, WatchDescriptor>,
+    /// Sorted by path components, so a folder's descendants follow it contiguously; with the
+    /// number of the latest walk that placed (or refreshed) the watch.
+    by_path: BTreeMap<PathBuf, (WatchDescriptor, u64)>,
+    /// The number of the latest walk begun (see [`WalkHook::walk_begins`]).
+    walk: u64,
 }
 
 /// The inotify instance's watches, shared by the walks (which add them) and the reader thread
@@ -80,7 +87,7 @@ impl Watches {
         let Some(handle) = &self.handle else { return };
         let mut table = self.table.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(budget) = self.budget {
-            if table.by_wd.len() >= budget && !table.by_path.contains_key(dir) {
+            if table.by_path.len() >= budget && !table.by_path.contains_key(dir) {
                 self.limit.refuse(&format!("at most {budget} watches allowed (--max-watches)"));
                 return;
             }
@@ -93,7 +100,15 @@ impl Watches {
                         table.by_path.remove(&old);
                     }
                 }
-                table.by_path.insert(dir.to_path_buf(), wd);
+                let walk = table.walk;
+                if let Some((old, _)) = table.by_path.insert(dir.to_path_buf(), (wd, walk)) {
+                    // A different folder (inode) now has this name: the old one's watch, if the
+                    // kernel has not dropped it, would report its events under this name.
+                    if old.get_watch_descriptor_id() != id {
+                        table.by_wd.remove(&old.get_watch_descriptor_id());
+                        let _ = handle.clone().remove(old);
+                    }
+                }
             }
             Err(e) if e.raw_os_error() == Some(libc::ENOSPC) => self
                 .limit
@@ -109,15 +124,22 @@ impl Watches {
     /// folders they name are no longer there, and wherever the tree went, a walk of its new place
     /// (if inside the root) watches it anew under its new name.
     pub(crate) fn forget_under(&self, dir: &Path) {
+        self.forget_stale(dir, u64::MAX);
+    }
+
+    /// Drops the watches of `dir` and the folders below it that no walk numbered `before` or
+    /// later has placed.
+    fn forget_stale(&self, dir: &Path, before: u64) {
         let mut table = self.table.lock().unwrap_or_else(|e| e.into_inner());
         let gone: Vec<PathBuf> = table
             .by_path
             .range(dir.to_path_buf()..)
             .take_while(|(p, _)| p.starts_with(dir))
+            .filter(|(_, (_, walk))| *walk < before)
             .map(|(p, _)| p.clone())
             .collect();
         for path in gone {
-            if let Some(wd) = table.by_path.remove(&path) {
+            if let Some((wd, _)) = table.by_path.remove(&path) {
                 table.by_wd.remove(&wd.get_watch_descriptor_id());
                 if let Some(handle) = &self.handle {
                     // The kernel may have dropped it already (the folder was deleted).
@@ -131,7 +153,7 @@ impl Watches {
     fn dropped(&self, id: i32) {
         let mut table = self.table.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(path) = table.by_wd.remove(&id) {
-            if table.by_path.get(&path).is_some_and(|wd| wd.get_watch_descriptor_id() == id) {
+            if table.by_path.get(&path).is_some_and(|(wd, _)| wd.get_watch_descriptor_id() == id) {
                 table.by_path.remove(&path);
             }
         }
@@ -145,6 +167,26 @@ impl Watches {
     #[cfg(test)]
     pub(crate) fn watched(&self) -> Vec<PathBuf> {
         self.table.lock().unwrap_or_else(|e| e.into_inner()).by_path.keys().cloned().collect()
+    }
+}
+
+impl WalkHook for Watches {
+    fn before_read(&self, dir: &Path) {
+        self.add(dir);
+    }
+
+    fn walk_begins(&self) -> u64 {
+        let mut table = self.table.lock().unwrap_or_else(|e| e.into_inner());
+        table.walk += 1;
+        table.walk
+    }
+
+    /// Every folder under `under` that the index covers was watched (again) by this walk or a
+    /// later one; any other watch there is stale: a folder that became ignored (its files left
+    /// the index with the rescan), or one that left while its events were lost (an overflow),
+    /// whose watch would still report events under its old name.
+    fn walked(&self, under: &Path, mark: u64) {
+        self.forget_stale(under, mark);
     }
 }
 
@@ -206,18 +248,55 @@ pub(crate) fn start(
     Ok(Handle { watches, stop, fd })
 }
 
+/// The event that asks the applier for a full rescan (as a kernel queue overflow does).
+fn rescan_event() -> DebounceEventResult {
+    Ok(vec![DebouncedEvent::new(notify::Event::new(EventKind::Other).set_flag(Flag::Rescan), Instant::now())])
+}
+
 /// Waits for events (waking every 200 ms to see whether the index is gone) and forwards them.
+/// The channel is bounded (the applier may wait seconds for the first scan while an install
+/// pours events in): when it is full, events are dropped, as the kernel drops them when its
+/// queue is, and once there is room again a rescan request takes their place, so memory stays
+/// bounded and nothing is lost. The table is kept current from every event either way.
 fn read_loop(
     mut inotify: Inotify,
     watches: &Watches,
     stop: &AtomicBool,
     tx: &crossbeam_channel::Sender<DebounceEventResult>,
 ) {
+    use crossbeam_channel::TrySendError;
     let mut buffer = vec![0u8; 64 * 1024];
+    // Events were dropped and the rescan request that covers them is not sent yet.
+    let mut dropped = false;
+    // Sends the pending rescan request, then `res` (if any), dropping what does not fit; false
+    // once the applier is gone.
+    let send = |res: Option<DebounceEventResult>, dropped: &mut bool| {
+        if *dropped {
+            match tx.try_send(rescan_event()) {
+                Ok(()) => *dropped = false,
+                Err(TrySendError::Full(_)) => return true,
+                Err(TrySendError::Disconnected(_)) => return false,
+            }
+        }
+        let Some(res) = res else { return true };
+        match tx.try_send(res) {
+            Ok(()) => true,
+            Err(TrySendError::Full(_)) => {
+                *dropped = true;
+                true
+            }
+            Err(TrySendError::Disconnected(_)) => false,
+        }
+    };
     while !stop.load(Ordering::SeqCst) {
         let mut fds = libc::pollfd { fd: inotify.as_raw_fd(), events: libc::POLLIN, revents: 0 };
+        // While a rescan request waits for room, look for it often.
+        let timeout = if dropped { 5 } else { 200 };
         // SAFETY: one valid pollfd, owned by this frame, for the duration of the call.
-        if unsafe { libc::poll(&mut fds, 1, 200) } <= 0 {
+        if unsafe { libc::poll(&mut fds, 1, timeout) } <= 0 {
+            if dropped && !send(None, &mut dropped) {
+                return;
+            }
             continue;
         }
         let events = match inotify.read_events(&mut buffer) {
@@ -225,8 +304,7 @@ fn read_loop(
             Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => continue,
             Err(e) => {
                 // Events may be lost: the applier rescans everything.
-                let err = notify::Error::io(e);
-                if tx.send(Err(vec![err])).is_err() {
+                if !send(Some(Err(vec![notify::Error::io(e)])), &mut dropped) {
                     return;
                 }
                 continue;
@@ -239,7 +317,7 @@ fn read_loop(
                 out.push(DebouncedEvent::new(e, now));
             }
         }
-        if !out.is_empty() && tx.send(Ok(out)).is_err() {
+        if !out.is_empty() && !send(Some(Ok(out)), &mut dropped) {
             return;
         }
     }

@@ -1,8 +1,9 @@
 //! Tests of the Linux watcher's own promises: watches sit on exactly the folders the index covers
 //! (counted by the kernel, in `/proc/self/fdinfo` of the instance), follow folders that are
-//! created, renamed, moved out and deleted, are placed before each folder is read (with the
-//! positive control: placed after the read, a racing file is lost), and running out of watches
-//! is reported and covered by periodic rescans.
+//! created, renamed, moved out, deleted and ignored (also after an overflow), are placed before
+//! each folder is read (with the positive control: placed after the read, a racing file is
+//! lost), and running out of watches is reported and covered by periodic rescans; a flood the
+//! applier cannot take is dropped and covered by a rescan.
 
 // These tests build and change their fixture trees in temporary folders; they are not the
 // sidecar, so the read-only rule (clippy.toml) does not apply to them.
@@ -166,4 +167,118 @@ fn out_of_watches_is_reported_and_periodic_rescans_keep_the_index_current() {
     write_tree(&root, &["a/later.txt"]);
     w.expect("a/later.txt", ChangeKind::Created);
     w.assert_equals_fresh_scan();
+}
+
+/// Adding a watched folder to an ignore file drops its files and, with them, every watch in it
+/// (so they neither cost an `lstat` per event nor count against the watch limit); both through
+/// a nested ignore file (a rescan of its folder) and the root's (a rescan of everything).
+#[test]
+fn folders_that_become_ignored_lose_their_watches() {
+    let (_d, root) = temp_root();
+    write_tree(&root, &["pkg/build/obj/x.o", "pkg/build/y.o", "pkg/src/a.rs", "out/deep/z.o", "main.rs"]);
+    let w = watched_and_scanned(&root);
+    assert_eq!(w.watched(), ["", "out", "out/deep", "pkg", "pkg/build", "pkg/build/obj", "pkg/src"]);
+    assert_eq!(w.kernel_watches(), 7);
+    fs::write(root.join("pkg/.gitignore"), "build/\n").unwrap();
+    w.expect("pkg/build/y.o", ChangeKind::Deleted);
+    eventually(|| w.kernel_watches() == 5, "the kernel holds 5 watches");
+    assert_eq!(w.watched(), ["", "out", "out/deep", "pkg", "pkg/src"]);
+    fs::write(root.join(".gitignore"), "out/\n").unwrap();
+    w.expect("out/deep/z.o", ChangeKind::Deleted);
+    eventually(|| w.kernel_watches() == 3, "the kernel holds 3 watches");
+    assert_eq!(w.watched(), ["", "pkg", "pkg/src"]);
+    // Nothing is reported from there any more, and un-ignoring watches them again.
+    write_tree(&root, &["pkg/build/obj/new.o", "marker.txt"]);
+    w.expect("marker.txt", ChangeKind::Created);
+    assert!(!w.reported("new.o"));
+    fs::write(root.join("pkg/.gitignore"), "").unwrap();
+    w.expect("pkg/build/obj/new.o", ChangeKind::Created);
+    eventually(|| w.kernel_watches() == 5, "pkg/build is watched again");
+    w.assert_equals_fresh_scan();
+}
+
+/// After an overflow, events that dropped a folder's watch (it moved away, or became ignored)
+/// may be lost; the full rescan places every watch the index needs and drops every other one.
+#[test]
+fn an_overflow_rescan_drops_watches_it_did_not_place() {
+    use notify::event::{EventKind, Flag};
+    use notify_debouncer_full::DebouncedEvent;
+    let (_d, root) = temp_root();
+    write_tree(&root, &[".gitignore", "sub/b.txt", "ign/x.o"]);
+    fs::write(root.join(".gitignore"), "ign/\n").unwrap();
+    let w = watched_and_scanned(&root);
+    let handle = || w.index.shared.watcher.lock().unwrap();
+    // A watch the walks would not place, as one whose folder's removal was in the lost events.
+    handle().as_ref().unwrap().inotify.watches.add(&root.join("ign"));
+    assert_eq!(w.watched(), ["", "ign", "sub"]);
+    assert_eq!(w.kernel_watches(), 3);
+    let overflow = notify::Event::new(EventKind::Other).set_flag(Flag::Rescan);
+    handle().as_ref().unwrap().inject.send(Ok(vec![DebouncedEvent::new(overflow, std::time::Instant::now())])).unwrap();
+    eventually(|| w.kernel_watches() == 2, "the rescan dropped the stale watch");
+    assert_eq!(w.watched(), ["", "sub"]);
+    write_tree(&root, &["sub/after.txt"]);
+    w.expect("sub/after.txt", ChangeKind::Created);
+    w.assert_equals_fresh_scan();
+}
+
+/// A folder moved away (its watch still alive, its event not read yet) and a new one made under
+/// its name: watching the new one drops the old one's watch, whose events would otherwise be
+/// reported under the new folder's name.
+#[test]
+fn a_new_folder_under_an_old_name_replaces_the_old_watch() {
+    let (_d, dir) = temp_root();
+    fs::create_dir(dir.join("sub")).unwrap();
+    let (tx, rx) = crossbeam_channel::unbounded();
+    let handle = super::inotify::start(tx, Arc::default(), None).unwrap();
+    // Only `sub` itself is watched, so moving it away raises no event at all.
+    handle.watches.add(&dir.join("sub"));
+    fs::rename(dir.join("sub"), dir.join("old")).unwrap();
+    fs::create_dir(dir.join("sub")).unwrap();
+    handle.watches.add(&dir.join("sub"));
+    assert_eq!(handle.watches.watched(), [dir.join("sub")]);
+    assert_eq!(handle.kernel_watches(), 1);
+    fs::write(dir.join("old/stray.txt"), "").unwrap();
+    fs::write(dir.join("sub/real.txt"), "").unwrap();
+    let mut seen = Vec::new();
+    while !seen.contains(&dir.join("sub/real.txt")) {
+        let events = rx.recv_timeout(std::time::Duration::from_secs(10)).expect("events").unwrap();
+        seen.extend(events.into_iter().flat_map(|e| e.event.paths));
+    }
+    assert!(!seen.contains(&dir.join("sub/stray.txt")), "{seen:?}");
+}
+
+/// While the applier is busy (here: in the callback; in real life waiting for the first scan),
+/// at most a bounded number of reads wait for it; the events that do not fit are dropped and a
+/// rescan finds what they said.
+#[test]
+fn a_flood_the_applier_cannot_take_is_dropped_and_rescanned() {
+    let (_d, root) = temp_root();
+    write_tree(&root, &["d/seed.txt"]);
+    let index = Index::new(opts(&root));
+    index.shared.queued_reads.store(1, Ordering::SeqCst);
+    let batches: Arc<Mutex<Vec<ChangeBatch>>> = Arc::default();
+    let held = Arc::new(AtomicBool::new(true));
+    let (sink, gate) = (batches.clone(), held.clone());
+    index
+        .start_watching(Box::new(move |b| {
+            sink.lock().unwrap().push(b);
+            while gate.load(Ordering::SeqCst) {
+                std::thread::sleep(std::time::Duration::from_millis(2));
+            }
+        }))
+        .unwrap();
+    index.scan(&|_| {}).unwrap();
+    let w = Watched { index, batches };
+    write_tree(&root, &["first.txt"]);
+    eventually(|| w.reported("first.txt"), "the first batch reached the (now blocked) callback");
+    // Fill the one slot (it may be full already), so every read from now on is dropped.
+    let _ = w.index.shared.watcher.lock().unwrap().as_ref().unwrap().inject.try_send(Ok(Vec::new()));
+    let names: Vec<String> = (0..300).map(|i| format!("d/f{i}.txt")).collect();
+    write_tree(&root, &names.iter().map(String::as_str).collect::<Vec<_>>());
+    held.store(false, Ordering::SeqCst);
+    w.expect("d/f299.txt", ChangeKind::Created);
+    w.assert_equals_fresh_scan();
+    let rescanned =
+        w.batches.lock().unwrap().iter().any(|b| b.rescan && b.changes.iter().any(|c| c.path == "d/f0.txt"));
+    assert!(rescanned, "the dropped events were covered by a rescan");
 }

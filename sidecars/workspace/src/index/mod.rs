@@ -144,6 +144,9 @@ struct Shared {
     watching: AtomicBool,
     /// Set when a scan begins: a watch established after that may have missed changes.
     scan_started: AtomicBool,
+    /// Held while a scan sets `scan_started` and takes `on_dir`, and while the watcher sets
+    /// `on_dir` and reads `scan_started`: one of the two always sees the other's write.
+    scan_order: Mutex<()>,
     /// Every file under the root whose path is not UTF-8, as the last walks and events left it:
     /// the count reported is the present state, not a running total.
     non_utf8: Mutex<BTreeSet<PathBuf>>,
@@ -163,6 +166,10 @@ struct Shared {
     /// Tests only: walks place watches after reading each folder (see `scan::Counters`).
     #[cfg(test)]
     watch_after_read: AtomicBool,
+    /// Tests only: how many reads of events may wait for the applier (0: the default; Linux).
+    #[cfg(test)]
+    #[cfg_attr(not(target_os = "linux"), allow(dead_code))]
+    queued_reads: std::sync::atomic::AtomicUsize,
 }
 
 /// Reported by `workspace/status` while the system is out of watches: some folders have none, so
@@ -196,6 +203,7 @@ impl Index {
                 ready_cv: Condvar::new(),
                 watching: AtomicBool::new(false),
                 scan_started: AtomicBool::new(false),
+                scan_order: Mutex::new(()),
                 non_utf8: Mutex::new(BTreeSet::new()),
                 errors: AtomicU64::new(0),
                 logged_non_utf8: AtomicBool::new(false),
@@ -206,6 +214,8 @@ impl Index {
                 limit: Arc::default(),
                 #[cfg(test)]
                 watch_after_read: AtomicBool::new(false),
+                #[cfg(test)]
+                queued_reads: std::sync::atomic::AtomicUsize::new(0),
             }),
         }
     }
@@ -220,8 +230,11 @@ impl Index {
     /// (paths are findable), then fills in sizes and mtimes and marks it complete (see `meta`),
     /// then builds the FST for fast lookups. Returns once all of that is done.
     pub fn scan(&self, progress: &(dyn Fn(u64) + Sync)) -> Result<()> {
-        self.shared.scan_started.store(true, Ordering::SeqCst);
-        let mut counters = scan::Counters { found: Some(&self.shared.found), ..self.counters() };
+        let mut counters = {
+            let _order = self.shared.scan_order.lock().unwrap_or_else(|e| e.into_inner());
+            self.shared.scan_started.store(true, Ordering::SeqCst);
+            scan::Counters { found: Some(&self.shared.found), ..self.counters() }
+        };
         counters.defer_meta = true;
         let base = scan::scan_root(&self.shared.opts, &counters, progress)?;
         self.record_non_utf8(None, counters);
@@ -381,6 +394,16 @@ impl Index {
                 known.retain(|p| !p.starts_with(dir));
                 known.extend(found.into_iter().filter(|p| p.starts_with(dir)));
             }
+        }
+    }
+
+    /// Drops the watches of folder `dir` (absolute) and everything below it: the index no
+    /// longer covers them (they became ignored).
+    fn unwatch_under(&self, dir: &Path) {
+        if let Some(hook) = self.shared.on_dir.get() {
+            // A walk that places nothing: every watch under `dir` is older than it.
+            let mark = hook.walk_begins();
+            hook.walked(dir, mark);
         }
     }
 

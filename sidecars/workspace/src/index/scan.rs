@@ -21,9 +21,21 @@ use crate::error::{Error, Result};
 /// Files with their metadata, sorted by path.
 pub(crate) type Listing = Vec<(String, FileMeta)>;
 
-/// Called with each folder a walk is about to read (absolute path), before it reads it: the
-/// Linux watcher places the folder's watch here, so nothing created later can be missed.
-pub(crate) type DirHook = Arc<dyn Fn(&Path) + Send + Sync>;
+/// The Linux watcher's part in every walk: it places each folder's watch before the folder is
+/// read, so nothing created later can be missed, and when the walk is done it drops the watches
+/// under the walked folder that the walk did not place (folders now ignored, or gone while their
+/// events were lost), so the watches stay on exactly the folders the index covers.
+pub(crate) trait WalkHook: Send + Sync {
+    /// Called with each folder a walk is about to read (absolute path), before it reads it.
+    fn before_read(&self, dir: &Path);
+    /// A walk begins; the mark it returns is handed to [`WalkHook::walked`] when it ends.
+    fn walk_begins(&self) -> u64;
+    /// The walk that began with `mark` has read everything under `under` (absolute).
+    fn walked(&self, under: &Path, mark: u64);
+}
+
+/// The index's [`WalkHook`], shared by every walk once watching has started.
+pub(crate) type DirHook = Arc<dyn WalkHook>;
 
 /// What one walk (or one watcher update) had to skip, shared with the walker threads: the
 /// non-UTF-8 paths it met, which the index then records for the walked folder (see
@@ -109,12 +121,12 @@ fn walker(opts: &IndexOptions, only: Option<PathBuf>, on_dir: Option<DirHook>) -
             if let Some(hook) = on_dir.as_ref().filter(|_| git && !no_ignore) {
                 // `.git` is never walked, but its `info/exclude` counts as an ignore file, so the
                 // folder holding it is watched (when it exists, as `git init` makes it).
-                hook(&e.path().join("info"));
+                hook.before_read(&e.path().join("info"));
             }
             // The filter runs after the ignore rules and before the folder is queued for
             // reading, so exactly the folders the walk reads get here, ahead of their read.
             if let Some(hook) = on_dir.as_ref().filter(|_| keep && e.file_type().is_some_and(|t| t.is_dir())) {
-                hook(e.path());
+                hook.before_read(e.path());
             }
             keep
         });
@@ -190,7 +202,7 @@ impl ParallelVisitor for Visitor<'_> {
             #[cfg(test)]
             if let Some(hook) = self.collect.counters.on_dir.as_ref().filter(|_| self.collect.counters.hook_after_read)
             {
-                hook(entry.path());
+                hook.before_read(entry.path());
             }
             // A folder that really lies outside the root (possible on Windows only) is skipped.
             let inside = entry.depth() == 0 || crate::paths::descend(self.collect.root, entry.path());
@@ -267,13 +279,19 @@ fn walk(
         counters,
         progress,
     };
-    if let Some(hook) = &counters.on_dir {
-        hook(&opts.root);
-    }
+    let mark = counters.on_dir.as_ref().map(|hook| {
+        let mark = hook.walk_begins();
+        hook.before_read(&opts.root);
+        mark
+    });
     let on_dir = counters.on_dir.clone();
     #[cfg(test)]
     let on_dir = on_dir.filter(|_| !counters.hook_after_read);
+    let under = only.clone().unwrap_or_else(|| opts.root.clone());
     walker(opts, only, on_dir)?.build_parallel().visit(&mut Builder(&collect));
+    if let (Some(hook), Some(mark)) = (&counters.on_dir, mark) {
+        hook.walked(&under, mark);
+    }
     let total = collect.count.load(Ordering::Relaxed);
     let chunks = collect.chunks.into_inner().unwrap_or_else(|e| e.into_inner());
     // k-way merge of the sorted shares; k is the thread count, so a linear pick is cheapest.

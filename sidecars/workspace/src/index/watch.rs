@@ -3,8 +3,9 @@
 //! the root behind notify-debouncer-full, asking only for events that can change the index (no
 //! open/close-nowrite floods) and not following links, with a short debounce timeout so a change
 //! reaches main within tens of milliseconds. Both deliver the same event shape to one applier
-//! thread, which drains everything queued before it starts, so a burst of thousands of files
-//! becomes a handful of batches rather than thousands of generations. It holds only a weak
+//! thread (on Linux through a bounded channel: see `inotify::read_loop`), which drains
+//! everything queued before it starts, so a burst of thousands of files becomes a handful of
+//! batches rather than thousands of generations. It holds only a weak
 //! reference to the index: when the last `Index` clone is dropped the watcher goes with it, the
 //! channel closes and the thread ends. With notify, before it walks a folder that appeared, it
 //! waits until notify has placed that folder's watch (see [`fence`]), so no file can fall between
@@ -42,6 +43,12 @@ const RECHECK_AFTER: Duration = Duration::from_millis(60);
 /// The fewest and most milliseconds between fallback rescans (see [`Limit`]).
 const RESCAN_FLOOR_MS: u64 = 1_000;
 const RESCAN_CEILING_MS: u64 = 60_000;
+
+/// How many reads of inotify events may wait for the applier (see `inotify::read_loop`: past
+/// this, events are dropped and a rescan takes their place). A read holds up to 64 KiB of
+/// events, so this is about as much as the kernel's own queue (16384 events by default).
+#[cfg(target_os = "linux")]
+const QUEUED_READS: usize = 256;
 
 /// Owns the OS watch; dropping it stops watching.
 pub(crate) struct WatchHandle {
@@ -121,15 +128,26 @@ type OnChange = Box<dyn Fn(ChangeBatch) + Send + Sync>;
 #[cfg(target_os = "linux")]
 pub(crate) fn start(index: Index, on_change: OnChange) -> Result<WatchHandle> {
     let root = index.root().to_path_buf();
-    let (tx, rx) = crossbeam_channel::unbounded();
+    #[cfg(not(test))]
+    let bound = QUEUED_READS;
+    #[cfg(test)]
+    let bound = match index.shared.queued_reads.load(Ordering::SeqCst) {
+        0 => QUEUED_READS,
+        n => n,
+    };
+    let (tx, rx) = crossbeam_channel::bounded(bound);
     #[cfg(test)]
     let inject = tx.clone();
     let budget = *index.shared.watch_budget.lock().unwrap_or_else(|e| e.into_inner());
     let inotify = super::inotify::start(tx, index.shared.limit.clone(), budget).map_err(|e| Error::io(&root, e))?;
-    let watches = inotify.watches.clone();
-    // Set once: `Index::start_watching` starts at most one watcher.
-    let _ = index.shared.on_dir.set(Arc::new(move |dir: &std::path::Path| watches.add(dir)));
-    let catch_up = index.shared.scan_started.load(Ordering::SeqCst);
+    // Set once: `Index::start_watching` starts at most one watcher. Under the same lock as
+    // `Index::scan` sets `scan_started` and takes the hook, so a scan on another thread either
+    // places the watches or is followed by a catch-up rescan (both atomics alone could miss).
+    let catch_up = {
+        let _order = index.shared.scan_order.lock().unwrap_or_else(|e| e.into_inner());
+        let _ = index.shared.on_dir.set(inotify.watches.clone());
+        index.shared.scan_started.load(Ordering::SeqCst)
+    };
     spawn_applier(index, rx, on_change, catch_up)?;
     Ok(WatchHandle {
         inotify,
@@ -187,7 +205,8 @@ fn spawn_applier(index: Index, rx: Receiver<DebounceEventResult>, on_change: OnC
 }
 
 /// With inotify the walks place every watch before they read a folder, so there is nothing to
-/// wait for; after an overflow the full rescan places any watch that is missing.
+/// wait for; after an overflow the full rescan places any watch that is missing and drops those
+/// of folders it no longer finds.
 #[cfg(target_os = "linux")]
 fn fence(_index: &Index, _rewatch: bool) {}
 
