@@ -39,7 +39,7 @@ describe('workspace sidecar end to end', () => {
   // The OS watch budget is inotify's (Linux); elsewhere one watch covers the tree.
   (process.platform === 'linux' && !underWine ? test : test.skip)('status says so when the watch budget runs out', async () => {
     const { api } = openWorkspace(root, { workspaceMaxWatches: 1 });
-    await api.findFiles('x');
+    await api.findFiles('x', { waitForIndex: true }); // the first index (and so every walk's watches) is done
     const status = await api.status(); // the registry checks it against status.result.json
     expect(status.watching).toBe(true);
     expect(status.watchLimit?.message).toContain('--max-watches');
