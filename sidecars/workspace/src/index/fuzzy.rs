@@ -51,14 +51,15 @@ impl PartialOrd for Candidate {
     }
 }
 
-/// A bounded best-`cap` list that only allocates for paths that make it in.
-struct Shortlist {
+/// A bounded best-`cap` list that only allocates for paths that make it in (also used by
+/// `partial`, so a partial answer ranks exactly as the whole index does).
+pub(super) struct Shortlist {
     cap: usize,
     heap: BinaryHeap<Candidate>,
 }
 
 impl Shortlist {
-    fn new(cap: usize) -> Self {
+    pub(super) fn new(cap: usize) -> Self {
         Shortlist { cap, heap: BinaryHeap::with_capacity(cap + 1) }
     }
 
@@ -70,7 +71,7 @@ impl Shortlist {
         }
     }
 
-    fn offer(&mut self, score: i64, path: &[u8]) {
+    pub(super) fn offer(&mut self, score: i64, path: &[u8]) {
         if self.heap.len() >= self.cap {
             let worst = self.heap.peek().expect("cap > 0");
             if score < worst.score || (score == worst.score && path >= worst.path.as_bytes()) {
@@ -130,13 +131,43 @@ impl Cache {
     }
 }
 
+/// How many candidates the quick score keeps for the exact one, for an answer of `limit`.
+pub(super) fn shortlist_cap(limit: usize) -> usize {
+    limit.saturating_mul(4).max(128)
+}
+
+/// The answer from shortlists: one global best-`cap` (so it depends on the survivors only, not
+/// on how they were shared out between lists), re-scored with the exact DP, best first, ties by
+/// path, at most `limit`.
+pub(super) fn finish(
+    lists: impl Iterator<Item = Shortlist>,
+    cap: usize,
+    query: &[char],
+    limit: usize,
+) -> Vec<FuzzyMatch> {
+    let mut all: Vec<Candidate> = lists.flat_map(|s| s.heap.into_vec()).collect();
+    all.sort_unstable();
+    all.truncate(cap);
+    let mut scratch = Scratch::default();
+    let mut out: Vec<FuzzyMatch> = all
+        .into_iter()
+        .filter_map(|c| {
+            let (score, positions) = score::exact(&c.path, query, &mut scratch)?;
+            Some(FuzzyMatch { path: c.path.into(), score, positions })
+        })
+        .collect();
+    out.sort_by(|a, b| b.score.cmp(&a.score).then_with(|| a.path.cmp(&b.path)));
+    out.truncate(limit);
+    out
+}
+
 fn is_subsequence(short: &[u8], long: &[u8]) -> bool {
     let mut rest = long.iter();
     short.iter().all(|b| rest.any(|c| c == b))
 }
 
 /// The query as the matcher compares it (see the module comment).
-fn fold_query(query: &str) -> Vec<char> {
+pub(super) fn fold_query(query: &str) -> Vec<char> {
     query
         .chars()
         .filter(|&c| !c.is_whitespace() && !score::is_combining(c))
@@ -169,7 +200,7 @@ impl Snapshot {
             return Vec::new();
         }
         let needle = query.iter().collect::<String>().into_bytes();
-        let cap = limit.saturating_mul(4).max(128);
+        let cap = shortlist_cap(limit);
         let stop = AtomicBool::new(false);
         let from = if use_cache { self.fuzzy_cache.lookup(&needle) } else { None };
         let (shortlists, hits) = self.shortlist_base(&needle, from.as_deref(), cap, &stop, cancelled);
@@ -187,20 +218,7 @@ impl Snapshot {
         }
         // One global best-`cap`, so the answer depends on the survivors only, not on how the
         // chunks happened to be shared out between threads.
-        let mut all: Vec<Candidate> = shortlists.into_iter().chain([overlay]).flat_map(|s| s.heap.into_vec()).collect();
-        all.sort_unstable();
-        all.truncate(cap);
-        let mut scratch = Scratch::default();
-        let mut out: Vec<FuzzyMatch> = all
-            .into_iter()
-            .filter_map(|c| {
-                let (score, positions) = score::exact(&c.path, &query, &mut scratch)?;
-                Some(FuzzyMatch { path: c.path.into(), score, positions })
-            })
-            .collect();
-        out.sort_by(|a, b| b.score.cmp(&a.score).then_with(|| a.path.cmp(&b.path)));
-        out.truncate(limit);
-        out
+        finish(shortlists.into_iter().chain([overlay]), cap, &query, limit)
     }
 
     /// Runs the automaton over the base's keys (or over `from`'s survivors where it kept them) on
@@ -309,7 +327,7 @@ impl Snapshot {
 
 /// [`score::quick`] of a key, folded first when it holds non-ASCII bytes (into `folded`).
 #[inline]
-fn quick(key: &[u8], ascii: bool, needle: &[u8], folded: &mut Vec<u8>) -> Option<i64> {
+pub(super) fn quick(key: &[u8], ascii: bool, needle: &[u8], folded: &mut Vec<u8>) -> Option<i64> {
     if ascii {
         return score::quick(key, needle);
     }

@@ -3,18 +3,16 @@
 //! (every [`BLOCK_FILES`] files, or once the oldest unpublished one waited [`BLOCK_DELAY`]) and
 //! appends it to the shared [`Found`] list; a reader clones the list of `Arc`s under a short lock
 //! and scores the blocks without holding it, so readers never slow the walk down beyond that copy.
-//! The scoring is the finder's own: the same folded needle, the same `quick` shortlist of the same
-//! size with ties by path, then the exact DP on it, so a partial answer is exactly what
+//! The scoring is the finder's own code (`fuzzy`'s folded needle, [`Shortlist`] of the same size
+//! with ties by path, and its exact re-scoring), so a partial answer is exactly what
 //! [`Snapshot::fuzzy`](super::Snapshot::fuzzy) would answer on an index holding just the files
 //! found so far. Once the index is ready the list is closed and its memory given back.
 
-use std::cmp::Ordering as CmpOrdering;
-use std::collections::BinaryHeap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
-use super::score::{self, Scratch, MAX_QUERY};
+use super::fuzzy::{self, Shortlist};
 use super::{FileMeta, FuzzyMatch};
 
 /// A walker thread publishes at least every this many files...
@@ -149,25 +147,6 @@ pub struct SoFar {
     files: u64,
 }
 
-/// A shortlisted path; the *worst* candidate is the greatest, as in the finder's shortlist.
-#[derive(PartialEq, Eq)]
-struct Candidate {
-    score: i64,
-    path: Box<str>,
-}
-
-impl Ord for Candidate {
-    fn cmp(&self, other: &Self) -> CmpOrdering {
-        other.score.cmp(&self.score).then_with(|| self.path.cmp(&other.path))
-    }
-}
-
-impl PartialOrd for Candidate {
-    fn partial_cmp(&self, other: &Self) -> Option<CmpOrdering> {
-        Some(self.cmp(other))
-    }
-}
-
 impl SoFar {
     /// How many files the scan had found.
     pub fn files(&self) -> u64 {
@@ -178,65 +157,26 @@ impl SoFar {
     /// by path, and the same answer an index of exactly these files would give. Returns what it
     /// has when `cancelled()` turns true (the caller checks it again and answers `CANCELLED`).
     pub fn fuzzy(&self, query: &str, limit: usize, cancelled: &dyn Fn() -> bool) -> Vec<FuzzyMatch> {
-        let query = fold_query(query);
+        let query = fuzzy::fold_query(query);
         if query.is_empty() || limit == 0 {
             return Vec::new();
         }
         let needle = query.iter().collect::<String>().into_bytes();
-        let cap = limit.saturating_mul(4).max(128);
-        let mut heap: BinaryHeap<Candidate> = BinaryHeap::with_capacity(cap + 1);
+        let cap = fuzzy::shortlist_cap(limit);
+        let mut list = Shortlist::new(cap);
         let mut folded = Vec::new();
-        'blocks: for block in &self.blocks {
+        for block in &self.blocks {
             if cancelled() {
-                break 'blocks;
+                break;
             }
             for key in block.iter() {
-                let Some(score) = quick(key, &needle, &mut folded) else { continue };
-                if heap.len() >= cap {
-                    let worst = heap.peek().expect("cap > 0");
-                    if score < worst.score || (score == worst.score && key >= worst.path.as_bytes()) {
-                        continue;
-                    }
-                    heap.pop();
+                if let Some(score) = fuzzy::quick(key, key.is_ascii(), &needle, &mut folded) {
+                    list.offer(score, key);
                 }
-                let path = std::str::from_utf8(key).expect("walker keys are UTF-8");
-                heap.push(Candidate { score, path: path.into() });
             }
         }
-        let mut scratch = Scratch::default();
-        let mut out: Vec<FuzzyMatch> = heap
-            .into_vec()
-            .into_iter()
-            .filter_map(|c| {
-                let (score, positions) = score::exact(&c.path, &query, &mut scratch)?;
-                Some(FuzzyMatch { path: c.path.into(), score, positions })
-            })
-            .collect();
-        out.sort_by(|a, b| b.score.cmp(&a.score).then_with(|| a.path.cmp(&b.path)));
-        out.truncate(limit);
-        out
+        fuzzy::finish(std::iter::once(list), cap, &query, limit)
     }
-}
-
-/// The query as the finder compares it: folded, `\` read as `/`, whitespace and combining marks
-/// dropped (the same rule as `fuzzy::fold_query`; the partial tests compare the two answers).
-fn fold_query(query: &str) -> Vec<char> {
-    query
-        .chars()
-        .filter(|&c| !c.is_whitespace() && !score::is_combining(c))
-        .map(|c| score::fold_char(if c == '\\' { '/' } else { c }))
-        .take(MAX_QUERY)
-        .collect()
-}
-
-/// [`score::quick`] of a key, folded first when it holds non-ASCII bytes.
-fn quick(key: &[u8], needle: &[u8], folded: &mut Vec<u8>) -> Option<i64> {
-    if key.is_ascii() {
-        return score::quick(key, needle);
-    }
-    folded.clear();
-    score::fold_into(std::str::from_utf8(key).expect("walker keys are UTF-8"), folded);
-    score::quick(folded, needle)
 }
 
 #[cfg(test)]
