@@ -285,16 +285,7 @@ impl Index {
     /// Blocks until sizes and mtimes are filled in or `cancelled()` returns true (polled every
     /// 20 ms); returns [`Index::is_complete`].
     pub fn wait_complete(&self, cancelled: &dyn Fn() -> bool) -> bool {
-        let mut ready = self.shared.ready.lock().unwrap_or_else(|e| e.into_inner());
-        while !self.is_complete() && !cancelled() {
-            ready = self
-                .shared
-                .ready_cv
-                .wait_timeout(ready, Duration::from_millis(20))
-                .unwrap_or_else(|e| e.into_inner())
-                .0;
-        }
-        self.is_complete()
+        self.wait_until(&|_| self.is_complete(), cancelled)
     }
 
     /// True once the first scan has finished.
@@ -305,8 +296,14 @@ impl Index {
     /// Blocks until the index is ready or `cancelled()` returns true (polled every 20 ms);
     /// returns [`Index::is_ready`].
     pub fn wait_ready(&self, cancelled: &dyn Fn() -> bool) -> bool {
+        self.wait_until(&|ready| ready, cancelled)
+    }
+
+    /// Waits on the ready condition variable (both "ready" and "complete" notify it) until
+    /// `done(ready)` or `cancelled()` is true, polling every 20 ms; returns `done(ready)`.
+    fn wait_until(&self, done: &dyn Fn(bool) -> bool, cancelled: &dyn Fn() -> bool) -> bool {
         let mut ready = self.shared.ready.lock().unwrap_or_else(|e| e.into_inner());
-        while !*ready && !cancelled() {
+        while !done(*ready) && !cancelled() {
             ready = self
                 .shared
                 .ready_cv
@@ -314,7 +311,7 @@ impl Index {
                 .unwrap_or_else(|e| e.into_inner())
                 .0;
         }
-        *ready
+        done(*ready)
     }
 
     /// The current generation; it increases with every applied change batch.
