@@ -4,15 +4,39 @@
  * restarts after crashes with jittered backoff until a crash window says stop, kills a sidecar that
  * stops answering pings, and shuts down politely before it shuts down hard. Everything it observes
  * is emitted as a typed event; every failure reaches the caller as a `SidecarError`.
+ *
+ * How it is built, so that one call can be followed from end to end:
+ * - One state machine. `phase` is the only lifecycle variable: its `state` is the public
+ *   `SidecarState`, and it carries exactly the data that state needs (the current incarnation
+ *   while starting, ready or stopping; the backoff timer; the error that made it fail; the promise
+ *   of a stop in progress). Every change goes through `enter()`, which refuses an illegal
+ *   transition, releases what the old phase held (the backoff timer) and emits `stateChange`.
+ *
+ *     idle ──call or start()──▶ starting ──handshake answered──▶ ready
+ *     starting ──launcher failed (no binary: not a crash)──▶ idle
+ *     starting, ready ──crash──▶ backoff ──delay over──▶ starting
+ *     starting, ready ──crash that fills the window, or policy "never"──▶ failed ──restart()──▶ idle
+ *     any state but stopped ──stop() or dispose()──▶ stopping ──process gone──▶ stopped
+ *     stopped ──call or start()──▶ starting;  stopped ──restart()──▶ idle
+ *
+ * - One process, one `Incarnation` (incarnation.ts): the child, its connection and calls in
+ *   flight, its stderr tail and its health-check timers, created when a start begins and disposed
+ *   of as a whole when the process exits, so nothing of an old process can act on a new one.
+ * - Three entry points move the machine: `launch()` (a start attempt, from a waiting call, the
+ *   backoff timer or the end of a stop), `onExit()` (what a process exit means: expected during
+ *   a stop, else a crash that leads to backoff or failed), and `stop()`.
+ * - Calls waiting for a ready process are the supervisor's (`waiters`, wait-queue.ts): they outlive
+ *   incarnations; calls in flight belong to the incarnation's connection and end with it.
+ * - What the sidecar reports (events, protocol errors, request records, traces, stderr) is turned
+ *   into supervisor events in one place, `observer`.
  */
 import Emittery from 'emittery';
 import type { IClock, TimerHandle } from '../clock';
 import { SidecarError } from '../errors';
 import { toDisposable, type Disposable, type Listener } from '../events';
 import type { ILogger } from '../logger';
-import type { ChildHandle, ExitInfo, IProcessSpawner, SpawnRequest } from '../process/contract';
-import { BuiltinMethods } from '../protocol';
-import { Connection } from '../transport/connection';
+import type { ExitInfo, IProcessSpawner, SpawnRequest } from '../process/contract';
+import type { Connection } from '../transport/connection';
 import { backoffDelay, CrashWindow } from './backoff';
 import type {
   CallOptions,
@@ -25,9 +49,9 @@ import type {
   SupervisorEvents,
   SupervisorOptions,
 } from './contract';
+import { Incarnation, type IncarnationOwner } from './incarnation';
 import { RateLimitedWarning } from './log-limiter';
-import { shutdownProcess } from './shutdown';
-import { StderrTail } from './stderr-tail';
+import { WaitQueue } from './wait-queue';
 
 /** Produces the command line of the next process; may throw BINARY_NOT_FOUND. */
 export type Launcher = () => SpawnRequest | Promise<SpawnRequest>;
@@ -39,33 +63,37 @@ export interface SupervisorDeps {
   logger: ILogger;
 }
 
-interface Waiter {
-  resolve(conn: Connection): void;
-  reject(error: SidecarError): void;
-}
+/** A lifecycle state with the data that exists only in it. */
+type Phase =
+  | { state: 'idle' | 'stopped' }
+  | { state: 'starting' | 'ready'; incarnation: Incarnation }
+  | { state: 'backoff'; timer: TimerHandle }
+  | { state: 'failed'; error: SidecarError }
+  | { state: 'stopping'; incarnation?: Incarnation; done: Promise<void> };
+
+/** The legal transitions; `enter()` refuses any other. */
+const TRANSITIONS: Readonly<Record<SidecarState, readonly SidecarState[]>> = {
+  idle: ['starting', 'stopping'],
+  // Back to idle when the launcher fails: a missing binary is not a crash.
+  starting: ['ready', 'idle', 'backoff', 'failed', 'stopping'],
+  ready: ['backoff', 'failed', 'stopping'],
+  backoff: ['starting', 'stopping'],
+  failed: ['idle', 'stopping'],
+  stopping: ['stopped'],
+  stopped: ['starting', 'idle', 'stopping'],
+};
 
 /** Lines of stderr attached to a crash error (the event carries the full tail). */
 const ERROR_TAIL_LINES = 20;
 
 export class Supervisor implements ISupervisor {
-  private _state: SidecarState = 'idle';
-  private child?: ChildHandle;
-  private conn?: Connection;
-  private stderr?: StderrTail;
-  private starting?: Promise<void>;
-  private incarnation = 0;
-  private waiters = new Set<Waiter>();
-  private readonly crashes: CrashWindow;
-  private readonly timers: { backoff?: TimerHandle; ping?: TimerHandle; healthy?: TimerHandle } = {};
-  /** Why main killed the current process, if it did (hung, oversized line...). */
-  private killReason?: string;
-  /** Set when main killed the current process because it closed its stdout while running. */
-  private killedForEof = false;
-  private stopping = false;
-  private stopped?: Promise<void>;
-  /** Set from the moment `dispose()` is called: new calls fail at once. */
+  private phase: Phase = { state: 'idle' };
+  /** Calls waiting for a ready process; they outlive incarnations. */
+  private readonly waiters: WaitQueue<Connection>;
+  /** Set from the moment `dispose()` is called: new calls fail at once. This is the end of the
+   * supervisor itself, not a state of the sidecar, which then only goes on to `stopped`. */
   private disposed = false;
-  private lastFailure?: SidecarError;
+  private readonly crashes: CrashWindow;
   private lastExit?: ExitRecord;
   private restarts = 0;
   private _protocolErrors = 0;
@@ -81,15 +109,16 @@ export class Supervisor implements ISupervisor {
     private readonly deps: SupervisorDeps,
   ) {
     this.crashes = new CrashWindow(options.restart);
+    this.waiters = new WaitQueue(deps.clock);
     this.protocolLog = new RateLimitedWarning('protocol errors', { sidecar: name }, deps.clock, deps.logger);
   }
 
   get state(): SidecarState {
-    return this._state;
+    return this.phase.state;
   }
 
   get pid(): number | undefined {
-    return this.child?.pid;
+    return this.incarnation?.pid;
   }
 
   get protocolErrors(): number {
@@ -99,9 +128,9 @@ export class Supervisor implements ISupervisor {
   health(): SidecarHealth {
     return {
       name: this.name,
-      state: this._state,
-      pid: this.child?.pid,
-      inFlight: this.conn?.inFlight ?? 0,
+      state: this.phase.state,
+      pid: this.pid,
+      inFlight: this.incarnation?.inFlight ?? 0,
       queued: this.waiters.size,
       crashesInWindow: this.crashes.countAt(this.deps.clock.now()),
       restarts: this.restarts,
@@ -125,10 +154,9 @@ export class Supervisor implements ISupervisor {
 
   async restart(): Promise<void> {
     this.assertNotDisposed('$/restart');
-    if (this.child) await this.stop();
+    if (this.incarnation?.spawned) await this.stop();
     this.crashes.reset();
-    this.lastFailure = undefined;
-    if (this._state === 'failed' || this._state === 'stopped') this.setState('idle');
+    if (this.phase.state === 'failed' || this.phase.state === 'stopped') this.enter({ state: 'idle' });
     await this.start();
   }
 
@@ -165,270 +193,181 @@ export class Supervisor implements ISupervisor {
     }
   }
 
+  /** Calls waiting when it begins fail; a stop in progress is shared (dispose during a stop, say). */
   stop(options: StopOptions = {}): Promise<void> {
-    // A second stop (dispose during a stop, say) shares the first one's outcome.
-    this.stopped ??= this.stopNow(options).finally(() => {
-      this.stopped = undefined;
-    });
-    return this.stopped;
+    const phase = this.phase;
+    if (phase.state === 'stopping') return phase.done;
+    this.protocolLog.flush();
+    if (phase.state === 'stopped') return Promise.resolve();
+    const deadline = this.deps.clock.now() + (options.deadlineMs ?? Infinity);
+    const incarnation = this.incarnation;
+    // The shutdown runs from the next microtask, so that the state says `stopping` before it begins.
+    const done = Promise.resolve().then(() => this.shutDown(incarnation, deadline));
+    this.enter({ state: 'stopping', incarnation, done });
+    this.waiters.rejectAll(this.unavailable('the sidecar is stopping'));
+    return done;
   }
 
-  private async stopNow(options: StopOptions): Promise<void> {
-    const deadline = this.deps.clock.now() + (options.deadlineMs ?? Infinity);
-    this.clearTimers();
-    this.protocolLog.flush();
-    if (this._state === 'stopped' && !this.child) return;
-    this.stopping = true;
-    this.setState('stopping');
-    this.rejectWaiters(this.unavailable('the sidecar is stopping'));
-    const child = this.child;
-    if (child) {
-      const conn = this.conn;
-      const ask = () => conn?.request(BuiltinMethods.shutdown, {}, { timeoutMs: this.options.shutdownGraceMs }).catch(() => undefined);
-      await shutdownProcess({ child, askToExit: ask, graceMs: this.options.shutdownGraceMs, deadline, ...this.deps, sidecar: this.name });
-      // Normally the exit handler did this already; after a deadline the exit may still be coming.
-      conn?.close((method) => this.unavailable('the sidecar was stopped before it answered', method));
+  private async shutDown(incarnation: Incarnation | undefined, deadline: number): Promise<void> {
+    if (incarnation) {
+      await incarnation.shutdown(deadline);
+      // Normally the exit did this already; after a deadline the exit may still be coming, and is
+      // then ignored: the incarnation is gone.
+      incarnation.dispose((method) => this.unavailable('the sidecar was stopped before it answered', method));
     }
-    await this.starting?.catch(() => undefined);
-    this.incarnation++;
-    this.child = undefined;
-    this.conn = undefined;
-    this.stopping = false;
-    this.setState('stopped');
+    this.enter({ state: 'stopped' });
     // Calls made while stopping were queued: they are served by a fresh process.
-    if (this.waiters.size > 0 && !this.disposed) this.launch();
+    if (this.waiters.size > 0 && !this.disposed) void this.launch();
   }
 
   async dispose(options: StopOptions = {}): Promise<void> {
     if (this.disposed) return;
     this.disposed = true;
-    this.rejectWaiters(this.unavailable('the sidecar registry was disposed'));
+    this.waiters.rejectAll(this.unavailable('the sidecar registry was disposed'));
     await this.stop(options);
     this.emitter.clearListeners();
+  }
+
+  /** The incarnation the current phase holds, if any. */
+  private get incarnation(): Incarnation | undefined {
+    return 'incarnation' in this.phase ? this.phase.incarnation : undefined;
+  }
+
+  /** True while `incarnation` is the one the machine is in `state` with. */
+  private holds(state: SidecarState, incarnation: Incarnation): boolean {
+    return this.phase.state === state && this.incarnation === incarnation;
   }
 
   /** Resolves with a ready connection, starting the sidecar if needed; bounded by `deadline`. */
   private ready(method: string, deadline: number, signal?: AbortSignal, timeoutMs?: number): Promise<Connection> {
     this.assertNotDisposed(method);
-    if (this._state === 'ready' && this.conn) return Promise.resolve(this.conn);
-    if (this._state === 'failed') {
-      throw this.unavailable('the sidecar failed and is not restarted until restart() is called', method, this.lastFailure);
+    const phase = this.phase;
+    if (phase.state === 'ready') return Promise.resolve(phase.incarnation.conn);
+    if (phase.state === 'failed') {
+      throw this.unavailable('the sidecar failed and is not restarted until restart() is called', method, phase.error);
     }
     if (this.waiters.size >= this.options.maxQueuedCalls) {
       throw this.unavailable(`too many calls waiting for the sidecar to start (${this.options.maxQueuedCalls})`, method, undefined, true);
     }
-    if (signal?.aborted) {
-      throw new SidecarError('CANCELLED', 'the call was cancelled', { sidecar: this.name, method, cause: signal.reason });
-    }
-    return new Promise<Connection>((resolve, reject) => {
-      let timer: TimerHandle | undefined;
-      const cleanup = () => {
-        this.waiters.delete(waiter);
-        if (timer !== undefined) this.deps.clock.clearTimeout(timer);
-        signal?.removeEventListener('abort', onAbort);
-      };
-      const waiter: Waiter = {
-        resolve: (c) => {
-          cleanup();
-          resolve(c);
-        },
-        reject: (e) => {
-          cleanup();
-          reject(e);
-        },
-      };
-      const onAbort = () =>
-        waiter.reject(new SidecarError('CANCELLED', 'the call was cancelled', { sidecar: this.name, method, cause: signal?.reason }));
-      signal?.addEventListener('abort', onAbort, { once: true });
-      const wait = deadline - this.deps.clock.now();
-      if (Number.isFinite(wait)) {
-        timer = this.deps.clock.setTimeout(
-          () =>
-            waiter.reject(
-              new SidecarError('TIMEOUT', `the sidecar was not ready in time (state: ${this._state})`, {
-                sidecar: this.name,
-                method,
-                data: { timeoutMs: timeoutMs ?? wait },
-              }),
-            ),
-          Math.max(0, wait),
-          true,
-        );
-      }
-      this.waiters.add(waiter);
-      if (this._state === 'idle' || this._state === 'stopped') this.launch();
-    });
-  }
-
-  private launch(): void {
-    if (this.starting) return;
-    this.starting = this.spawnAndHandshake()
-      .catch((e: unknown) => {
-        this.deps.logger.debug('start attempt failed', { sidecar: this.name, error: String(e) });
-      })
-      .finally(() => {
-        this.starting = undefined;
+    const cancelled = () => new SidecarError('CANCELLED', 'the call was cancelled', { sidecar: this.name, method, cause: signal?.reason });
+    if (signal?.aborted) throw cancelled();
+    const wait = deadline - this.deps.clock.now();
+    const late = () =>
+      new SidecarError('TIMEOUT', `the sidecar was not ready in time (state: ${this.phase.state})`, {
+        sidecar: this.name,
+        method,
+        data: { timeoutMs: timeoutMs ?? wait },
       });
+    const served = this.waiters.wait(wait, signal, late, cancelled);
+    if (phase.state === 'idle' || phase.state === 'stopped') void this.launch();
+    return served;
   }
 
-  private async spawnAndHandshake(): Promise<void> {
-    this.setState('starting');
+  /** One start attempt: a new incarnation, its command line, its process and handshake, then ready. */
+  private async launch(): Promise<void> {
+    const incarnation = new Incarnation(this.name, this.options, this.deps, this.observer);
+    this.enter({ state: 'starting', incarnation });
     let request: SpawnRequest;
     try {
       request = await this.launcher();
     } catch (e) {
       // A missing binary is not a crash: stay idle so the next call tries again (e.g. after a build).
       const error = SidecarError.is(e) ? e : new SidecarError('BINARY_NOT_FOUND', String(e), { sidecar: this.name, cause: e });
-      this.setState('idle');
-      this.rejectWaiters(error);
-      throw error;
+      this.deps.logger.debug('start attempt failed', { sidecar: this.name, error: String(error) });
+      if (!this.holds('starting', incarnation)) return;
+      incarnation.dispose(() => error);
+      this.enter({ state: 'idle' });
+      this.waiters.rejectAll(error);
+      return;
     }
-    if (this.stopping || this.disposed) return;
-    const incarnation = ++this.incarnation;
-    this.killReason = undefined;
-    this.killedForEof = false;
-    const child = this.deps.spawner.spawn(request);
-    this.child = child;
-    this.stderr = new StderrTail(child.stderr, this.options.stderrTailLines, (line) => {
-      this.deps.logger.debug(`stderr: ${line}`, { sidecar: this.name });
-      if (this.listening.stderr) this.emit('stderr', { sidecar: this.name, line });
-    });
-    const conn = new Connection(this.name, child.stdout, child.stdin, this.deps.clock, this.connectionHooks(child), this.options.maxLineBytes);
-    this.conn = conn;
-    void child.exited.then((info) => this.onExit(incarnation, child, info));
+    // Stopped while the launcher ran: the stop disposed of this incarnation and nothing is spawned.
+    if (incarnation.gone) return;
+    let conn: Connection;
     try {
-      await child.spawned;
-      await conn.request(BuiltinMethods.ping, {}, { timeoutMs: this.options.startTimeoutMs });
+      conn = await incarnation.start(request);
     } catch (e) {
-      if (this.child === child && !this.stopping) {
-        this.killReason ??= `did not complete the start handshake (${(e as Error).message})`;
-        child.killTree('SIGKILL');
-      }
-      throw e;
+      // The process was killed (or never ran); its exit reports the crash through onExit.
+      this.deps.logger.debug('start attempt failed', { sidecar: this.name, error: String(e) });
+      return;
     }
-    if (incarnation !== this.incarnation || this.stopping) return;
-    this.setState('ready');
-    this.timers.healthy = this.deps.clock.setTimeout(() => this.crashes.reset(), this.options.restart.healthyAfterMs);
-    this.schedulePing(incarnation, conn, child);
-    for (const w of [...this.waiters]) w.resolve(conn);
+    if (!this.holds('starting', incarnation)) return;
+    this.enter({ state: 'ready', incarnation });
+    incarnation.watch();
+    this.waiters.serve(conn);
   }
 
-  private connectionHooks(child: ChildHandle) {
-    return {
-      onEvent: (event: string, data: unknown) => {
-        if (this.listening.event) this.emit('event', { sidecar: this.name, event, data });
-      },
-      onProtocolError: (kind: SupervisorEvents['protocolError']['kind'], detail: string) => {
-        this._protocolErrors++;
-        this.protocolLog.warn(`protocol error (${kind}): ${detail}`);
-        if (this.listening.protocolError) this.emit('protocolError', { sidecar: this.name, kind, detail });
-        if (kind === 'line-too-long' && this.child === child) {
-          this.killReason = `wrote a stdout line over ${this.options.maxLineBytes} bytes; killed`;
-          child.killTree('SIGKILL');
-        }
-      },
-      onComplete: (id: string, method: string, durationMs: number, code: string | undefined) => {
-        if (this.listening.request) this.emit('request', { sidecar: this.name, id, method, durationMs, ok: code === undefined, code });
-      },
-      onTrace: (direction: 'send' | 'recv', message: unknown) => {
-        if (this.listening.trace) this.emit('trace', { sidecar: this.name, direction, message, time: Date.now() });
-      },
-      // A live sidecar whose stdout ends can never answer again: treat it as a crash now rather
-      // than when a ping or every pending call times out.
-      onClose: () => {
-        if (this.child !== child || this.stopping) return;
-        this.killedForEof = true;
-        child.killTree('SIGKILL');
-      },
-    };
-  }
-
-  private schedulePing(incarnation: number, conn: Connection, child: ChildHandle): void {
-    if (this.options.pingIntervalMs <= 0) return;
-    this.timers.ping = this.deps.clock.setTimeout(() => {
-      if (incarnation !== this.incarnation || this._state !== 'ready') return;
-      conn.request(BuiltinMethods.ping, {}, { timeoutMs: this.options.pingTimeoutMs }).then(
-        () => this.schedulePing(incarnation, conn, child),
-        (e: unknown) => {
-          if (incarnation !== this.incarnation) return;
-          if (SidecarError.is(e, 'TIMEOUT')) {
-            this.killReason = `stopped answering $/ping for ${this.options.pingTimeoutMs} ms (hung); killed`;
-            child.killTree('SIGKILL');
-            return;
-          }
-          // An error answer is still an answer: the sidecar is alive, so keep checking it.
-          this.deps.logger.warn(`$/ping was answered with an error (${(e as Error).message})`, { sidecar: this.name });
-          this.schedulePing(incarnation, conn, child);
-        },
-      );
-    }, this.options.pingIntervalMs);
-  }
-
-  private onExit(incarnation: number, child: ChildHandle, info: ExitInfo): void {
-    if (incarnation !== this.incarnation) return;
-    this.clearTimers();
-    const expected = this.stopping;
-    const tail = this.stderr?.last() ?? [];
-    // Killed for closing stdout only if the SIGKILL is what ended it (it may have exited by itself).
-    const eof = this.killedForEof && info.signal === 'SIGKILL' ? 'closed its stdout while running; killed' : undefined;
-    const reason = this.killReason ?? eof ?? describeExit(info);
+  /** What the current incarnation's process exit means (a disposed incarnation reports none). */
+  private onExit(incarnation: Incarnation, info: ExitInfo): void {
+    const expected = this.phase.state === 'stopping';
+    const tail = incarnation.stderrTail();
+    const reason = incarnation.exitReason(info);
     this.lastExit = { code: info.code, signal: info.signal, reason: expected ? 'was stopped' : reason, expected, at: Date.now() };
     const details = { sidecar: this.name, exitCode: info.code, signal: info.signal, stderrTail: tail.slice(-ERROR_TAIL_LINES) };
-    this.conn?.close((method) =>
+    const pid = incarnation.pid;
+    incarnation.dispose((method) =>
       expected
         ? this.unavailable('the sidecar was stopped before it answered', method)
         : new SidecarError('SIDECAR_CRASHED', `the sidecar ${reason}`, { ...details, method }),
     );
-    this.conn = undefined;
-    this.child = undefined;
-    if (!expected) child.killTree('SIGKILL');
-    if (expected || this.disposed) return;
+    // During a stop, `shutDown()` finishes the job and enters `stopped`.
+    if (expected) return;
 
-    this.emit('crash', { sidecar: this.name, pid: child.pid, exitCode: info.code, signal: info.signal, reason, stderrTail: tail });
+    this.emit('crash', { sidecar: this.name, pid, exitCode: info.code, signal: info.signal, reason, stderrTail: tail });
     this.deps.logger.warn(`sidecar ${reason}`, { sidecar: this.name, stderrTail: tail.slice(-5) });
     const crashes = this.crashes.record(this.deps.clock.now());
     if (this.options.restart.policy === 'never' || this.crashes.exhausted()) {
-      this.lastFailure = new SidecarError('SIDECAR_CRASHED', `the sidecar ${reason}`, details);
+      const error = new SidecarError('SIDECAR_CRASHED', `the sidecar ${reason}`, details);
       const why = this.options.restart.policy === 'never' ? 'restart policy is "never"' : `${crashes} crashes within ${this.options.restart.windowMs} ms`;
-      this.setState('failed');
+      this.enter({ state: 'failed', error });
       this.emit('failed', { sidecar: this.name, reason: why, crashes });
-      this.rejectWaiters(this.unavailable(`the sidecar failed (${why}); call restart() to try again`, undefined, this.lastFailure));
+      this.waiters.rejectAll(this.unavailable(`the sidecar failed (${why}); call restart() to try again`, undefined, error));
       return;
     }
     const delayMs = backoffDelay(this.options.restart, crashes - 1, this.deps.clock.random());
     this.restarts++;
-    this.setState('backoff');
-    this.emit('restart', { sidecar: this.name, attempt: crashes, delayMs });
     // Keeps the process alive: calls may be waiting for this restart, and nothing else is
-    // pending while no sidecar process runs.
-    this.timers.backoff = this.deps.clock.setTimeout(
-      () => {
-        this.timers.backoff = undefined;
-        if (this._state === 'backoff') this.launch();
-      },
-      delayMs,
-      true,
-    );
+    // pending while no sidecar process runs. Leaving `backoff` any other way clears it.
+    const timer = this.deps.clock.setTimeout(() => void this.launch(), delayMs, true);
+    this.enter({ state: 'backoff', timer });
+    this.emit('restart', { sidecar: this.name, attempt: crashes, delayMs });
   }
 
-  private clearTimers(): void {
-    for (const key of ['backoff', 'ping', 'healthy'] as const) {
-      const t = this.timers[key];
-      if (t !== undefined) this.deps.clock.clearTimeout(t);
-      this.timers[key] = undefined;
+  /** The one place a state changes: checks the transition, releases the old phase, announces the new one. */
+  private enter(next: Phase): void {
+    const from = this.phase;
+    if (!TRANSITIONS[from.state].includes(next.state)) throw new Error(`${this.name}: illegal transition ${from.state} → ${next.state}`);
+    const kept = 'incarnation' in next ? next.incarnation : undefined;
+    if ('incarnation' in from && from.incarnation && from.incarnation !== kept && !from.incarnation.gone) {
+      throw new Error(`${this.name}: leaving ${from.state} for ${next.state} with a live incarnation`);
     }
+    if (from.state === 'backoff') this.deps.clock.clearTimeout(from.timer);
+    this.phase = next;
+    this.emit('stateChange', { sidecar: this.name, from: from.state, to: next.state });
   }
 
-  private rejectWaiters(error: SidecarError): void {
-    for (const w of [...this.waiters]) w.reject(error);
-  }
-
-  private setState(to: SidecarState): void {
-    const from = this._state;
-    if (from === to) return;
-    this._state = to;
-    this.emit('stateChange', { sidecar: this.name, from, to });
-  }
+  /** Where everything an incarnation observes becomes a supervisor event. */
+  private readonly observer: IncarnationOwner = {
+    onEvent: (event, data) => {
+      if (this.listening.event) this.emit('event', { sidecar: this.name, event, data });
+    },
+    onProtocolError: (kind, detail) => {
+      this._protocolErrors++;
+      this.protocolLog.warn(`protocol error (${kind}): ${detail}`);
+      if (this.listening.protocolError) this.emit('protocolError', { sidecar: this.name, kind, detail });
+    },
+    onComplete: (id, method, durationMs, code) => {
+      if (this.listening.request) this.emit('request', { sidecar: this.name, id, method, durationMs, ok: code === undefined, code });
+    },
+    onTrace: (direction, message) => {
+      if (this.listening.trace) this.emit('trace', { sidecar: this.name, direction, message, time: Date.now() });
+    },
+    onStderr: (line) => {
+      this.deps.logger.debug(`stderr: ${line}`, { sidecar: this.name });
+      if (this.listening.stderr) this.emit('stderr', { sidecar: this.name, line });
+    },
+    onExit: (incarnation, info) => this.onExit(incarnation, info),
+    onHealthy: () => this.crashes.reset(),
+  };
 
   private emit<K extends keyof SupervisorEvents>(name: K, data: SupervisorEvents[K]): void {
     this.emitter.emit(name, data).catch((e: unknown) => this.deps.logger.error(`a ${name} listener threw`, { error: String(e) }));
@@ -449,11 +388,4 @@ export class Supervisor implements ISupervisor {
       signal: cause?.signal,
     });
   }
-}
-
-function describeExit(info: ExitInfo): string {
-  if (info.signal) return `was killed by ${info.signal}`;
-  if (info.spawnError) return `could not be started (${info.spawnError.message})`;
-  if (info.code === null) return 'exited';
-  return `exited unexpectedly with code ${info.code}`;
 }
