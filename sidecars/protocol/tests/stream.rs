@@ -114,22 +114,27 @@ fn end_of_input_ends_serving() {
 
 #[test]
 fn shutdown_mid_batch_flushes_what_came_before_and_reads_no_further() {
-    // The ping and the shutdown are handled while more input is buffered, so their answers are
-    // held back; only the flush on the way out can put them on the wire.
-    let c = Client::start(echo_server());
+    // A pooled request is still running when serving ends, so the output stays open (dropping it
+    // would flush it too); the ping and the shutdown are handled while more input is buffered,
+    // so their answers are held back and only the flush on the way out puts them on the wire.
+    let (release_tx, release_rx) = crossbeam_channel::bounded::<()>(1);
+    let mut server = echo_server();
+    server.method("wait", move |_cx: &Context, _p: Value| {
+        release_rx.recv_timeout(common::DEADLINE).map_err(|e| ResponseError::new("INTERNAL", e.to_string()))
+    });
+    let c = Client::start(server);
     c.write(
-        b"{\"id\":\"1\",\"method\":\"$/ping\"}\n{\"id\":\"s\",\"method\":\"$/shutdown\"}\n{\"id\":\"2\",\"method\":\"$/ping\"}\n",
+        b"{\"id\":\"w\",\"method\":\"wait\"}\n{\"id\":\"1\",\"method\":\"$/ping\"}\n\
+          {\"id\":\"s\",\"method\":\"$/shutdown\"}\n{\"id\":\"2\",\"method\":\"$/ping\"}\n",
     );
     let output = c.output.clone();
-    let exit = c.server.join().unwrap();
-    assert_eq!(exit, Exit::Shutdown);
+    assert_eq!(c.server.join().unwrap(), Exit::Shutdown);
     // Serving has returned: everything it wrote is already in the pipe, so nothing waits here.
     let written: Vec<u8> = output.try_iter().flatten().collect();
+    release_tx.send(()).unwrap();
     assert_eq!(
-        written,
-        b"{\"id\":\"1\",\"ok\":true,\"result\":{}}\n{\"id\":\"s\",\"ok\":true,\"result\":{}}\n",
-        "got {}",
-        String::from_utf8_lossy(&written)
+        String::from_utf8_lossy(&written),
+        "{\"id\":\"1\",\"ok\":true,\"result\":{}}\n{\"id\":\"s\",\"ok\":true,\"result\":{}}\n"
     );
 }
 
