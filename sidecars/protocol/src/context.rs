@@ -10,9 +10,8 @@ use std::time::{Duration, Instant};
 
 use serde::Serialize;
 
-use crate::connection::EventSender;
 use crate::msg::{codes, Message, Partial, ResponseError};
-use crate::outbox::Outbox;
+use crate::outbox::{EventSender, Outbox};
 
 /// A shared flag set when a request is cancelled. Cloning shares the same flag.
 #[derive(Clone, Debug, Default)]

@@ -13,10 +13,9 @@ use std::sync::{Arc, Mutex};
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
-use crate::connection::EventSender;
 use crate::context::{CancelToken, Context, Flight, StreamSink};
 use crate::msg::{codes, Message, Request, Response, ResponseError};
-use crate::outbox::Outbox;
+use crate::outbox::{EventSender, Outbox};
 use crate::pool::Pool;
 use crate::server::Exit;
 

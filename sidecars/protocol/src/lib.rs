@@ -1,8 +1,8 @@
-//! The Skaffa sidecar protocol for Rust sidecars, in the shape of rust-analyzer's `lsp-server`:
-//! a [`Connection`] (channels of [`Message`]s over stdio or memory), the wire types, and a small
-//! [`Server`] that answers the built-ins and dispatches typed requests to a worker pool (or, for
-//! quick methods that never block, answers them on the reading thread:
-//! [`Server::inline_method`]). Methods registered with [`Server::stream_method`] may send
+//! The Skaffa sidecar protocol for Rust sidecars: the wire types ([`Message`] and its parts) and
+//! a small [`Server`] that answers the built-ins and dispatches typed requests to a worker pool
+//! (or, for quick methods that never block, answers them on the reading thread:
+//! [`Server::inline_method`]). It serves over any pair of byte streams ([`Server::serve`]);
+//! [`Server::serve_stdio`] is that over stdin and stdout, then exits the process. Methods registered with [`Server::stream_method`] may send
 //! partial answers ([`Context::partial`], [`Context::batcher`]) when a request asks to stream.
 //! The wire contract itself (newline-delimited JSON requests,
 //! responses and events; `PARSE_ERROR` / `INVALID_REQUEST` rules; exit on stdin EOF) is in the
@@ -36,21 +36,23 @@
 //! }
 //! ```
 
+#![deny(missing_docs)]
+
 pub mod children;
-mod connection;
 mod context;
 mod dispatch;
 mod error;
 mod framing;
+mod input;
 mod msg;
 mod outbox;
 mod parse;
 mod pool;
 mod server;
-mod stream;
 
-pub use connection::{Connection, EventSender, IoOptions, IoThreads, DEFAULT_MAX_LINE_BYTES};
 pub use context::{Batcher, CancelToken, Context};
 pub use error::{Error, Result};
+pub use input::{IoOptions, DEFAULT_MAX_LINE_BYTES};
 pub use msg::{codes, Event, Message, Partial, Request, Response, ResponseError};
+pub use outbox::EventSender;
 pub use server::{Exit, Server};

@@ -1,13 +1,13 @@
-//! The server every Rust sidecar reuses: register typed handlers, then serve. `run` drives any
-//! [`Connection`] (in-memory ones in tests); `serve_stdio` reads stdin on the calling thread,
-//! dispatches straight from there and lets each answering thread write stdout itself (see
-//! `outbox`), so a built-in costs no thread hand-off and a handled request only one; it exits the
-//! process once `$/shutdown` arrives or stdin ends (the orphan rule). A method registered with
-//! [`Server::inline_method`] skips even that hand-off and is answered on the reading thread like
-//! a built-in. Routing, built-ins and cancellation live in `dispatch`.
+//! The server every Rust sidecar reuses: register typed handlers, then serve. There is one
+//! serving path, [`Server::serve`], over any byte streams: it reads requests on the calling
+//! thread, dispatches straight from there and lets each answering thread write the output itself
+//! (see `outbox`). [`Server::serve_stdio`], which every sidecar binary calls, runs it over stdin
+//! and stdout and then exits the process; the tests run the same code over in-memory pipes. A
+//! method registered with [`Server::inline_method`] is answered on the reading thread like a
+//! built-in. Routing, built-ins and cancellation live in `dispatch`.
 
 use std::collections::HashMap;
-use std::io::BufReader;
+use std::io::{self, BufReader, Read, Write};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -16,13 +16,16 @@ use serde::Serialize;
 use serde_json::value::{to_raw_value, RawValue};
 
 use crate::children;
-use crate::connection::{Connection, EventSender, IoOptions, READ_BUFFER};
 use crate::context::Context;
 use crate::dispatch::{Dispatcher, Handler, Route};
+use crate::input::{read_messages, IoOptions, READ_BUFFER};
 use crate::msg::{codes, ResponseError};
-use crate::outbox::{DirectOut, Outbox};
+use crate::outbox::{EventSender, Outbox};
 use crate::pool;
-use crate::stream::read_messages;
+use crate::Result;
+
+/// How long serving waits, when it ends, for a writer stuck on a full output pipe.
+const FINAL_FLUSH: Duration = Duration::from_secs(5);
 
 /// Why serving stopped.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -107,39 +110,52 @@ impl Server {
         self
     }
 
-    /// Serves `conn` until `$/shutdown` or until its input ends. Requests still running when it
-    /// returns are abandoned (their responses may or may not be sent).
-    pub fn run(self, conn: Connection) -> Exit {
-        let dispatcher = self.into_dispatcher(Outbox::Channel(conn.sender));
-        for msg in conn.receiver.iter() {
-            if let Some(exit) = dispatcher.handle(msg) {
-                return exit;
-            }
-        }
-        Exit::Disconnected
-    }
-
-    /// Serves on stdin/stdout and exits the process with status 0 on `$/shutdown` or at the end
-    /// of stdin, after flushing every queued message and taking down every process the sidecar
-    /// started (see [`children`](crate::children)). `on_start` runs once output is set up
-    /// (before the first request is read), e.g. to start background work that sends events.
-    pub fn serve_stdio(self, opts: IoOptions, on_start: impl FnOnce(EventSender)) -> ! {
-        children::on_start();
-        let direct = Arc::new(DirectOut::new(Box::new(std::io::stdout())));
-        let out = Outbox::Direct(direct.clone());
+    /// Serves requests read from `input` until `$/shutdown` or the end of `input`, writing every
+    /// answer and event to `output`; this is what [`Server::serve_stdio`] runs over stdin and
+    /// stdout, and what tests run over in-memory pipes. Requests are read and dispatched on the
+    /// calling thread, and each answering thread writes `output` itself (see `outbox`), so a
+    /// built-in costs no thread hand-off and a handled request only one. `on_start` runs once
+    /// output is set up (before the first request is read), e.g. to start background work that
+    /// sends events.
+    ///
+    /// Before returning it flushes everything written so far (giving up after five seconds if
+    /// `output` is blocked). Requests still running on the pool are abandoned: their answers may
+    /// or may not be written. Fails when reading `input` fails, or when the final flush does.
+    pub fn serve<R, W>(self, input: R, output: W, opts: IoOptions, on_start: impl FnOnce(EventSender)) -> Result<Exit>
+    where
+        R: Read,
+        W: Write + Send + 'static,
+    {
+        let out = Outbox::new(Box::new(output));
         on_start(EventSender { out: out.clone() });
         let dispatcher = self.into_dispatcher(out.clone());
-        let mut input = BufReader::with_capacity(READ_BUFFER, std::io::stdin().lock());
-        let read =
-            read_messages(&mut input, opts, &out, |msg| dispatcher.handle(msg).is_none(), |more| direct.hold(more));
-        if let Err(e) = read {
-            eprintln!("skaffa-protocol: {e}");
-        }
+        let mut input = BufReader::with_capacity(READ_BUFFER, input);
+        let mut exit = Exit::Disconnected;
+        let deliver = |msg| match dispatcher.handle(msg) {
+            Some(stop) => {
+                exit = stop;
+                false
+            }
+            None => true,
+        };
+        let read = read_messages(&mut input, opts, &out, deliver, |more| out.hold(more));
         // Releasing the hold flushes whatever the last batch of requests produced.
-        direct.hold(false);
+        out.hold(false);
         // A last response that never reaches main would leave its call hanging until a timeout.
-        if let Err(e) = direct.finish(Duration::from_secs(5)) {
-            eprintln!("skaffa-protocol: could not flush output before exiting: {e}");
+        let flushed = out.finish(FINAL_FLUSH);
+        read.and(flushed).map(|()| exit)
+    }
+
+    /// Runs [`Server::serve`] on stdin/stdout and exits the process with status 0 on `$/shutdown`
+    /// or at the end of stdin (the orphan rule), after flushing every queued message and taking
+    /// down every process the sidecar started (see [`children`](crate::children)). A failure to
+    /// read stdin or to flush stdout is logged to stderr; the exit status stays 0.
+    pub fn serve_stdio(self, opts: IoOptions, on_start: impl FnOnce(EventSender)) -> ! {
+        children::on_start();
+        // Stdout is shared by the answering threads, so it is handed over unlocked (a lock guard
+        // cannot move between threads); the output buffer in front of it batches the writes.
+        if let Err(e) = self.serve(io::stdin().lock(), io::stdout(), opts, on_start) {
+            eprintln!("skaffa-protocol: {e}");
         }
         // The children rule: nothing this sidecar started outlives it.
         children::kill_all();

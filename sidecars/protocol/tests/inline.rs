@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{call, recv, send, DEADLINE};
+use common::{call, recv, send, Client, DEADLINE};
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 use crossbeam_channel::Receiver;
 use serde::Deserialize;
 use serde_json::{json, Value};
-use skaffa_protocol::{Connection, Context, Exit, ResponseError, Server};
+use skaffa_protocol::{Context, ResponseError, Server};
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -23,10 +23,9 @@ struct MulParams {
     b: i64,
 }
 
-/// What the server under test exposes besides its connection.
+/// What the server under test exposes besides its client end (which holds the serving thread).
 struct Harness {
-    conn: Connection,
-    server: thread::JoinHandle<Exit>,
+    conn: Client,
     /// Signalled each time the pooled `busy` handler starts.
     busy_started: Receiver<()>,
     /// The thread each inline `whoami` call ran on.
@@ -36,7 +35,7 @@ struct Harness {
 }
 
 /// A server with one worker, a pooled `busy` method that runs until cancelled, and a few inline
-/// methods; it runs on its own thread.
+/// methods; it is served on its own thread.
 fn start() -> Harness {
     let (busy_tx, busy_started) = crossbeam_channel::unbounded();
     let (thread_tx, inline_threads) = crossbeam_channel::unbounded();
@@ -62,9 +61,7 @@ fn start() -> Harness {
         saw.fetch_or(cx.is_cancelled(), Ordering::SeqCst);
         Ok::<_, ResponseError>(cx.id().to_owned())
     });
-    let (conn, server_end) = Connection::memory();
-    let server = thread::spawn(move || server.run(server_end));
-    Harness { conn, server, busy_started, inline_threads, saw_cancel }
+    Harness { conn: Client::start(server), busy_started, inline_threads, saw_cancel }
 }
 
 #[test]
@@ -103,7 +100,7 @@ fn runs_on_the_serving_thread_while_the_pool_is_busy() {
     // The only worker is busy until cancelled, so these answers can only come from elsewhere.
     assert_eq!(call(&h.conn, "1", "math/mul", json!({"a": 3, "b": 3}))["result"], 9);
     assert_eq!(call(&h.conn, "2", "whoami", json!({}))["result"], "2");
-    assert_eq!(h.inline_threads.recv_timeout(DEADLINE).unwrap(), h.server.thread().id());
+    assert_eq!(h.inline_threads.recv_timeout(DEADLINE).unwrap(), h.conn.server.thread().id());
     send(&h.conn, "c", "$/cancel", json!({"id": "long"}));
     assert_eq!(recv(&h.conn)["error"]["code"], "CANCELLED");
     assert_eq!(recv(&h.conn), json!({"id": "c", "ok": true, "result": {}}));

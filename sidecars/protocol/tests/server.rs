@@ -1,10 +1,11 @@
-//! Dispatcher behaviour over an in-memory `Connection`: built-ins, typed params, error codes,
-//! panics, events, cancellation of a busy and of a queued request, and how `run` ends. Every
-//! wait has a generous deadline instead of a sleep, so slow machines only make tests slower.
+//! Dispatcher behaviour through `Server::serve` over in-memory pipes: built-ins, typed params,
+//! error codes, panics, events, cancellation of a busy and of a queued request, and how serving
+//! ends. Every wait has a generous deadline instead of a sleep, so slow machines only make tests
+//! slower.
 
 mod common;
 
-use common::{call, recv, send, DEADLINE};
+use common::{call, recv, send, Client, DEADLINE};
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -13,7 +14,7 @@ use std::time::{Duration, Instant};
 
 use serde::Deserialize;
 use serde_json::{json, Value};
-use skaffa_protocol::{Connection, Context, Exit, Message, ResponseError, Server};
+use skaffa_protocol::{Context, Exit, Message, ResponseError, Server};
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -22,8 +23,8 @@ struct AddParams {
     b: i64,
 }
 
-/// A server with a few methods, running on its own thread; returns the client end.
-fn start(workers: usize, extra: impl FnOnce(&mut Server)) -> (Connection, thread::JoinHandle<Exit>) {
+/// A server with a few methods, served on its own thread; returns the client end.
+fn start(workers: usize, extra: impl FnOnce(&mut Server)) -> Client {
     let mut server = Server::new("test", "1.2.3");
     server.workers(workers);
     server.method("math/add", |_cx: &Context, p: AddParams| Ok::<_, ResponseError>(p.a + p.b));
@@ -32,14 +33,12 @@ fn start(workers: usize, extra: impl FnOnce(&mut Server)) -> (Connection, thread
     });
     server.method("panic", |_cx: &Context, _p: Value| -> Result<(), ResponseError> { panic!("boom") });
     extra(&mut server);
-    let (client, server_end) = Connection::memory();
-    let handle = thread::spawn(move || server.run(server_end));
-    (client, handle)
+    Client::start(server)
 }
 
 #[test]
 fn answers_builtins_and_typed_methods() {
-    let (c, _h) = start(2, |_| {});
+    let c = start(2, |_| {});
     assert_eq!(call(&c, "1", "$/ping", json!({})), json!({"id": "1", "ok": true, "result": {}}));
     assert_eq!(
         call(&c, "2", "$/describe", json!({})),
@@ -50,7 +49,7 @@ fn answers_builtins_and_typed_methods() {
 
 #[test]
 fn reports_errors_with_codes() {
-    let (c, _h) = start(2, |_| {});
+    let c = start(2, |_| {});
     let r = call(&c, "1", "nope", json!({}));
     assert_eq!((r["id"].as_str(), r["error"]["code"].as_str()), (Some("1"), Some("METHOD_NOT_FOUND")));
     let r = call(&c, "2", "math/add", json!({"a": "two", "b": 1}));
@@ -68,7 +67,7 @@ fn reports_errors_with_codes() {
 
 #[test]
 fn a_panicking_handler_answers_internal_and_serving_continues() {
-    let (c, _h) = start(1, |_| {});
+    let c = start(1, |_| {});
     let r = call(&c, "1", "panic", json!({}));
     assert_eq!((r["ok"].as_bool(), r["error"]["code"].as_str()), (Some(false), Some("INTERNAL")));
     assert!(r["error"]["message"].as_str().unwrap().contains("boom"));
@@ -78,19 +77,19 @@ fn a_panicking_handler_answers_internal_and_serving_continues() {
 
 #[test]
 fn messages_that_are_not_requests_are_invalid() {
-    let (c, _h) = start(1, |_| {});
+    let c = start(1, |_| {});
     let resp = skaffa_protocol::Response::ok("r1", &1).unwrap();
-    c.sender.send(Message::Response(resp)).unwrap();
+    c.send_message(Message::Response(resp));
     let r = recv(&c);
     assert_eq!((r["id"].as_str(), r["error"]["code"].as_str()), (Some("r1"), Some("INVALID_REQUEST")));
-    c.sender.send(Message::Event(skaffa_protocol::Event::new("e", &1).unwrap())).unwrap();
+    c.send_message(Message::Event(skaffa_protocol::Event::new("e", &1).unwrap()));
     let r = recv(&c);
     assert_eq!((r["id"].clone(), r["error"]["code"].as_str()), (Value::Null, Some("INVALID_REQUEST")));
 }
 
 #[test]
 fn events_can_be_sent_from_handlers_and_other_threads() {
-    let (c, _h) = start(1, |s| {
+    let c = start(1, |s| {
         s.method("progress", |cx: &Context, _p: Value| {
             cx.events()
                 .send("test/progress", &json!({"step": 1}))
@@ -103,13 +102,11 @@ fn events_can_be_sent_from_handlers_and_other_threads() {
 }
 
 /// A handler that works until cancelled (or a long deadline), recording that it started and stopped.
-fn busy_server(
-    workers: usize,
-) -> (Connection, thread::JoinHandle<Exit>, crossbeam_channel::Receiver<()>, Arc<AtomicBool>) {
+fn busy_server(workers: usize) -> (Client, crossbeam_channel::Receiver<()>, Arc<AtomicBool>) {
     let (started_tx, started_rx) = crossbeam_channel::unbounded();
     let stopped = Arc::new(AtomicBool::new(false));
     let stopped2 = stopped.clone();
-    let (c, h) = start(workers, move |s| {
+    let c = start(workers, move |s| {
         s.method("busy", move |cx: &Context, _p: Value| {
             started_tx.send(()).unwrap();
             let until = Instant::now() + DEADLINE;
@@ -121,12 +118,12 @@ fn busy_server(
             Ok::<_, ResponseError>("finished")
         });
     });
-    (c, h, started_rx, stopped)
+    (c, started_rx, stopped)
 }
 
 #[test]
 fn cancel_answers_at_once_stops_the_handler_and_drops_its_result() {
-    let (c, _h, started, stopped) = busy_server(1);
+    let (c, started, stopped) = busy_server(1);
     send(&c, "long", "busy", json!({}));
     started.recv_timeout(DEADLINE).unwrap();
     // Built-ins are served while the only worker is busy.
@@ -145,7 +142,7 @@ fn cancel_answers_at_once_stops_the_handler_and_drops_its_result() {
 
 #[test]
 fn cancelling_a_queued_request_skips_it() {
-    let (c, _h, started, _stopped) = busy_server(1);
+    let (c, started, _stopped) = busy_server(1);
     send(&c, "long", "busy", json!({}));
     started.recv_timeout(DEADLINE).unwrap();
     send(&c, "queued", "busy", json!({}));
@@ -162,7 +159,7 @@ fn cancelling_a_queued_request_skips_it() {
 
 #[test]
 fn cancel_of_an_unknown_or_finished_request_is_a_no_op() {
-    let (c, _h) = start(1, |_| {});
+    let c = start(1, |_| {});
     assert_eq!(call(&c, "1", "math/add", json!({"a": 1, "b": 1}))["result"], 2);
     assert_eq!(call(&c, "2", "$/cancel", json!({"id": "1"})), json!({"id": "2", "ok": true, "result": {}}));
     assert_eq!(call(&c, "3", "$/cancel", json!({"id": "never"})), json!({"id": "3", "ok": true, "result": {}}));
@@ -170,7 +167,7 @@ fn cancel_of_an_unknown_or_finished_request_is_a_no_op() {
 
 #[test]
 fn a_duplicate_in_flight_id_is_refused() {
-    let (c, _h, started, _stopped) = busy_server(2);
+    let (c, started, _stopped) = busy_server(2);
     send(&c, "same", "busy", json!({}));
     started.recv_timeout(DEADLINE).unwrap();
     let r = call(&c, "same", "math/add", json!({"a": 1, "b": 1}));
@@ -180,12 +177,12 @@ fn a_duplicate_in_flight_id_is_refused() {
 }
 
 #[test]
-fn run_ends_on_shutdown_and_on_disconnect() {
-    let (c, h) = start(1, |_| {});
+fn serving_ends_on_shutdown_and_on_end_of_input() {
+    let c = start(1, |_| {});
     assert_eq!(call(&c, "s", "$/shutdown", json!({})), json!({"id": "s", "ok": true, "result": {}}));
-    assert_eq!(h.join().unwrap(), Exit::Shutdown);
+    assert_eq!(c.join(), Exit::Shutdown);
 
-    let (c, h) = start(1, |_| {});
-    drop(c);
-    assert_eq!(h.join().unwrap(), Exit::Disconnected);
+    let mut c = start(1, |_| {});
+    c.close_input();
+    assert_eq!(c.join(), Exit::Disconnected);
 }

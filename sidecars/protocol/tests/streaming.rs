@@ -1,11 +1,11 @@
-//! Streamed requests over an in-memory `Connection`: partial answers come in order and before the
+//! Streamed requests through `Server::serve` over in-memory pipes: partial answers come in order and before the
 //! final response, `$/cancel` mid-stream answers `CANCELLED` at once and no chunk follows it, a
 //! request without `"stream"` (or for a method that does not stream) gets only the final answer
 //! with everything in it, and `$/describe` lists the streaming methods.
 
 mod common;
 
-use common::{recv, send, DEADLINE};
+use common::{recv, send, Client, DEADLINE};
 
 use std::thread;
 use std::time::Duration;
@@ -14,7 +14,7 @@ use crossbeam_channel::{unbounded, Sender};
 
 use serde::Deserialize;
 use serde_json::{json, Value};
-use skaffa_protocol::{Connection, Context, Message, Request, ResponseError, Server};
+use skaffa_protocol::{Context, Message, Request, ResponseError, Server};
 
 #[derive(Deserialize)]
 struct CountParams {
@@ -31,7 +31,7 @@ fn one() -> usize {
 /// A server with `count/up` (streams 0..count in batches) and `count/plain` (the same handler,
 /// registered as a method that does not stream); `count/forever` streams until cancelled, then
 /// reports on `stopped` how many chunks it got out.
-fn start(stopped: Sender<usize>) -> Connection {
+fn start(stopped: Sender<usize>) -> Client {
     let mut server = Server::new("test", "1.0.0");
     server.workers(2);
     let count = |cx: &Context, p: CountParams| -> Result<Value, ResponseError> {
@@ -53,17 +53,15 @@ fn start(stopped: Sender<usize>) -> Connection {
         }
         unreachable!()
     });
-    let (client, server_end) = Connection::memory();
-    thread::spawn(move || server.run(server_end));
-    client
+    Client::start(server)
 }
 
-fn send_streamed(c: &Connection, id: &str, method: &str, params: Value) {
-    c.sender.send(Message::Request(Request::new(id, method, &params).unwrap().streamed())).unwrap();
+fn send_streamed(c: &Client, id: &str, method: &str, params: Value) {
+    c.send_message(Message::Request(Request::new(id, method, &params).unwrap().streamed()));
 }
 
 /// Reads messages for `id` until its final response; returns the chunks and the final message.
-fn collect(c: &Connection, id: &str) -> (Vec<Value>, Value) {
+fn collect(c: &Client, id: &str) -> (Vec<Value>, Value) {
     let mut chunks = Vec::new();
     loop {
         let m = recv(c);
@@ -122,8 +120,8 @@ fn cancel_mid_stream_answers_cancelled_and_no_chunk_follows() {
     // The handler learns at its next partial() that the request is over, and stops.
     let got_out = stopped.recv_timeout(DEADLINE).expect("the handler stopped");
     assert_eq!(next, got_out, "every chunk the handler got out reached the wire before CANCELLED");
-    // It has returned, so anything it sent would be queued by now: nothing follows the final answer.
-    assert!(c.receiver.try_recv().is_err(), "nothing follows the final answer");
+    // It has stopped, so anything it sent would be written by now: nothing follows the final answer.
+    assert_eq!(c.try_recv(), None, "nothing follows the final answer");
 }
 
 #[test]

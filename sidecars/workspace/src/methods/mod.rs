@@ -7,6 +7,8 @@ mod find_files;
 mod glob;
 mod list_dir;
 mod read_file;
+#[cfg(test)]
+mod schema_examples;
 mod search;
 mod stat;
 mod status;
