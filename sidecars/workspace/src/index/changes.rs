@@ -12,8 +12,10 @@ use std::path::{Path, PathBuf};
 use notify::event::{AccessKind, AccessMode, EventKind, ModifyKind};
 use notify_debouncer_full::DebounceEventResult;
 
+use super::scan;
 use super::snapshot::{prefix_end, Snapshot};
-use super::{scan, Change, ChangeBatch, ChangeKind, FileMeta, Index};
+use super::types::{Change, ChangeBatch, ChangeKind, FileMeta};
+use super::Index;
 use crate::error::Result;
 
 /// What the events of one burst asked for.
@@ -157,7 +159,7 @@ pub(crate) fn apply(index: &Index, pending: Pending) -> Result<Applied> {
     if pending.rescan_root {
         index.shared.rules.invalidate_all();
         // The full walk counts every unreadable entry again; the count describes the latest walk.
-        index.shared.errors.store(0, std::sync::atomic::Ordering::Relaxed);
+        index.shared.skips.reset_errors();
         let counters = index.counters();
         let fresh = scan::scan_root(&index.shared.opts, &counters, &|_| {})?;
         index.record_non_utf8(None, counters);
@@ -174,7 +176,7 @@ pub(crate) fn apply(index: &Index, pending: Pending) -> Result<Applied> {
         let counters = index.counters();
         let files = match index.is_excluded(dir, true) {
             true => {
-                index.unwatch_under(&index.root().join(dir));
+                index.shared.watch.unwatch_under(&index.root().join(dir));
                 Vec::new()
             }
             false => scan::scan_subtree(&index.shared.opts, dir, &counters)?,
@@ -231,7 +233,7 @@ fn touch_non_utf8(index: &Index, path: &Path, structural: bool) {
                 return;
             }
             if scan::scan_non_utf8(&index.shared.opts, path, &counters).is_err() {
-                index.shared.errors.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                index.shared.skips.error();
             }
         }
         Ok(_) => {
@@ -245,7 +247,7 @@ fn touch_non_utf8(index: &Index, path: &Path, structural: bool) {
         }
         Err(e) if matches!(e.kind(), ErrorKind::NotFound | ErrorKind::NotADirectory) => {}
         Err(_) => {
-            index.shared.errors.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            index.shared.skips.error();
             return;
         }
     }
@@ -317,7 +319,7 @@ impl Diff<'_> {
                     index.shared.rules.invalidate_under(&rel);
                 }
                 if index.is_excluded(&rel, true) {
-                    index.unwatch_under(path);
+                    index.shared.watch.unwatch_under(path);
                     self.remove_under(&rel);
                     forget_non_utf8();
                 } else if structural && !self.walked_above(&rel) {
@@ -348,7 +350,7 @@ impl Diff<'_> {
                 self.updates.insert(rel, None);
             }
             Err(_) => {
-                index.shared.errors.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                index.shared.skips.error();
             }
         }
     }

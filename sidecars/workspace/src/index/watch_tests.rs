@@ -8,6 +8,7 @@
 #![allow(clippy::disallowed_methods)]
 
 use std::fs;
+use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -258,7 +259,7 @@ fn an_os_overflow_places_the_watch_again() {
     // Watching before the scan, so no catch-up rescan can find what the test hides.
     let w = Watched::start(Index::new(opts(&root)));
     w.index.scan(&|_| {}).unwrap();
-    let handle = || w.index.shared.watcher.lock().unwrap();
+    let handle = || w.index.shared.watch.handle();
     // After an overflow a folder created meanwhile may have no watch (its creation was never
     // read); dropping the watch of sub/ leaves the watcher in that state.
     handle().as_ref().unwrap().inotify.watches.forget_under(&root.join("sub"));
