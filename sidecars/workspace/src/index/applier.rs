@@ -15,8 +15,9 @@ use crossbeam_channel::{Receiver, RecvTimeoutError};
 use notify_debouncer_full::DebounceEventResult;
 
 use super::changes::{self, Pending};
+use super::phase::Phase;
+use super::shared::Shared;
 use super::types::ChangeBatch;
-use super::{Index, Shared};
 use crate::error::{Error, Result};
 
 /// The user's callback for applied batches.
@@ -27,17 +28,16 @@ pub(crate) type OnChange = Box<dyn Fn(ChangeBatch) + Send + Sync>;
 /// settle window).
 const RECHECK_AFTER: Duration = Duration::from_millis(60);
 
-/// Starts the applier thread on a weak reference to `index`; with `catch_up` it begins with a
+/// Starts the applier thread on a weak reference to `shared`; with `catch_up` it begins with a
 /// full rescan.
 pub(crate) fn spawn(
-    index: Index,
+    shared: &Arc<Shared>,
     rx: Receiver<DebounceEventResult>,
     on_change: OnChange,
     catch_up: bool,
 ) -> Result<()> {
-    let root = index.root().to_path_buf();
-    let weak = Arc::downgrade(&index.shared);
-    drop(index);
+    let root = shared.root().to_path_buf();
+    let weak = Arc::downgrade(shared);
     std::thread::Builder::new()
         .name("skaffa-index-watch".into())
         .spawn(move || run(weak, rx, on_change, catch_up))
@@ -57,7 +57,7 @@ const SETTLE_MAX: Duration = Duration::from_millis(20);
 
 /// Adds to `pending` everything that belongs to the burst it began (see [`SETTLE`]). notify's
 /// debouncer has already merged bursts elsewhere, so there only what is queued now is taken.
-fn settle(rx: &Receiver<DebounceEventResult>, pending: &mut Pending, index: &Index) {
+fn settle(rx: &Receiver<DebounceEventResult>, pending: &mut Pending, index: &Shared) {
     #[cfg(target_os = "linux")]
     {
         let until = Instant::now() + SETTLE_MAX;
@@ -83,11 +83,11 @@ fn settle(rx: &Receiver<DebounceEventResult>, pending: &mut Pending, index: &Ind
 
 /// The applier loop: waits for the first scan, then applies each drained burst in order.
 fn run(weak: Weak<Shared>, rx: Receiver<DebounceEventResult>, on_change: OnChange, catch_up: bool) {
-    let alive = |weak: &Weak<Shared>| weak.upgrade().map(|shared| Index { shared });
+    let alive = |weak: &Weak<Shared>| weak.upgrade();
     // Events that arrive during the first scan wait in the channel until it is done; the wait
     // gives up once nobody but this thread holds the index any more.
     let Some(index) = alive(&weak) else { return };
-    if !index.wait_ready(&|| weak.strong_count() <= 1) {
+    if !index.phase.wait_for(Phase::Ready, &|| weak.strong_count() <= 1) {
         return;
     }
     drop(index);
@@ -98,8 +98,8 @@ fn run(weak: Weak<Shared>, rx: Receiver<DebounceEventResult>, on_change: OnChang
     loop {
         if periodic.is_none() {
             let Some(index) = alive(&weak) else { return };
-            if index.shared.watch.limit().reason().is_some() {
-                periodic = Some(Instant::now() + index.shared.watch.limit().interval(index.snapshot().len()));
+            if index.watch.limit().reason().is_some() {
+                periodic = Some(Instant::now() + index.watch.limit().interval(index.store.snapshot().len()));
             }
         }
         let mut pending = match next.take() {
@@ -126,13 +126,13 @@ fn run(weak: Weak<Shared>, rx: Receiver<DebounceEventResult>, on_change: OnChang
         settle(&rx, &mut pending, &index);
         if pending.needs_fence() {
             let rewatched = pending.needs_rewatch();
-            index.shared.watch.fence(index.root(), rewatched);
+            index.watch.fence(index.root(), rewatched);
             // Whatever the rest of that pass emitted joins this batch.
             while let Ok(res) = rx.try_recv() {
                 pending.add(&index, res);
             }
             if pending.needs_rewatch() && !rewatched {
-                index.shared.watch.fence(index.root(), true);
+                index.watch.fence(index.root(), true);
             }
         }
         while rechecks.front().is_some_and(|(due, _)| *due <= Instant::now()) {
@@ -141,18 +141,18 @@ fn run(weak: Weak<Shared>, rx: Receiver<DebounceEventResult>, on_change: OnChang
         let fallback = periodic.is_some_and(|due| due <= Instant::now());
         if fallback {
             periodic = None;
-            index.shared.watch.limit().begin_round();
+            index.watch.limit().begin_round();
             pending.rescan_everything();
         }
         // A rescan diffs every file's size and mtime, so it waits until the first scan's are
         // filled in (other changes are judged by their own `lstat` and need not wait).
-        if pending.is_rescan() && !index.wait_complete(&|| weak.strong_count() <= 1) {
+        if pending.is_rescan() && !index.phase.wait_for(Phase::Complete, &|| weak.strong_count() <= 1) {
             return;
         }
         let started = Instant::now();
         let applied = changes::apply(&index, pending);
         if fallback {
-            index.shared.watch.limit().end_round(started.elapsed());
+            index.watch.limit().end_round(started.elapsed());
         }
         match applied {
             Ok(applied) => {

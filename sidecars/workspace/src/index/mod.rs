@@ -8,10 +8,8 @@
 //! of the FST's automata; `partial` keeps what the first scan has found so far, so the finder can
 //! answer before the index is ready. Where the index is in its life is one [`Phase`].
 //!
-//! [`Index`] is the facade; its state is a handful of parts, each owned by the module that
-//! changes it: the phase (`phase`), the published snapshots (`store`), the first scan's partial
-//! list (`partial`), the skipped paths (`skips`), the watch (`watch`) and the finder's memory of
-//! recent queries (`fuzzy`).
+//! [`Index`] is the facade over `shared`'s state, a part per concern, each owned by the module
+//! that changes it. Nothing below this file depends on it, so the modules form no cycle.
 
 mod applier;
 mod automaton;
@@ -29,6 +27,7 @@ mod phase;
 mod rules;
 mod scan;
 mod score;
+mod shared;
 mod skips;
 mod snapshot;
 mod store;
@@ -39,6 +38,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use crate::error::Result;
+use shared::Shared;
 
 pub use fuzzy::Finder;
 pub use limit::WatchLimit;
@@ -46,23 +46,6 @@ pub use partial::SoFar;
 pub use phase::Phase;
 pub use snapshot::Snapshot;
 pub use types::{Change, ChangeBatch, ChangeKind, EntryType, FileMeta, FuzzyMatch, IndexOptions, Skipped};
-
-/// State shared by every clone of an [`Index`], a part per concern (see the module comment).
-struct Shared {
-    opts: IndexOptions,
-    rules: rules::Rules,
-    store: Arc<store::Store>,
-    /// Where the index is in its life; every wait for the scan is a wait on it.
-    phase: phase::PhaseCell,
-    /// What the first scan has found so far, until the index is ready.
-    found: partial::Found,
-    /// What walks and events had to leave out.
-    skips: skips::Skips,
-    /// Everything about watching, owned by `watch`.
-    watch: watch::Watch,
-    /// Survivors of recent fuzzy queries on the current snapshot.
-    finder: Finder,
-}
 
 /// The live file index. Cheap to clone (an `Arc` inside), `Send + Sync`.
 #[derive(Clone)]
@@ -73,24 +56,12 @@ pub struct Index {
 impl Index {
     /// Creates an empty index for `opts.root`; no I/O happens until [`Index::scan`].
     pub fn new(opts: IndexOptions) -> Index {
-        let rules = rules::Rules::new(&opts);
-        Index {
-            shared: Arc::new(Shared {
-                rules,
-                opts,
-                store: Arc::new(store::Store::new()),
-                phase: phase::PhaseCell::new(),
-                found: partial::Found::default(),
-                skips: skips::Skips::default(),
-                watch: watch::Watch::default(),
-                finder: Finder::default(),
-            }),
-        }
+        Index { shared: Arc::new(Shared::new(opts)) }
     }
 
     /// The canonical absolute root this index covers.
     pub fn root(&self) -> &Path {
-        &self.shared.opts.root
+        self.shared.root()
     }
 
     /// Initial full scan with `ignore`'s parallel walker. Calls `progress(files_so_far)` roughly
@@ -99,7 +70,7 @@ impl Index {
     /// `meta`), then builds the FST for fast lookups. Returns once all of that is done.
     pub fn scan(&self, progress: &(dyn Fn(u64) + Sync)) -> Result<()> {
         // Leaving `Idle` and taking the watcher's hook happen under one lock (see `Watch::start`).
-        let mut counters = self.shared.phase.advance(Phase::Scanning, || self.counters());
+        let mut counters = self.shared.phase.advance(Phase::Scanning, || self.shared.counters());
         counters.found = Some(&self.shared.found);
         counters.defer_meta = true;
         let base = scan::scan_root(&self.shared.opts, &counters, progress)?;
@@ -210,7 +181,7 @@ impl Index {
     pub fn start_watching(&self, on_change: Box<dyn Fn(ChangeBatch) + Send + Sync>) -> Result<()> {
         let shared = &self.shared;
         shared.watch.start(self.root(), &shared.phase, |events, catch_up| {
-            applier::spawn(self.clone(), events, on_change, catch_up)
+            applier::spawn(&self.shared, events, on_change, catch_up)
         })
     }
 
@@ -236,25 +207,6 @@ impl Index {
     /// the background on its own; this exists for tests and for callers that want a compact index.
     pub fn compact(&self) -> Result<()> {
         self.shared.store.merge_now()
-    }
-
-    /// Makes the known non-UTF-8 paths under `under` (an absolute folder or file path; `None` =
-    /// the whole root) exactly those `counters` noted, after a walk of it or an event there.
-    fn record_non_utf8(&self, under: Option<&Path>, counters: scan::Counters<'_>) {
-        self.shared.skips.record_non_utf8(under, counters.into_non_utf8());
-    }
-
-    /// A fresh [`scan::Counters`] for one walk or one watcher update.
-    fn counters(&self) -> scan::Counters<'_> {
-        scan::Counters {
-            non_utf8: std::sync::Mutex::new(Vec::new()),
-            skips: &self.shared.skips,
-            found: None,
-            on_dir: self.shared.watch.dir_hook(),
-            #[cfg(test)]
-            hook_after_read: self.shared.watch.seams.hook_after_read.load(std::sync::atomic::Ordering::SeqCst),
-            defer_meta: false,
-        }
     }
 }
 

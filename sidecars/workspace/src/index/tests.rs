@@ -276,10 +276,10 @@ fn a_scan_without_metadata_filled_in_afterwards_equals_an_eager_scan() {
     let files: Vec<String> = (0..3000).map(|i| format!("d{}/f{i}.txt", i % 7)).collect();
     write_tree(&root, &files.iter().map(String::as_str).collect::<Vec<_>>());
     let index = Index::new(opts(&root));
-    let mut counters = index.counters();
+    let mut counters = index.shared.counters();
     counters.defer_meta = true;
     let lazy = scan::scan_root(&index.shared.opts, &counters, &|_| {}).unwrap();
-    let eager = scan::scan_root(&index.shared.opts, &index.counters(), &|_| {}).unwrap();
+    let eager = scan::scan_root(&index.shared.opts, &index.shared.counters(), &|_| {}).unwrap();
     assert_eq!(base::keys(&lazy), base::keys(&eager));
     assert!((0..lazy.len() as u64).all(|id| lazy.meta(id).size == 0), "no lstat during the walk");
     let filled = meta::fill(&lazy, &root, 3);
