@@ -8,9 +8,10 @@
 //! (`--each` also prints every query's fresh p50)
 //! (default sizes 117000 and 1000000, 5 rounds).
 
+use std::sync::Arc;
 use std::time::Instant;
 
-use skaffa_workspace::index::Snapshot;
+use skaffa_workspace::index::{Finder, Snapshot};
 
 /// The benchmark's fuzzy queries (bench/measure/fuzzy.ts), so the figures are comparable.
 const QUERIES: &[&str] = &[
@@ -119,27 +120,27 @@ fn main() {
         sizes = vec![117_000, 1_000_000];
     }
     for n in sizes {
-        let snap = Snapshot::from_paths(generate(n)).expect("generated paths build a snapshot");
+        let snap = Arc::new(Snapshot::from_paths(generate(n)).expect("generated paths build a snapshot"));
+        let finder = Finder::default();
         let (mut fresh, mut typed_fresh, mut ext) = (Vec::new(), Vec::new(), Vec::new());
         for q in QUERIES {
-            snap.fuzzy_with(q, 50, &|| false, false); // warm-up
+            snap.fuzzy(q, 50, &|| false); // warm-up
         }
         if each {
             for q in QUERIES {
-                let mut xs: Vec<f64> =
-                    (0..rounds).map(|_| ms(|| drop(snap.fuzzy_with(q, 50, &|| false, false)))).collect();
+                let mut xs: Vec<f64> = (0..rounds).map(|_| ms(|| drop(snap.fuzzy(q, 50, &|| false)))).collect();
                 println!("  {q:>16}: fresh p50 {:.2} ms", pct(&mut xs, 0.5));
             }
         }
         for _ in 0..rounds {
             for q in QUERIES {
-                fresh.push(ms(|| drop(snap.fuzzy_with(q, 50, &|| false, false))));
+                fresh.push(ms(|| drop(snap.fuzzy(q, 50, &|| false))));
                 let chars: Vec<char> = q.chars().collect();
                 for k in 1..chars.len() {
                     let (prefix, next): (String, String) = (chars[..k].iter().collect(), chars[..=k].iter().collect());
-                    typed_fresh.push(ms(|| drop(snap.fuzzy_with(&next, 50, &|| false, false))));
-                    snap.fuzzy(&prefix, 50, &|| false);
-                    ext.push(ms(|| drop(snap.fuzzy(&next, 50, &|| false))));
+                    typed_fresh.push(ms(|| drop(snap.fuzzy(&next, 50, &|| false))));
+                    finder.find(&snap, &prefix, 50, &|| false);
+                    ext.push(ms(|| drop(finder.find(&snap, &next, 50, &|| false))));
                 }
             }
         }

@@ -13,7 +13,6 @@ use skaffa_protocol::{EventSender, IoOptions, Server};
 use skaffa_workspace::args::Args;
 use skaffa_workspace::index::{Index, IndexOptions};
 use skaffa_workspace::methods::{self, Service};
-use skaffa_workspace::paths;
 
 fn main() -> ExitCode {
     let args = match Args::from_env() {
@@ -31,7 +30,8 @@ fn main() -> ExitCode {
         }
     };
     let index = Index::new(IndexOptions { root, excludes: args.excludes, no_ignore: args.no_ignore });
-    hold_scan_for_tests(&index);
+    // Tests that drive the binary may hold the first scan part-way (see `index::hold`).
+    index.hold_scan_from_env();
     if let Some(max) = args.max_watches {
         index.limit_watches(max);
     }
@@ -56,23 +56,6 @@ fn canonical_root(root: &PathBuf) -> Result<PathBuf, String> {
         return Err(format!("--root {}: not a directory", root.display()));
     }
     Ok(canonical)
-}
-
-/// The test seam behind [`Index::hold_first_scan`], for tests that drive the binary:
-/// `SKAFFA_WORKSPACE_TEST_HOLD_SCAN=<files>:<path>` holds the first scan once it has found
-/// `<files>` files, until `<path>` (relative to the root, e.g. under `.git/`, which is never
-/// indexed) exists. Only existence is checked, inside the root.
-fn hold_scan_for_tests(index: &Index) {
-    let Some(spec) = std::env::var_os("SKAFFA_WORKSPACE_TEST_HOLD_SCAN") else { return };
-    let spec = spec.to_string_lossy();
-    let parsed = spec.split_once(':').and_then(|(n, rel)| Some((n.parse::<u64>().ok()?, paths::normalize(rel).ok()?)));
-    let Some((files, rel)) = parsed else {
-        eprintln!("skaffa-workspace: ignoring SKAFFA_WORKSPACE_TEST_HOLD_SCAN={spec:?} (want <files>:<path>)");
-        return;
-    };
-    let release = index.root().join(&rel);
-    // `symlink_metadata`: the release file itself, never what a link there points to.
-    index.hold_first_scan(files, Box::new(move || release.symlink_metadata().is_ok()));
 }
 
 /// Starts the watcher, then runs the first scan on a background thread. Watching first means a

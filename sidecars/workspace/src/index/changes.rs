@@ -12,8 +12,10 @@ use std::path::{Path, PathBuf};
 use notify::event::{AccessKind, AccessMode, EventKind, ModifyKind};
 use notify_debouncer_full::DebounceEventResult;
 
+use super::scan;
+use super::shared::Shared;
 use super::snapshot::{prefix_end, Snapshot};
-use super::{scan, Change, ChangeBatch, ChangeKind, FileMeta, Index};
+use super::types::{Change, ChangeBatch, ChangeKind, FileMeta};
 use crate::error::Result;
 
 /// What the events of one burst asked for.
@@ -60,7 +62,7 @@ impl Pending {
     }
 
     /// Folds one debouncer delivery into the request.
-    pub(crate) fn add(&mut self, index: &Index, result: DebounceEventResult) {
+    pub(crate) fn add(&mut self, index: &Shared, result: DebounceEventResult) {
         let events = match result {
             Ok(events) => events,
             Err(errors) => {
@@ -99,7 +101,7 @@ impl Pending {
             for path in &event.paths {
                 *self.touched.entry(path.clone()).or_default() |= structural;
                 let name = path.file_name().and_then(|n| n.to_str());
-                if index.shared.opts.no_ignore {
+                if index.opts.no_ignore {
                     continue;
                 }
                 if matches!(name, Some(".gitignore" | ".ignore")) {
@@ -117,11 +119,11 @@ impl Pending {
         }
     }
 
-    fn rescan_path(&mut self, index: &Index, path: &Path) {
+    fn rescan_path(&mut self, index: &Shared, path: &Path) {
         match scan::relative(index.root(), path) {
             Some(rel) if rel.is_empty() => self.rescan_root = true,
             Some(rel) => {
-                index.shared.rules.invalidate(&rel);
+                index.rules.invalidate(&rel);
                 self.rescan_dirs.insert(rel);
             }
             // Nothing under a folder whose name is not UTF-8 is ever indexed.
@@ -152,14 +154,14 @@ impl Pending {
 }
 
 /// Applies `pending` to the index: the batch to report and the paths to re-check later.
-pub(crate) fn apply(index: &Index, pending: Pending) -> Result<Applied> {
-    let store = &index.shared.store;
+pub(crate) fn apply(index: &Shared, pending: Pending) -> Result<Applied> {
+    let store = &index.store;
     if pending.rescan_root {
-        index.shared.rules.invalidate_all();
+        index.rules.invalidate_all();
         // The full walk counts every unreadable entry again; the count describes the latest walk.
-        index.shared.errors.store(0, std::sync::atomic::Ordering::Relaxed);
+        index.skips.reset_errors();
         let counters = index.counters();
-        let fresh = scan::scan_root(&index.shared.opts, &counters, &|_| {})?;
+        let fresh = scan::scan_root(&index.opts, &counters, &|_| {})?;
         index.record_non_utf8(None, counters);
         let (generation, changes) = store.replace_with(fresh, |snap, base| {
             let changes = snap.diff_against(base);
@@ -174,10 +176,10 @@ pub(crate) fn apply(index: &Index, pending: Pending) -> Result<Applied> {
         let counters = index.counters();
         let files = match index.is_excluded(dir, true) {
             true => {
-                index.unwatch_under(&index.root().join(dir));
+                index.watch.unwatch_under(&index.root().join(dir));
                 Vec::new()
             }
-            false => scan::scan_subtree(&index.shared.opts, dir, &counters)?,
+            false => scan::scan_subtree(&index.opts, dir, &counters)?,
         };
         index.record_non_utf8(Some(&index.root().join(dir)), counters);
         fresh_dirs.push((dir.clone(), files));
@@ -223,15 +225,15 @@ fn batch(generation: u64, changes: Vec<Change>, rescan: bool) -> Option<ChangeBa
 /// Brings the record of non-UTF-8 names up to date for `path`, itself such a name: such a file
 /// is never indexed but is counted in `status.skipped.nonUtf8` while it exists, as a fresh scan
 /// would count it. Its ignore rules are judged on the lossy form of the name.
-fn touch_non_utf8(index: &Index, path: &Path, structural: bool) {
+fn touch_non_utf8(index: &Shared, path: &Path, structural: bool) {
     let counters = index.counters();
     match std::fs::symlink_metadata(path) {
         Ok(md) if md.is_dir() => {
             if !structural {
                 return;
             }
-            if scan::scan_non_utf8(&index.shared.opts, path, &counters).is_err() {
-                index.shared.errors.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            if scan::scan_non_utf8(&index.opts, path, &counters).is_err() {
+                index.skips.error();
             }
         }
         Ok(_) => {
@@ -245,7 +247,7 @@ fn touch_non_utf8(index: &Index, path: &Path, structural: bool) {
         }
         Err(e) if matches!(e.kind(), ErrorKind::NotFound | ErrorKind::NotADirectory) => {}
         Err(_) => {
-            index.shared.errors.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            index.skips.error();
             return;
         }
     }
@@ -299,7 +301,7 @@ impl Diff<'_> {
     }
 
     /// Sets `path` to what is on disk now.
-    fn touch(&mut self, index: &Index, path: &Path, structural: bool) {
+    fn touch(&mut self, index: &Shared, path: &Path, structural: bool) {
         let Some(rel) = scan::relative(index.root(), path) else {
             if path.starts_with(index.root()) {
                 touch_non_utf8(index, path, structural);
@@ -314,15 +316,15 @@ impl Diff<'_> {
         match std::fs::symlink_metadata(path) {
             Ok(md) if md.is_dir() => {
                 if structural {
-                    index.shared.rules.invalidate_under(&rel);
+                    index.rules.invalidate_under(&rel);
                 }
                 if index.is_excluded(&rel, true) {
-                    index.unwatch_under(path);
+                    index.watch.unwatch_under(path);
                     self.remove_under(&rel);
                     forget_non_utf8();
                 } else if structural && !self.walked_above(&rel) {
                     let counters = index.counters();
-                    let files = scan::scan_subtree(&index.shared.opts, &rel, &counters).unwrap_or_default();
+                    let files = scan::scan_subtree(&index.opts, &rel, &counters).unwrap_or_default();
                     index.record_non_utf8(Some(path), counters);
                     self.replace_dir(&rel, files);
                 }
@@ -348,7 +350,7 @@ impl Diff<'_> {
                 self.updates.insert(rel, None);
             }
             Err(_) => {
-                index.shared.errors.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                index.skips.error();
             }
         }
     }

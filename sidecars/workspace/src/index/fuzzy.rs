@@ -4,23 +4,23 @@
 //! keys with non-ASCII bytes are folded and checked again, so the ASCII hot path never folds.
 //! Every survivor gets the O(n) `quick` score and the best few are kept; the merged shortlist is
 //! re-scored with the exact DP, which also yields the highlight positions, and sorted best first
-//! (ties by path). Typing is incremental, as in fzf: each snapshot remembers, per chunk, which
-//! keys survived its last few queries, and a query whose folded needle contains an earlier one
-//! as a subsequence (the next keystroke, usually) visits only those keys. A key that fails the
-//! shorter needle fails the longer one, so the answer is exactly a fresh search's; a change to
-//! the index publishes a new snapshot with an empty cache. The calling thread works too and is
+//! (ties by path). Typing is incremental, as in fzf: the index's [`Finder`] remembers, per chunk,
+//! which keys survived the last few queries on the current snapshot, and a query whose folded
+//! needle contains an earlier one as a subsequence (the next keystroke, usually) visits only
+//! those keys. A key that fails the shorter needle fails the longer one, so the answer is exactly
+//! a fresh search's; a change to the index publishes a new snapshot, which starts afresh. The calling thread works too and is
 //! the only one that polls `cancelled` (it need not be `Sync`); it raises a flag the helpers check.
 
 use std::cell::Cell;
 use std::cmp::Ordering as CmpOrdering;
 use std::collections::BinaryHeap;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, Weak};
 
 use super::automaton::Subsequence;
 use super::score::{self, Scratch, MAX_QUERY};
-use super::store::{BaseBuilder, Overlay};
-use super::{FileMeta, FuzzyMatch, Snapshot};
+use super::snapshot::Snapshot;
+use super::types::{cores, FuzzyMatch};
 
 /// How many queries' survivors a snapshot keeps (more than one, so two people typing in turn,
 /// or a backspace, still find theirs).
@@ -111,23 +111,53 @@ struct Survivors {
     chunks: Vec<Option<Hits>>,
 }
 
-/// A snapshot's memory of recent queries' survivors, most recent first.
+/// Remembers the survivors of the last few queries on one snapshot at a time, most recent first;
+/// a query on another snapshot (a later generation) starts afresh. Each index owns one (see
+/// `Index::fuzzy`); it is apart from [`Snapshot`] so a read view carries no finder state. Until
+/// that next query it keeps the survivors of a snapshot already replaced, at most
+/// [`CACHE_ENTRIES`] × [`CACHE_BYTES`], usually far less.
 #[derive(Default)]
-pub(crate) struct Cache(Mutex<Vec<Arc<Survivors>>>);
+pub struct Finder(Mutex<Memo>);
 
-impl Cache {
-    /// The remembered query with the longest needle that is a subsequence of `needle`: every key
-    /// that can match `needle` is among its survivors.
-    fn lookup(&self, needle: &[u8]) -> Option<Arc<Survivors>> {
-        let list = self.0.lock().unwrap_or_else(|e| e.into_inner());
-        list.iter().filter(|s| is_subsequence(&s.needle, needle)).max_by_key(|s| s.needle.len()).cloned()
+#[derive(Default)]
+struct Memo {
+    /// The snapshot the survivors are from (weak: the cache never keeps a snapshot alive).
+    of: Weak<Snapshot>,
+    list: Vec<Arc<Survivors>>,
+}
+
+impl Finder {
+    /// [`Snapshot::fuzzy`] on `snap`, starting from the survivors of an earlier query on it whose
+    /// needle the new one extends (see the module comment): the same answer, sooner.
+    pub fn find(
+        &self,
+        snap: &Arc<Snapshot>,
+        query: &str,
+        limit: usize,
+        cancelled: &dyn Fn() -> bool,
+    ) -> Vec<FuzzyMatch> {
+        snap.search(query, limit, cancelled, Some((self, snap)))
     }
 
-    fn store(&self, survivors: Survivors) {
-        let mut list = self.0.lock().unwrap_or_else(|e| e.into_inner());
-        list.retain(|s| s.needle != survivors.needle);
-        list.insert(0, Arc::new(survivors));
-        list.truncate(CACHE_ENTRIES);
+    /// The remembered query on `snap` with the longest needle that is a subsequence of `needle`:
+    /// every key that can match `needle` is among its survivors.
+    fn lookup(&self, snap: &Arc<Snapshot>, needle: &[u8]) -> Option<Arc<Survivors>> {
+        let memo = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        if !Weak::ptr_eq(&memo.of, &Arc::downgrade(snap)) {
+            return None;
+        }
+        memo.list.iter().filter(|s| is_subsequence(&s.needle, needle)).max_by_key(|s| s.needle.len()).cloned()
+    }
+
+    fn store(&self, snap: &Arc<Snapshot>, survivors: Survivors) {
+        let mut memo = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        let of = Arc::downgrade(snap);
+        if !Weak::ptr_eq(&memo.of, &of) {
+            *memo = Memo { of, list: Vec::new() };
+        }
+        memo.list.retain(|s| s.needle != survivors.needle);
+        memo.list.insert(0, Arc::new(survivors));
+        memo.list.truncate(CACHE_ENTRIES);
     }
 }
 
@@ -181,19 +211,18 @@ impl Snapshot {
     /// has when `cancelled()` turns true. Case and accents do not count (`resume` finds
     /// `Résumé.md`), `\` in the query is read as `/`, and whitespace is ignored (as in editors'
     /// quick open, "main rs" finds `main.rs`); a query without other characters matches nothing.
+    /// A fresh search each time; [`Finder::find`] answers the same from earlier queries' survivors.
     pub fn fuzzy(&self, query: &str, limit: usize, cancelled: &dyn Fn() -> bool) -> Vec<FuzzyMatch> {
-        self.fuzzy_with(query, limit, cancelled, true)
+        self.search(query, limit, cancelled, None)
     }
 
-    /// [`Snapshot::fuzzy`], with or without the survivors of earlier queries (for measuring and
-    /// testing the cache against a fresh search). Not part of the stable API.
-    #[doc(hidden)]
-    pub fn fuzzy_with(
+    /// The search, narrowed by and remembered in `cache` (the finder and this snapshot's `Arc`).
+    fn search(
         &self,
         query: &str,
         limit: usize,
         cancelled: &dyn Fn() -> bool,
-        use_cache: bool,
+        cache: Option<(&Finder, &Arc<Snapshot>)>,
     ) -> Vec<FuzzyMatch> {
         let query = fold_query(query);
         if query.is_empty() || limit == 0 {
@@ -202,10 +231,10 @@ impl Snapshot {
         let needle = query.iter().collect::<String>().into_bytes();
         let cap = shortlist_cap(limit);
         let stop = AtomicBool::new(false);
-        let from = if use_cache { self.fuzzy_cache.lookup(&needle) } else { None };
+        let from = cache.and_then(|(finder, snap)| finder.lookup(snap, &needle));
         let (shortlists, hits) = self.shortlist_base(&needle, from.as_deref(), cap, &stop, cancelled);
-        if use_cache && !stop.load(Ordering::Relaxed) {
-            self.fuzzy_cache.store(Survivors { needle: needle.clone(), chunks: hits });
+        if let Some((finder, snap)) = cache.filter(|_| !stop.load(Ordering::Relaxed)) {
+            finder.store(snap, Survivors { needle: needle.clone(), chunks: hits });
         }
         let mut overlay = Shortlist::new(cap);
         let mut folded = Vec::new();
@@ -235,7 +264,7 @@ impl Snapshot {
         let chunks = keys.chunks();
         let next = AtomicUsize::new(0);
         let budget = AtomicUsize::new(CACHE_BYTES);
-        let helpers = super::cores().min(chunks.max(1)) - 1;
+        let helpers = cores().min(chunks.max(1)) - 1;
         let bounds = score::Bounds::new(needle);
         let work = |poll: &dyn Fn() -> bool| {
             let mut list = Shortlist::new(cap);
@@ -307,21 +336,6 @@ impl Snapshot {
     #[inline]
     fn shadowed(&self, key: &[u8]) -> bool {
         !self.overlay.is_empty() && std::str::from_utf8(key).is_ok_and(|k| self.overlay.contains_key(k))
-    }
-
-    /// A snapshot holding just `paths` (any order; duplicates count once) with empty metadata,
-    /// so the finder can be measured on generated path lists without a file tree on disk.
-    #[doc(hidden)]
-    pub fn from_paths(paths: impl IntoIterator<Item = String>) -> crate::Result<Snapshot> {
-        let mut paths: Vec<String> = paths.into_iter().collect();
-        paths.sort_unstable();
-        paths.dedup();
-        let mut builder = BaseBuilder::new(paths.len());
-        let meta = FileMeta { size: 0, mtime_ms: 0, symlink: false };
-        for p in &paths {
-            builder.push(p.as_bytes(), meta)?;
-        }
-        Ok(Snapshot::new(0, Arc::new(builder.finish()?), Arc::new(Overlay::new()), paths.len()))
     }
 }
 

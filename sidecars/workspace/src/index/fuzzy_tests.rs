@@ -1,6 +1,6 @@
 //! Tests of the finder over in-memory snapshots: the ranking cases end to end (through
 //! the shortlist), Unicode and `\` queries, and incremental typing giving exactly a fresh
-//! search's answer.
+//! search's answer, from the survivors of the same snapshot only.
 
 use super::*;
 
@@ -107,7 +107,8 @@ fn random_paths(rng: &mut Rng, n: usize) -> Vec<String> {
 fn extending_a_query_answers_exactly_as_a_fresh_search() {
     let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
     // Over 3k keys so the base has several chunks, some sparse enough to be kept.
-    let s = Snapshot::from_paths(random_paths(&mut rng, 6000)).unwrap();
+    let s = Arc::new(Snapshot::from_paths(random_paths(&mut rng, 6000)).unwrap());
+    let finder = Finder::default();
     let letters: Vec<char> = "abcdeilmnorstuxyz/é.-_".chars().collect();
     let mut kept_sparse = false;
     for round in 0..60 {
@@ -127,25 +128,47 @@ fn extending_a_query_answers_exactly_as_a_fresh_search() {
                 _ => query.push(c),
             }
             let limit = [1, 5, 50][round % 3];
-            let cached = s.fuzzy(&query, limit, &|| false);
-            let fresh = s.fuzzy_with(&query, limit, &|| false, false);
+            let cached = finder.find(&s, &query, limit, &|| false);
+            let fresh = s.fuzzy(&query, limit, &|| false);
             assert_eq!(cached, fresh, "query {query:?}");
         }
-        let entries = s.fuzzy_cache.0.lock().unwrap();
-        kept_sparse |= entries.iter().any(|e| e.chunks.iter().any(|c| c.as_ref().is_some_and(|h| !h.ends.is_empty())));
+        let memo = finder.0.lock().unwrap();
+        kept_sparse |=
+            memo.list.iter().any(|e| e.chunks.iter().any(|c| c.as_ref().is_some_and(|h| !h.ends.is_empty())));
     }
     // Positive control: the cached path really ran (some chunks were answered from survivors).
     assert!(kept_sparse, "no query kept any survivors, so the cache was never exercised");
 }
 
+/// The finder's answers for `query` on `s`, paths only.
+fn found(finder: &Finder, s: &Arc<Snapshot>, query: &str, n: usize) -> Vec<String> {
+    finder.find(s, query, n, &|| false).into_iter().map(|m| m.path).collect()
+}
+
 #[test]
 fn the_cache_narrows_only_from_a_subsequence() {
-    let s = snap(&["src/abc.rs", "src/acb.rs", "x/bca.md"]);
-    assert_eq!(top(&s, "ab", 5), ["src/abc.rs", "src/acb.rs"]);
+    let s = Arc::new(snap(&["src/abc.rs", "src/acb.rs", "x/bca.md"]));
+    let finder = Finder::default();
+    assert_eq!(found(&finder, &s, "ab", 5), ["src/abc.rs", "src/acb.rs"]);
     // "ba" is not an extension of "ab": its answer must not come from "ab"'s survivors.
-    assert!(s.fuzzy_cache.lookup(b"ba").is_none());
-    assert_eq!(top(&s, "ba", 5), ["x/bca.md"]);
-    assert_eq!(s.fuzzy_cache.lookup(b"abc").map(|e| e.needle.clone()), Some(b"ab".to_vec()));
-    assert_eq!(top(&s, "abc", 5), ["src/abc.rs"]);
-    assert_eq!(s.fuzzy_cache.lookup(b"axbc").map(|e| e.needle.clone()), Some(b"abc".to_vec()));
+    assert!(finder.lookup(&s, b"ba").is_none());
+    assert_eq!(found(&finder, &s, "ba", 5), ["x/bca.md"]);
+    assert_eq!(finder.lookup(&s, b"abc").map(|e| e.needle.clone()), Some(b"ab".to_vec()));
+    assert_eq!(found(&finder, &s, "abc", 5), ["src/abc.rs"]);
+    assert_eq!(finder.lookup(&s, b"axbc").map(|e| e.needle.clone()), Some(b"abc".to_vec()));
+}
+
+#[test]
+fn a_new_snapshot_is_searched_afresh() {
+    let finder = Finder::default();
+    let old = Arc::new(snap(&["a/abc.rs"]));
+    assert_eq!(found(&finder, &old, "ab", 5), ["a/abc.rs"]);
+    // The next generation has a file the old one's survivors of "ab" never saw; narrowing from
+    // them would miss it.
+    let new = Arc::new(snap(&["a/abc.rs", "b/abx.rs"]));
+    assert!(finder.lookup(&new, b"abx").is_none());
+    assert_eq!(found(&finder, &new, "abx", 5), ["b/abx.rs"]);
+    // The memory moved on to the new snapshot: the old one's queries are forgotten.
+    assert!(finder.lookup(&old, b"abc").is_none());
+    assert_eq!(finder.lookup(&new, b"abxy").map(|e| e.needle.clone()), Some(b"abx".to_vec()));
 }

@@ -10,7 +10,7 @@
 //! reader thread turns raw inotify events into the event shape the notify path delivers, so
 //! `changes` serves both, through a bounded channel (see [`read_loop`]). When the
 //! kernel refuses a watch (`fs.inotify.max_user_watches`, or no instance at all), the refusal is
-//! recorded in [`super::watch::Limit`] and the applier falls back to periodic full rescans.
+//! recorded in [`super::limit::Limit`] and the applier falls back to periodic full rescans.
 
 use std::collections::{BTreeMap, HashMap};
 use std::ffi::OsStr;
@@ -25,8 +25,8 @@ use notify::event::{AccessKind, AccessMode, CreateKind, DataChange, Flag, Metada
 use notify::event::{EventKind, RenameMode};
 use notify_debouncer_full::{DebounceEventResult, DebouncedEvent};
 
+use super::limit::Limit;
 use super::scan::WalkHook;
-use super::watch::Limit;
 
 /// Only what can change the index: entries appearing, vanishing or being renamed, content
 /// written, metadata (mtime) set. No open/close-nowrite events, which every read (ours included)

@@ -11,7 +11,8 @@
 
 use std::fs;
 use std::path::Path;
-use std::sync::atomic::AtomicBool;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Mutex;
 
 use super::tests::{opts, temp_root, write_tree};
 use super::watch_tests::{eventually, Watched};
@@ -20,18 +21,18 @@ use super::*;
 impl Watched {
     /// Folders in the watcher's table, relative to the root (`""` is the root).
     fn watched(&self) -> Vec<String> {
-        let slot = self.index.shared.watcher.lock().unwrap();
+        let slot = self.index.shared.watch.handle();
         let root = self.index.root();
         let rel = |p: &Path| p.strip_prefix(root).unwrap().to_str().unwrap().to_owned();
         slot.as_ref().unwrap().inotify.watches.watched().iter().map(|p| rel(p)).collect()
     }
 
     fn kernel_watches(&self) -> usize {
-        self.index.shared.watcher.lock().unwrap().as_ref().unwrap().inotify.kernel_watches()
+        self.index.shared.watch.handle().as_ref().unwrap().inotify.kernel_watches()
     }
 
     fn race(&self, f: impl Fn(&Path) + Send + Sync + 'static) {
-        let slot = self.index.shared.watcher.lock().unwrap();
+        let slot = self.index.shared.watch.handle();
         *slot.as_ref().unwrap().inotify.watches.before_add.lock().unwrap() = Some(Box::new(f));
     }
 }
@@ -105,7 +106,7 @@ fn race_scenario(after_read: bool) -> (tempfile::TempDir, Watched) {
     let (d, root) = temp_root();
     write_tree(&root, &["a/b/one.txt", "a/two.txt"]);
     let index = Index::new(opts(&root));
-    index.shared.watch_after_read.store(after_read, Ordering::SeqCst);
+    index.shared.watch.seams.hook_after_read.store(after_read, Ordering::SeqCst);
     let w = Watched::start(index);
     let target = root.join("a/b");
     let done = AtomicBool::new(false);
@@ -207,7 +208,7 @@ fn an_overflow_rescan_drops_watches_it_did_not_place() {
     write_tree(&root, &[".gitignore", "sub/b.txt", "ign/x.o"]);
     fs::write(root.join(".gitignore"), "ign/\n").unwrap();
     let w = watched_and_scanned(&root);
-    let handle = || w.index.shared.watcher.lock().unwrap();
+    let handle = || w.index.shared.watch.handle();
     // A watch the walks would not place, as one whose folder's removal was in the lost events.
     handle().as_ref().unwrap().inotify.watches.add(&root.join("ign"));
     assert_eq!(w.watched(), ["", "ign", "sub"]);
@@ -255,7 +256,7 @@ fn a_flood_the_applier_cannot_take_is_dropped_and_rescanned() {
     let (_d, root) = temp_root();
     write_tree(&root, &["d/seed.txt"]);
     let index = Index::new(opts(&root));
-    index.shared.queued_reads.store(1, Ordering::SeqCst);
+    index.shared.watch.seams.queued_reads.store(1, Ordering::SeqCst);
     let batches: Arc<Mutex<Vec<ChangeBatch>>> = Arc::default();
     let held = Arc::new(AtomicBool::new(true));
     let (sink, gate) = (batches.clone(), held.clone());
@@ -272,7 +273,7 @@ fn a_flood_the_applier_cannot_take_is_dropped_and_rescanned() {
     write_tree(&root, &["first.txt"]);
     eventually(|| w.reported("first.txt"), "the first batch reached the (now blocked) callback");
     // Fill the one slot (it may be full already), so every read from now on is dropped.
-    let _ = w.index.shared.watcher.lock().unwrap().as_ref().unwrap().inject.try_send(Ok(Vec::new()));
+    let _ = w.index.shared.watch.handle().as_ref().unwrap().inject.try_send(Ok(Vec::new()));
     let names: Vec<String> = (0..300).map(|i| format!("d/f{i}.txt")).collect();
     write_tree(&root, &names.iter().map(String::as_str).collect::<Vec<_>>());
     held.store(false, Ordering::SeqCst);

@@ -10,8 +10,9 @@
 
 use std::path::Path;
 
-use super::store::Base;
-use super::{scan, FileMeta};
+use super::base::Base;
+use super::scan;
+use super::types::FileMeta;
 
 /// `base` with every entry's metadata read from disk under `root`. A file that vanished since
 /// the scan keeps zeros: its folder's watch reports the deletion, which the applier applies by its own `lstat`.

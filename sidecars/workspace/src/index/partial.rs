@@ -13,7 +13,8 @@ use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 use super::fuzzy::{self, Shortlist};
-use super::{FileMeta, FuzzyMatch};
+use super::hold::Hold;
+use super::types::{FileMeta, FuzzyMatch};
 
 /// A walker thread publishes at least every this many files...
 const BLOCK_FILES: usize = 2048;
@@ -34,12 +35,6 @@ impl Block {
     }
 }
 
-/// A test seam: the walk holds once this many files are published, until `released()` is true.
-struct Hold {
-    after: u64,
-    released: Box<dyn Fn() -> bool + Send + Sync>,
-}
-
 #[derive(Default)]
 struct State {
     blocks: Vec<Arc<Block>>,
@@ -53,6 +48,7 @@ pub(crate) struct Found {
     state: Mutex<State>,
     /// Files published, readable without the lock (the hold checks it after every publish).
     files: AtomicU64,
+    /// The test seam of `hold`, if set.
     hold: OnceLock<Hold>,
 }
 
@@ -70,9 +66,7 @@ impl Found {
         }
         let total = self.files.fetch_add(n, Ordering::Relaxed) + n;
         if let Some(hold) = self.hold.get() {
-            while total >= hold.after && !(hold.released)() {
-                std::thread::sleep(Duration::from_millis(2));
-            }
+            hold.wait(total);
         }
     }
 
@@ -89,9 +83,9 @@ impl Found {
         (!state.closed).then(|| SoFar { blocks: state.blocks.clone(), files: state.files })
     }
 
-    /// See [`Index::hold_first_scan`](super::Index::hold_first_scan). Only the first call counts.
-    pub(crate) fn hold(&self, after: u64, released: Box<dyn Fn() -> bool + Send + Sync>) {
-        let _ = self.hold.set(Hold { after, released });
+    /// Holds the walk as `hold` says (see `hold`). Only the first call counts.
+    pub(crate) fn hold(&self, hold: Hold) {
+        let _ = self.hold.set(hold);
     }
 
     /// Files per block: one while a hold is set, so the held walk stops at a known count.

@@ -70,7 +70,7 @@ fn a_held_scan_answers_from_its_files_exactly_as_an_index_of_them_would() {
     wait_until("50 files found", || index.found_so_far().is_some_and(|s| s.files() >= 50));
     let so_far = index.found_so_far().expect("still scanning");
     // Each walker thread holds after its own publish, so at most one file per thread more.
-    assert!(so_far.files() >= 50 && so_far.files() < 50 + super::super::cores() as u64, "{}", so_far.files());
+    assert!(so_far.files() >= 50 && so_far.files() < 50 + super::super::types::cores() as u64, "{}", so_far.files());
     assert!(!index.is_ready());
     let found = so_far.paths();
     assert_eq!(found.len() as u64, so_far.files());

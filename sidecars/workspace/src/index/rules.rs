@@ -14,7 +14,7 @@ use ignore::gitignore::{Gitignore, GitignoreBuilder};
 use ignore::overrides::Override;
 use ignore::Match;
 
-use super::IndexOptions;
+use super::types::IndexOptions;
 
 /// Upper bound on cached folders, so a long session touching many folders stays small.
 const CACHE_LIMIT: usize = 65_536;

@@ -7,15 +7,17 @@
 
 use std::fs::Metadata;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Instant, UNIX_EPOCH};
 
 use ignore::overrides::{Override, OverrideBuilder};
 use ignore::{DirEntry, ParallelVisitor, ParallelVisitorBuilder, WalkBuilder, WalkState};
 
-use super::store::{Base, BaseBuilder};
-use super::{FileMeta, IndexOptions};
+use super::base::{Base, BaseBuilder};
+use super::partial::{Found, Publisher};
+use super::skips::Skips;
+use super::types::{cores, FileMeta, IndexOptions};
 use crate::error::{Error, Result};
 
 /// Files with their metadata, sorted by path.
@@ -39,14 +41,13 @@ pub(crate) type DirHook = Arc<dyn WalkHook>;
 
 /// What one walk (or one watcher update) had to skip, shared with the walker threads: the
 /// non-UTF-8 paths it met, which the index then records for the walked folder (see
-/// `Index::record_non_utf8`), and the index's running count of unreadable entries. It also
-/// carries the index's [`DirHook`], if it has one.
+/// `Skips::record_non_utf8`), and the index's [`Skips`], which counts unreadable entries. It
+/// also carries the index's [`DirHook`], if it has one.
 pub(crate) struct Counters<'a> {
     pub(crate) non_utf8: Mutex<Vec<PathBuf>>,
-    pub(crate) errors: &'a AtomicU64,
-    pub(crate) logged_non_utf8: &'a AtomicBool,
+    pub(crate) skips: &'a Skips,
     /// Set for the first scan only: where the walker threads publish what they found so far.
-    pub(crate) found: Option<&'a super::partial::Found>,
+    pub(crate) found: Option<&'a Found>,
     pub(crate) on_dir: Option<DirHook>,
     /// Tests only: call `on_dir` after the folder was read (the wrong order), to show that the
     /// watch tests catch it.
@@ -59,10 +60,15 @@ pub(crate) struct Counters<'a> {
 }
 
 impl Counters<'_> {
+    /// The non-UTF-8 paths this walk met.
+    pub(crate) fn into_non_utf8(self) -> Vec<PathBuf> {
+        self.non_utf8.into_inner().unwrap_or_else(|e| e.into_inner())
+    }
+
     /// Notes a non-UTF-8 name and logs the first one to stderr (stdout carries the protocol).
     pub(crate) fn non_utf8(&self, path: &Path) {
         self.non_utf8.lock().unwrap_or_else(|e| e.into_inner()).push(path.to_path_buf());
-        if !self.logged_non_utf8.swap(true, Ordering::Relaxed) {
+        if !self.skips.logged_non_utf8.swap(true, Ordering::Relaxed) {
             eprintln!("skaffa-workspace: skipping file names that are not valid UTF-8, first: {}", path.display());
         }
     }
@@ -113,7 +119,7 @@ fn walker(opts: &IndexOptions, only: Option<PathBuf>, on_dir: Option<DirHook>) -
         .current_dir(&opts.root)
         .ignore(!opts.no_ignore)
         .git_ignore(!opts.no_ignore)
-        .threads(super::cores())
+        .threads(cores())
         .overrides(build_overrides(opts)?)
         .filter_entry(move |e| {
             let git = e.file_name() == ".git";
@@ -186,7 +192,7 @@ impl Collect<'_> {
 struct Visitor<'a> {
     collect: &'a Collect<'a>,
     chunk: Chunk,
-    publisher: Option<super::partial::Publisher<'a>>,
+    publisher: Option<Publisher<'a>>,
 }
 
 impl ParallelVisitor for Visitor<'_> {
@@ -194,7 +200,7 @@ impl ParallelVisitor for Visitor<'_> {
         let entry = match entry {
             Ok(e) => e,
             Err(_) => {
-                self.collect.counters.errors.fetch_add(1, Ordering::Relaxed);
+                self.collect.counters.skips.error();
                 return WalkState::Continue;
             }
         };
@@ -231,7 +237,7 @@ impl ParallelVisitor for Visitor<'_> {
                 self.collect.tick();
             }
             Err(_) => {
-                self.collect.counters.errors.fetch_add(1, Ordering::Relaxed);
+                self.collect.counters.skips.error();
             }
         }
         WalkState::Continue
@@ -254,7 +260,7 @@ struct Builder<'a>(&'a Collect<'a>);
 
 impl<'s> ParallelVisitorBuilder<'s> for Builder<'s> {
     fn build(&mut self) -> Box<dyn ParallelVisitor + 's> {
-        let publisher = self.0.counters.found.map(super::partial::Publisher::new);
+        let publisher = self.0.counters.found.map(Publisher::new);
         Box::new(Visitor { collect: self.0, chunk: Chunk::default(), publisher })
     }
 }

@@ -7,8 +7,8 @@
 
 use std::sync::Arc;
 
-use super::store::{Base, Overlay};
-use super::{Change, ChangeKind, EntryType, FileMeta};
+use super::base::{Base, BaseBuilder, Overlay};
+use super::types::{Change, ChangeKind, EntryType, FileMeta};
 
 /// A consistent, immutable view of the index (FST + overlay at one generation).
 pub struct Snapshot {
@@ -16,14 +16,27 @@ pub struct Snapshot {
     pub(crate) base: Arc<Base>,
     pub(crate) overlay: Arc<Overlay>,
     len: usize,
-    /// Survivors of recent fuzzy queries on this view; a new generation starts with none.
-    pub(crate) fuzzy_cache: super::fuzzy::Cache,
 }
 
 impl Snapshot {
     /// Assembles a snapshot; `len` is the number of visible files.
     pub(crate) fn new(generation: u64, base: Arc<Base>, overlay: Arc<Overlay>, len: usize) -> Snapshot {
-        Snapshot { generation, base, overlay, len, fuzzy_cache: Default::default() }
+        Snapshot { generation, base, overlay, len }
+    }
+
+    /// A snapshot holding just `paths` (any order; duplicates count once) with empty metadata,
+    /// so the finder can be measured on generated path lists without a file tree on disk.
+    #[doc(hidden)]
+    pub fn from_paths(paths: impl IntoIterator<Item = String>) -> crate::Result<Snapshot> {
+        let mut paths: Vec<String> = paths.into_iter().collect();
+        paths.sort_unstable();
+        paths.dedup();
+        let mut builder = BaseBuilder::new(paths.len());
+        let meta = FileMeta { size: 0, mtime_ms: 0, symlink: false };
+        for p in &paths {
+            builder.push(p.as_bytes(), meta)?;
+        }
+        Ok(Snapshot::new(0, Arc::new(builder.finish()?), Arc::new(Overlay::new()), paths.len()))
     }
 
     /// The generation this view was taken at.

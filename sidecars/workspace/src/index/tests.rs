@@ -7,7 +7,7 @@
 #![allow(clippy::disallowed_methods)]
 
 use std::fs;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use super::*;
 
@@ -172,7 +172,7 @@ fn overlay_updates_are_visible_and_merge_equals_fresh_scan() {
     assert!(merged.overlay.is_empty());
     assert_eq!(merged.generation(), gen0 + 2, "a merge does not change the content, so not the generation");
     assert_eq!(contents(&merged), contents(&scanned(opts(&root)).snapshot()));
-    assert_eq!(store::keys(&merged.base).len(), 1500);
+    assert_eq!(base::keys(&merged.base).len(), 1500);
 }
 
 #[test]
@@ -276,14 +276,14 @@ fn a_scan_without_metadata_filled_in_afterwards_equals_an_eager_scan() {
     let files: Vec<String> = (0..3000).map(|i| format!("d{}/f{i}.txt", i % 7)).collect();
     write_tree(&root, &files.iter().map(String::as_str).collect::<Vec<_>>());
     let index = Index::new(opts(&root));
-    let mut counters = index.counters();
+    let mut counters = index.shared.counters();
     counters.defer_meta = true;
     let lazy = scan::scan_root(&index.shared.opts, &counters, &|_| {}).unwrap();
-    let eager = scan::scan_root(&index.shared.opts, &index.counters(), &|_| {}).unwrap();
-    assert_eq!(store::keys(&lazy), store::keys(&eager));
+    let eager = scan::scan_root(&index.shared.opts, &index.shared.counters(), &|_| {}).unwrap();
+    assert_eq!(base::keys(&lazy), base::keys(&eager));
     assert!((0..lazy.len() as u64).all(|id| lazy.meta(id).size == 0), "no lstat during the walk");
     let filled = meta::fill(&lazy, &root, 3);
-    let all = |b: &store::Base| (0..b.len() as u64).map(|id| b.meta(id)).collect::<Vec<_>>();
+    let all = |b: &base::Base| (0..b.len() as u64).map(|id| b.meta(id)).collect::<Vec<_>>();
     assert_eq!(all(&filled), all(&eager));
     assert!(all(&filled).iter().all(|m| m.size > 0));
     // The index itself is complete once `scan` returns.
@@ -301,13 +301,13 @@ fn a_base_without_its_fst_answers_as_one_with_it() {
     keys.extend(["a.txt", "a/x", "a0", "zz/top"].map(String::from));
     keys.sort();
     let build = |fst: bool| {
-        let mut b = store::BaseBuilder::with_fst(keys.len(), fst);
+        let mut b = base::BaseBuilder::with_fst(keys.len(), fst);
         for (i, k) in keys.iter().enumerate() {
             b.push(k.as_bytes(), FileMeta { size: i as u64, mtime_ms: 1, symlink: i % 5 == 0 }).unwrap();
         }
         let base = b.finish().unwrap();
         assert_eq!(base.map.is_some(), fst);
-        Snapshot::new(1, Arc::new(base), Arc::new(store::Overlay::new()), keys.len())
+        Snapshot::new(1, Arc::new(base), Arc::new(base::Overlay::new()), keys.len())
     };
     let (lazy, full) = (build(false), build(true));
     for k in keys.iter().chain(&["", "a", "d1/s1", "d9/s9/zzz", "zzz", "0"].map(String::from)) {
@@ -328,7 +328,7 @@ fn a_base_without_its_fst_answers_as_one_with_it() {
         assert_eq!(range(&lazy, lo, hi), range(&full, lo, hi), "range {lo}..{hi:?}");
     }
     // A key out of order is refused with or without the FST builder.
-    let mut b = store::BaseBuilder::with_fst(2, false);
+    let mut b = base::BaseBuilder::with_fst(2, false);
     b.push(b"b", FileMeta { size: 0, mtime_ms: 0, symlink: false }).unwrap();
     assert!(b.push(b"a", FileMeta { size: 0, mtime_ms: 0, symlink: false }).is_err());
 }

@@ -8,6 +8,7 @@
 #![allow(clippy::disallowed_methods)]
 
 use std::fs;
+use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -230,8 +231,8 @@ fn an_os_rescan_signal_rescans_and_reports_it() {
         Ok(vec![DebouncedEvent::new(event, Instant::now())])
     };
     let mut pending = changes::Pending::default();
-    pending.add(&index, flagged(vec![root.join("sub")]));
-    let batch = changes::apply(&index, pending).unwrap().batch.expect("a batch");
+    pending.add(&index.shared, flagged(vec![root.join("sub")]));
+    let batch = changes::apply(&index.shared, pending).unwrap().batch.expect("a batch");
     assert!(batch.rescan);
     assert_eq!(batch.generation, generation + 1);
     let got: Vec<(String, ChangeKind)> = batch.changes.into_iter().map(|c| (c.path, c.kind)).collect();
@@ -239,8 +240,8 @@ fn an_os_rescan_signal_rescans_and_reports_it() {
     // Without paths the whole root is rescanned.
     write_tree(&root, &["top.txt"]);
     let mut pending = changes::Pending::default();
-    pending.add(&index, flagged(Vec::new()));
-    let batch = changes::apply(&index, pending).unwrap().batch.expect("a batch");
+    pending.add(&index.shared, flagged(Vec::new()));
+    let batch = changes::apply(&index.shared, pending).unwrap().batch.expect("a batch");
     assert!(batch.rescan);
     assert_eq!(batch.changes.iter().map(|c| c.path.as_str()).collect::<Vec<_>>(), ["top.txt"]);
     assert_eq!(contents(&index.snapshot()), contents(&scanned(opts(&root)).snapshot()));
@@ -258,7 +259,7 @@ fn an_os_overflow_places_the_watch_again() {
     // Watching before the scan, so no catch-up rescan can find what the test hides.
     let w = Watched::start(Index::new(opts(&root)));
     w.index.scan(&|_| {}).unwrap();
-    let handle = || w.index.shared.watcher.lock().unwrap();
+    let handle = || w.index.shared.watch.handle();
     // After an overflow a folder created meanwhile may have no watch (its creation was never
     // read); dropping the watch of sub/ leaves the watcher in that state.
     handle().as_ref().unwrap().inotify.watches.forget_under(&root.join("sub"));
@@ -321,7 +322,7 @@ fn before_metadata_is_filled_in_only_real_changes_are_reported() {
     let (_d, root) = temp_root();
     write_tree(&root, &["dir/a.txt", "dir/b.txt"]);
     let index = Index::new(opts(&root));
-    let mut counters = index.counters();
+    let mut counters = index.shared.counters();
     counters.defer_meta = true;
     let lazy = scan::scan_root(&index.shared.opts, &counters, &|_| {}).unwrap();
     index.shared.store.replace_base(lazy);
@@ -330,13 +331,13 @@ fn before_metadata_is_filled_in_only_real_changes_are_reported() {
         Ok(vec![DebouncedEvent::new(e, Instant::now())])
     };
     let mut pending = changes::Pending::default();
-    pending.add(&index, event(EventKind::Create(CreateKind::Folder), "dir"));
-    let applied = changes::apply(&index, pending).unwrap();
+    pending.add(&index.shared, event(EventKind::Create(CreateKind::Folder), "dir"));
+    let applied = changes::apply(&index.shared, pending).unwrap();
     assert!(applied.batch.is_none(), "{:?}", applied.batch);
     fs::write(root.join("dir/a.txt"), "rewritten").unwrap();
     let mut pending = changes::Pending::default();
-    pending.add(&index, event(EventKind::Access(AccessKind::Close(AccessMode::Write)), "dir/a.txt"));
-    let batch = changes::apply(&index, pending).unwrap().batch.expect("the write is reported");
+    pending.add(&index.shared, event(EventKind::Access(AccessKind::Close(AccessMode::Write)), "dir/a.txt"));
+    let batch = changes::apply(&index.shared, pending).unwrap().batch.expect("the write is reported");
     let got: Vec<(String, ChangeKind)> = batch.changes.into_iter().map(|c| (c.path, c.kind)).collect();
     assert_eq!(got, [("dir/a.txt".to_owned(), ChangeKind::Changed)]);
     assert_eq!(index.snapshot().get("dir/a.txt").unwrap().size, 9);

@@ -55,7 +55,7 @@ pub(super) fn run(svc: &Service, cx: &Context, p: Params) -> Result<FindFilesRes
     let so_far = if p.wait_for_index || svc.index().is_ready() { None } else { svc.index().found_so_far() };
     let (found, indexing) = match so_far {
         Some(so_far) => (so_far.fuzzy(&p.query, limit, &cancelled), Some(Indexing { files_so_far: so_far.files() })),
-        None => (svc.snapshot(cx)?.fuzzy(&p.query, limit, &cancelled), None),
+        None => (svc.index().finder().find(&svc.snapshot(cx)?, &p.query, limit, &cancelled), None),
     };
     if cx.is_cancelled() {
         return Err(Error::Cancelled);

@@ -1,0 +1,51 @@
+//! The one test seam built into the binary: holding the first scan part-way, so tests that drive
+//! the sidecar can look at it "during indexing" without racing it (jest's
+//! `test/workspace/held-scan.ts`, `partial.test.ts` and `test/cli/quick-open.test.ts`, and
+//! `tests/find_files_partial.rs`). It is set by `SKAFFA_WORKSPACE_TEST_HOLD_SCAN=<files>:<path>`
+//! (see [`from_env`]); unset, it costs the walk one `OnceLock` read per published block. Seams
+//! that only unit tests use live behind `cfg(test)` instead.
+
+use std::path::Path;
+use std::time::Duration;
+
+/// The variable that sets the hold.
+const VAR: &str = "SKAFFA_WORKSPACE_TEST_HOLD_SCAN";
+
+/// Holds the walk once `after` files are published, until `released()` is true.
+pub(crate) struct Hold {
+    after: u64,
+    released: Box<dyn Fn() -> bool + Send + Sync>,
+}
+
+impl Hold {
+    /// A hold after `after` files until `released()`.
+    pub(crate) fn new(after: u64, released: Box<dyn Fn() -> bool + Send + Sync>) -> Hold {
+        Hold { after, released }
+    }
+
+    /// Called by a walker thread after the scan's published total reached `published`: blocks,
+    /// polling every 2 ms, while the hold applies.
+    pub(crate) fn wait(&self, published: u64) {
+        while published >= self.after && !(self.released)() {
+            std::thread::sleep(Duration::from_millis(2));
+        }
+    }
+}
+
+/// The hold `SKAFFA_WORKSPACE_TEST_HOLD_SCAN=<files>:<path>` asks for, if set: the first scan
+/// stops once it has found `<files>` files, until `<path>` (relative to `root`, e.g. under
+/// `.git/`, which is never indexed) exists. Only existence is checked, inside the root; a
+/// malformed value is reported on stderr and ignored.
+pub(crate) fn from_env(root: &Path) -> Option<Hold> {
+    let spec = std::env::var_os(VAR)?;
+    let spec = spec.to_string_lossy();
+    let parsed =
+        spec.split_once(':').and_then(|(n, rel)| Some((n.parse::<u64>().ok()?, crate::paths::normalize(rel).ok()?)));
+    let Some((files, rel)) = parsed else {
+        eprintln!("skaffa-workspace: ignoring {VAR}={spec:?} (want <files>:<path>)");
+        return None;
+    };
+    let release = root.join(&rel);
+    // `symlink_metadata`: the release file itself, never what a link there points to.
+    Some(Hold::new(files, Box::new(move || release.symlink_metadata().is_ok())))
+}

@@ -1,0 +1,74 @@
+//! The state behind every clone of an `Index`, a part per concern, each owned by the module that
+//! changes it: the phase (`phase`), the published snapshots (`store`), the first scan's partial
+//! list (`partial`), the skipped paths (`skips`), the watch (`watch`) and the finder's memory of
+//! recent queries (`fuzzy`). The applier thread and `changes` work on it directly, holding it
+//! weakly, so they need not know the `Index` facade that starts them.
+
+use std::path::Path;
+use std::sync::Mutex;
+
+use super::fuzzy::Finder;
+use super::types::IndexOptions;
+use super::{partial, phase, rules, scan, skips, store, watch};
+
+/// State shared by every clone of an `Index`.
+pub(crate) struct Shared {
+    pub(crate) opts: IndexOptions,
+    pub(crate) rules: rules::Rules,
+    pub(crate) store: std::sync::Arc<store::Store>,
+    /// Where the index is in its life; every wait for the scan is a wait on it.
+    pub(crate) phase: phase::PhaseCell,
+    /// What the first scan has found so far, until the index is ready.
+    pub(crate) found: partial::Found,
+    /// What walks and events had to leave out.
+    pub(crate) skips: skips::Skips,
+    /// Everything about watching, owned by `watch`.
+    pub(crate) watch: watch::Watch,
+    /// Survivors of recent fuzzy queries on the current snapshot.
+    pub(crate) finder: Finder,
+}
+
+impl Shared {
+    /// Empty state for `opts.root`.
+    pub(crate) fn new(opts: IndexOptions) -> Shared {
+        Shared {
+            rules: rules::Rules::new(&opts),
+            opts,
+            store: std::sync::Arc::new(store::Store::new()),
+            phase: phase::PhaseCell::new(),
+            found: partial::Found::default(),
+            skips: skips::Skips::default(),
+            watch: watch::Watch::default(),
+            finder: Finder::default(),
+        }
+    }
+
+    /// The canonical absolute root.
+    pub(crate) fn root(&self) -> &Path {
+        &self.opts.root
+    }
+
+    /// True when a fresh scan would leave `rel` out (see `Index::is_excluded`).
+    pub(crate) fn is_excluded(&self, rel: &str, is_dir: bool) -> bool {
+        self.rules.is_excluded(rel, is_dir)
+    }
+
+    /// Makes the known non-UTF-8 paths under `under` (an absolute folder or file path; `None` =
+    /// the whole root) exactly those `counters` noted, after a walk of it or an event there.
+    pub(crate) fn record_non_utf8(&self, under: Option<&Path>, counters: scan::Counters<'_>) {
+        self.skips.record_non_utf8(under, counters.into_non_utf8());
+    }
+
+    /// A fresh [`scan::Counters`] for one walk or one watcher update.
+    pub(crate) fn counters(&self) -> scan::Counters<'_> {
+        scan::Counters {
+            non_utf8: Mutex::new(Vec::new()),
+            skips: &self.skips,
+            found: None,
+            on_dir: self.watch.dir_hook(),
+            #[cfg(test)]
+            hook_after_read: self.watch.seams.hook_after_read.load(std::sync::atomic::Ordering::SeqCst),
+            defer_meta: false,
+        }
+    }
+}
