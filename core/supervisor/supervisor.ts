@@ -37,6 +37,9 @@ export interface SupervisorDeps {
   spawner: IProcessSpawner;
   clock: IClock;
   logger: ILogger;
+  /** Checks an event on arrival: a description of what is wrong with it, or undefined when fine. A
+   * problem makes it a protocol error (`invalid-event`), counted and emitted, never an `event`. */
+  checkEvent?: (event: string, data: unknown) => string | undefined;
 }
 
 interface Waiter {
@@ -314,9 +317,11 @@ export class Supervisor implements ISupervisor {
   }
 
   private connectionHooks(child: ChildHandle) {
-    return {
+    const hooks = {
       onEvent: (event: string, data: unknown) => {
-        if (this.listening.event) this.emit('event', { sidecar: this.name, event, data });
+        const problem = this.deps.checkEvent?.(event, data);
+        if (problem !== undefined) hooks.onProtocolError('invalid-event', problem);
+        else if (this.listening.event) this.emit('event', { sidecar: this.name, event, data });
       },
       onProtocolError: (kind: SupervisorEvents['protocolError']['kind'], detail: string) => {
         this._protocolErrors++;
@@ -341,6 +346,7 @@ export class Supervisor implements ISupervisor {
         child.killTree('SIGKILL');
       },
     };
+    return hooks;
   }
 
   private schedulePing(incarnation: number, conn: Connection, child: ChildHandle): void {
