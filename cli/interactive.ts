@@ -54,7 +54,7 @@ function indexSource(session: Session): IndexSource {
       return { files: status.files, watching: status.watching, rssBytes: rssBytes(session.registry.supervisor(workspaceManifest.name).pid) };
     },
     onProgress: (listener) => {
-      const sub = session.registry.client(workspaceManifest).onEvent(WorkspaceEvents.indexProgress, (data) => listener((data as { files: number }).files));
+      const sub = session.registry.client(workspaceManifest).onEvent(WorkspaceEvents.indexProgress, (data) => listener(data.files));
       return () => sub.dispose();
     },
   };

@@ -50,7 +50,7 @@ async function main(): Promise<number> {
     console.log(`${bold('Skaffa demo')} — workspace ${root}`);
     const started = performance.now();
     const progress = registry.client(workspaceManifest).onEvent(WorkspaceEvents.indexProgress, (d) => {
-      rewrite(`  indexing… ${(d as { files: number }).files} files`);
+      rewrite(`  indexing… ${d.files} files`);
     });
     await registry.start(['workspace']);
     // With waitForIndex, findFiles waits for the first index, so its completion marks "index ready"

@@ -8,21 +8,27 @@ import type { Disposable, Listener } from '../core/events';
 import type { CallOptions, ISupervisor, SidecarHealth, SidecarState, StopOptions, SupervisorEvents } from '../core/supervisor/contract';
 import type { Candidate, CandidateSource } from './binary/contract';
 import type { ResultStream } from '../core/result-stream';
-import type { MethodSpec, ParamsOf, PartialOf, ResultOf, SidecarManifest } from './manifest';
+import type { EventOf, EventSpec, MethodSpec, ParamsOf, PartialOf, ResultOf, SidecarManifest } from './manifest';
 
 /** Options of a streamed call: those of `call`, with the chunks going to the stream instead. */
 export type StreamOptions = Omit<CallOptions, 'onPartial'>;
 
-/** A typed handle on one sidecar, derived from its manifest. */
-export interface SidecarClient<M extends Record<string, MethodSpec<any, any>>> {
+/** A typed handle on one sidecar, derived from its manifest (`M` its methods, `E` its events). */
+export interface SidecarClient<M extends Record<string, MethodSpec<any, any>>, E extends Record<string, EventSpec<any>> = Record<string, EventSpec>> {
   readonly name: string;
   readonly supervisor: ISupervisor;
   call<K extends keyof M & string>(method: K, params: ParamsOf<M, K>, options?: CallOptions): Promise<ResultOf<M, K>>;
   /** Streams a call: its chunks, typed from the method's partial schema, then its final result. */
   stream<K extends keyof M & string>(method: K, params: ParamsOf<M, K>, options?: StreamOptions): ResultStream<PartialOf<M, K>, ResultOf<M, K>>;
-  /** Listens to one event the sidecar sends (e.g. `workspace/didChange`). */
-  onEvent(event: string, listener: (data: unknown) => void): Disposable;
+  /**
+   * Listens to one event the sidecar sends (e.g. `workspace/didChange`), its payload typed from the
+   * manifest's `events`. When the manifest declares events, only payloads that passed its schema arrive.
+   */
+  onEvent<K extends keyof E & string>(event: K, listener: (data: EventOf<E, K>) => void): Disposable;
 }
+
+/** The client type of a manifest: `ClientOf<typeof workspaceManifest>`. */
+export type ClientOf<S> = S extends SidecarManifest<infer M, infer E> ? SidecarClient<M, E> : never;
 
 /** A row of `registry.list()`: what is registered, which binary it would run, its state. */
 export interface SidecarInfo {
@@ -50,7 +56,7 @@ export interface ISidecarRegistry {
    */
   stream(sidecar: string, method: string, params?: Record<string, unknown>, options?: StreamOptions): ResultStream<unknown, unknown>;
   /** A typed client for a registered manifest. */
-  client<M extends Record<string, MethodSpec<any, any>>>(manifest: SidecarManifest<M>): SidecarClient<M>;
+  client<M extends Record<string, MethodSpec<any, any>>, E extends Record<string, EventSpec<any>>>(manifest: SidecarManifest<M, E>): SidecarClient<M, E>;
   /** Starts the named sidecars (all when omitted) eagerly. */
   start(names?: string[]): Promise<void>;
   /** Describes every sidecar, resolving (not starting) its binary. */

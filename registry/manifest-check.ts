@@ -1,8 +1,10 @@
 /**
  * Startup checks of the registered manifests, so that a mistake in one surfaces as one clear error
  * when the app starts rather than as a strange failure on first use: each manifest is checked
- * against `manifest.schema.json` (the error names the field), `launch` must be a function, and no
- * two manifests may share a name.
+ * against `manifest.schema.json` (the error names the field: a method or event name that is not
+ * namespaced, an event schema that is not an object…), `launch` must be a function, and no two
+ * manifests may share a name. The registry then compiles every method and event schema, so an
+ * invalid JSON Schema fails at startup too.
  */
 import { SidecarError } from '../core/errors';
 import schema from './manifest.schema.json';

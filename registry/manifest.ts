@@ -1,8 +1,9 @@
 /**
  * What a sidecar declares about itself, and the DI token manifests register under. A manifest is
  * plain data plus one optional function (`launch`), so adding a sidecar means writing a manifest
- * and registering it, never changing the core. The generic parameter carries each method's params
- * and result types, so `registry.client(manifest).call(...)` is typed end to end.
+ * and registering it, never changing the core. The generic parameters carry each method's params
+ * and result types and each event's payload type, so `registry.client(manifest).call(...)` and
+ * `.onEvent(...)` are typed end to end.
  */
 import type { InjectionToken } from 'tsyringe';
 import type { RestartPolicy, SupervisorOptions } from '../core/supervisor/contract';
@@ -42,6 +43,21 @@ export function method<P, R, C = never>(spec: Omit<MethodSpec<P, R, C>, '__types
   return spec;
 }
 
+/**
+ * The JSON Schema of one event's payload (by convention `schema/<event>.event.json`). `T` is a
+ * phantom type attached with `event<T>(schema)`, as `method()` does for calls; the object is the
+ * schema itself, and every event is checked against it on arrival.
+ */
+export type EventSpec<T = unknown> = JsonSchema & {
+  /** @internal phantom field carrying the payload type; never set at run time. */
+  readonly __event?: T;
+};
+
+/** Attaches the payload type `T` to an event's schema (returns the schema unchanged). */
+export function event<T>(schema: JsonSchema): EventSpec<T> {
+  return schema as EventSpec<T>;
+}
+
 /** Where the executable comes from. */
 export type BinarySpec =
   | {
@@ -79,7 +95,10 @@ export interface LaunchArgs {
 }
 
 /** Everything the registry needs to know about a sidecar. */
-export interface SidecarManifest<M extends Record<string, MethodSpec<any, any>> = Record<string, MethodSpec<any, any>>> {
+export interface SidecarManifest<
+  M extends Record<string, MethodSpec<any, any>> = Record<string, MethodSpec<any, any>>,
+  E extends Record<string, EventSpec<any>> = Record<string, EventSpec>,
+> {
   /** Unique, lowercase: `[a-z][a-z0-9-]*`. Also names the env override variable. */
   name: string;
   description?: string;
@@ -89,14 +108,23 @@ export interface SidecarManifest<M extends Record<string, MethodSpec<any, any>> 
   /** Computes args/env for a launch; may throw a clear error when a required option is missing. */
   launch?: (options: LaunchOptions) => LaunchArgs;
   methods: M;
+  /**
+   * The events the sidecar sends, by name, each with its payload schema (`event<T>(schema)`).
+   * When present, every event is checked on arrival: one that breaks its schema, or whose name is
+   * not listed here, is a protocol error (`invalid-event`) and never reaches a listener. Without
+   * it, events are passed on unchecked and `onEvent` types their payloads as `unknown`.
+   */
+  events?: E;
   /** Overrides of the restart policy. */
   restart?: Partial<RestartPolicy>;
   /** Overrides of the other supervisor options. */
   supervisor?: Partial<Omit<SupervisorOptions, 'restart'>>;
 }
 
-/** Identity function that keeps a manifest's literal method map for typing. */
-export function defineSidecar<M extends Record<string, MethodSpec<any, any>>>(manifest: SidecarManifest<M>): SidecarManifest<M> {
+/** Identity function that keeps a manifest's literal method and event maps for typing. */
+export function defineSidecar<M extends Record<string, MethodSpec<any, any>>, E extends Record<string, EventSpec<any>> = Record<string, EventSpec>>(
+  manifest: SidecarManifest<M, E>,
+): SidecarManifest<M, E> {
   return manifest;
 }
 
@@ -106,6 +134,9 @@ export type ParamsOf<M, K extends keyof M> = M[K] extends MethodSpec<infer P, an
 export type ResultOf<M, K extends keyof M> = M[K] extends MethodSpec<any, infer R> ? R : never;
 /** Chunk type of method `K` when streamed (`never` when it does not stream: the loop sees none). */
 export type PartialOf<M, K extends keyof M> = M[K] extends MethodSpec<any, any, infer C> ? C : never;
+
+/** Payload type of event `K` of manifest events `E` (`unknown` for a manifest that declares none). */
+export type EventOf<E, K extends keyof E> = E[K] extends EventSpec<infer T> ? T : never;
 
 /** The extension point: every manifest registered under this token is a sidecar of the app. */
 export const SidecarManifestToken: InjectionToken<SidecarManifest> = Symbol('skaffa.SidecarManifest');

@@ -3,7 +3,8 @@
  * compiles each method's params, result and chunk schemas once, and owns one generic supervisor
  * per sidecar. A call is validated before anything is sent (`INVALID_PARAMS`, with the field's
  * path), and its result, like each chunk of a streamed answer, is validated on arrival
- * (`INVALID_RESULT`). The registry knows no sidecar by name:
+ * (`INVALID_RESULT`). So is each event of a manifest that declares its events: one that breaks its
+ * schema, or is not declared, is a protocol error and never delivered. The registry knows no sidecar by name:
  * adding one is a manifest and a registration.
  */
 import 'reflect-metadata';
@@ -32,6 +33,7 @@ import {
   LaunchOptionsToken,
   SidecarManifestToken,
   SupervisorDefaultsToken,
+  type EventSpec,
   type LaunchOptions,
   type MethodSpec,
   type SidecarManifest,
@@ -84,7 +86,8 @@ export class SidecarRegistry implements ISidecarRegistry {
         policies[name] = { timeoutMs: spec.timeoutMs, idempotent: spec.idempotent };
       }
       const options = mergeOptions(supervisorDefaults, manifest);
-      const supervisor = new Supervisor(manifest.name, () => this.launchRequest(manifest), policies, options, { spawner, clock, logger });
+      const checkEvent = manifest.events && eventChecker(manifest.name, manifest.events, validator);
+      const supervisor = new Supervisor(manifest.name, () => this.launchRequest(manifest), policies, options, { spawner, clock, logger, checkEvent });
       this.entries.set(manifest.name, { manifest, supervisor, methods });
     }
   }
@@ -155,16 +158,17 @@ export class SidecarRegistry implements ISidecarRegistry {
     };
   }
 
-  client<M extends Record<string, MethodSpec<any, any>>>(manifest: SidecarManifest<M>): SidecarClient<M> {
+  client<M extends Record<string, MethodSpec<any, any>>, E extends Record<string, EventSpec<any>>>(manifest: SidecarManifest<M, E>): SidecarClient<M, E> {
     const entry = this.entry(manifest.name);
     return {
       name: manifest.name,
       supervisor: entry.supervisor,
       call: (method, params, options) => this.call(manifest.name, method, params as Record<string, unknown>, options) as never,
       stream: (method, params, options) => this.stream(manifest.name, method, params as Record<string, unknown>, options) as never,
+      // Only events that passed the manifest's schemas (when it declares events) reach here.
       onEvent: (event, listener) =>
         entry.supervisor.on('event', (e) => {
-          if (e.event === event) listener(e.data);
+          if (e.event === event) listener(e.data as never);
         }),
     };
   }
@@ -241,6 +245,20 @@ export class SidecarRegistry implements ISidecarRegistry {
     if (!transport) return local;
     return transport.prepare({ sidecar: manifest.name, binary: manifest.binary, local, launchEnv: extra.env ?? {}, resolve: this.resolveContext });
   }
+}
+
+/**
+ * Compiles a manifest's event schemas once and returns the supervisor's check of an arriving
+ * event: what is wrong with it (an undeclared name, or the first schema issue), or undefined.
+ */
+function eventChecker(sidecar: string, events: Record<string, EventSpec>, validator: ISchemaValidator) {
+  const compiled = new Map(Object.entries(events).map(([name, schema]) => [name, validator.compile(schema, `${sidecar} event ${name}`)]));
+  return (event: string, data: unknown): string | undefined => {
+    const check = compiled.get(event);
+    if (!check) return `event "${event}" is not declared in the manifest (declared: ${[...compiled.keys()].join(', ') || 'none'})`;
+    const issues = check(data);
+    return issues.length > 0 ? `event "${event}" breaks its schema: ${formatIssues(issues)}` : undefined;
+  };
 }
 
 function mergeOptions(defaults: Partial<SupervisorOptions>, manifest: SidecarManifest): SupervisorOptions {

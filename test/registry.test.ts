@@ -88,7 +88,7 @@ describe('registry', () => {
     expect(() => makeRegistry([manifest])).toThrow(/\/methods\/test~1stream\/partial/);
   });
 
-  test('validators are compiled once per method, through a validator swapped in the container', async () => {
+  test('validators are compiled once per method and event, through a validator swapped in the container', async () => {
     let compiled = 0;
     const counting: ISchemaValidator = {
       compile(schema: JsonSchema, label: string) {
@@ -100,11 +100,15 @@ describe('registry', () => {
     const registry = makeRegistry([manifest], {}, (c) => c.register(SchemaValidatorToken, { useValue: counting }));
     const atStartup = compiled;
     // manifest schema + params and result of every method + the chunk schema of each that streams
+    // + the payload schema of every declared event
     const streaming = Object.values(manifest.methods).filter((m) => m.partial).length;
+    const events = Object.keys(manifest.events ?? {}).length;
     expect(streaming).toBeGreaterThan(0);
-    expect(atStartup).toBe(1 + 2 * Object.keys(manifest.methods).length + streaming);
+    expect(events).toBeGreaterThan(0);
+    expect(atStartup).toBe(1 + 2 * Object.keys(manifest.methods).length + streaming + events);
     for (let i = 0; i < 20; i++) await registry.call('fake', 'test/echo', { value: String(i) });
     for (let i = 0; i < 3; i++) await registry.call('fake', 'test/stream', { count: 2 }, { onPartial: () => undefined });
+    await registry.call('fake', 'test/emit', { event: 'test/tick', count: 3 });
     expect(compiled).toBe(atStartup);
   });
 

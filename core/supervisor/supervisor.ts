@@ -61,6 +61,9 @@ export interface SupervisorDeps {
   spawner: IProcessSpawner;
   clock: IClock;
   logger: ILogger;
+  /** Checks an event on arrival: a description of what is wrong with it, or undefined when fine. A
+   * problem makes it a protocol error (`invalid-event`), counted and emitted, never an `event`. */
+  checkEvent?: (event: string, data: unknown) => string | undefined;
 }
 
 /** A lifecycle state with the data that exists only in it. */
@@ -348,6 +351,9 @@ export class Supervisor implements ISupervisor {
   /** Where everything an incarnation observes becomes a supervisor event. */
   private readonly observer: IncarnationOwner = {
     onEvent: (event, data) => {
+      // Checked even when nobody listens, so an invalid event is always counted.
+      const problem = this.deps.checkEvent?.(event, data);
+      if (problem !== undefined) return this.observer.onProtocolError('invalid-event', problem);
       if (this.listening.event) this.emit('event', { sidecar: this.name, event, data });
     },
     onProtocolError: (kind, detail) => {

@@ -11,8 +11,9 @@ import { BuiltinMethods, classifyIncoming, MainSideCodes, type PartialMessage, t
 import { DEFAULT_MAX_LINE_BYTES, readMessages } from './reader';
 import { MessageWriter } from './writer';
 
-/** What kind of rule a sidecar broke on stdout. */
-export type ProtocolErrorKind = 'parse' | 'invalid' | 'unknown-id' | 'line-too-long';
+/** What kind of rule a sidecar broke on stdout. A connection reports the first four; the supervisor
+ * reports `invalid-event`, an event its manifest's schemas reject (see `SupervisorDeps.checkEvent`). */
+export type ProtocolErrorKind = 'parse' | 'invalid' | 'unknown-id' | 'line-too-long' | 'invalid-event';
 
 /** Callbacks through which a connection reports to its owner. All are called synchronously. */
 export interface ConnectionHooks {

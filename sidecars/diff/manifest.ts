@@ -10,15 +10,10 @@ import linesParams from './schema/lines.params.json';
 import linesResult from './schema/lines.result.json';
 import wordsParams from './schema/words.params.json';
 import wordsResult from './schema/words.result.json';
+import type * as T from './types.generated';
 
-/** One unified-diff hunk; `lines` start with ' ', '+', '-' or '\'. */
-export interface DiffHunk {
-  oldStart: number;
-  oldLines: number;
-  newStart: number;
-  newLines: number;
-  lines: string[];
-}
+// The wire types (DiffHunk, LinesResult…), generated from schema/*.json.
+export type * from './types.generated';
 
 /** Where `sidecar.js` is: next to this file in the source tree, or in the source tree when this
  * file runs compiled from `dist/` (tsc does not copy plain JavaScript). */
@@ -34,10 +29,8 @@ export const diffManifest = defineSidecar({
   binary: { command: process.execPath, args: [scriptPath()] },
   launch: () => ({ env: { ELECTRON_RUN_AS_NODE: '1' } }),
   methods: {
-    'diff/lines': method<{ a: string; b: string; context?: number; ignoreWhitespace?: boolean }, { hunks: DiffHunk[]; added: number; removed: number }>(
-      { params: linesParams, result: linesResult, timeoutMs: 10_000, idempotent: true },
-    ),
-    'diff/words': method<{ a: string; b: string }, { parts: Array<{ value: string; type: 'added' | 'removed' | 'common' }> }>({
+    'diff/lines': method<T.LinesParams, T.LinesResult>({ params: linesParams, result: linesResult, timeoutMs: 10_000, idempotent: true }),
+    'diff/words': method<T.WordsParams, T.WordsResult>({
       params: wordsParams,
       result: wordsResult,
       timeoutMs: 10_000,

@@ -11,30 +11,24 @@ import outlinePartial from './schema/outline.partial.json';
 import outlineResult from './schema/outline.result.json';
 import renderParams from './schema/render.params.json';
 import renderResult from './schema/render.result.json';
+import type * as T from './types.generated';
 
-/** One heading of `markdown/outline`. */
-export interface MarkdownHeading {
-  level: number;
-  text: string;
-  /** 1-based line in the source. */
-  line: number;
-  /** GitHub-style anchor id, unique in the document. */
-  id: string;
-}
+// The wire types (MarkdownHeading, OutlineResult…), generated from schema/*.json.
+export type * from './types.generated';
 
 export const markdownManifest = defineSidecar({
   name: 'markdown',
   description: 'Markdown outline and HTML rendering (raw HTML escaped by default)',
   binary: { name: 'skaffa-markdown' },
   methods: {
-    'markdown/outline': method<{ text: string }, { headings: MarkdownHeading[] }, { headings: MarkdownHeading[] }>({
+    'markdown/outline': method<T.OutlineParams, T.OutlineResult, T.OutlinePartial>({
       params: outlineParams,
       result: outlineResult,
       partial: outlinePartial,
       timeoutMs: 10_000,
       idempotent: true,
     }),
-    'markdown/render': method<{ text: string; allowHtml?: boolean }, { html: string }>({
+    'markdown/render': method<T.RenderParams, T.RenderResult>({
       params: renderParams,
       result: renderResult,
       timeoutMs: 10_000,

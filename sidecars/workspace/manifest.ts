@@ -1,14 +1,17 @@
 /**
  * The workspace sidecar's manifest: the Rust binary `skaffa-workspace`, its launch arguments
- * (taken from the app's launch options), and every method with the JSON Schemas in `schema/`.
+ * (taken from the app's launch options), and every method and event with the JSON Schemas in
+ * `schema/` (events are checked on arrival like results).
  * Registering this manifest is all it takes to add the sidecar; nothing in `core/` or `registry/`
  * knows it exists. All methods are read-only, hence idempotent and safe to retry after a crash.
  */
-import { defineSidecar, method, type JsonSchema, type LaunchOptions } from '../../registry/manifest';
+import { defineSidecar, event, method, type JsonSchema, type LaunchOptions } from '../../registry/manifest';
+import didChangeEvent from './schema/didChange.event.json';
 import findFilesParams from './schema/findFiles.params.json';
 import findFilesResult from './schema/findFiles.result.json';
 import globParams from './schema/glob.params.json';
 import globResult from './schema/glob.result.json';
+import indexProgressEvent from './schema/indexProgress.event.json';
 import listDirParams from './schema/listDir.params.json';
 import listDirResult from './schema/listDir.result.json';
 import readFileParams from './schema/readFile.params.json';
@@ -75,10 +78,16 @@ export const workspaceManifest = defineSidecar({
       idempotent: true,
     }),
   },
+  events: {
+    // A batch of changes the watcher applied to the index.
+    'workspace/didChange': event<T.DidChangeEvent>(didChangeEvent),
+    // Files found so far, while the first scan runs.
+    'workspace/indexProgress': event<T.IndexProgressEvent>(indexProgressEvent),
+  },
 });
 
-/** Event names the workspace sidecar sends. */
+/** Event names the workspace sidecar sends (the keys of the manifest's `events`). */
 export const WorkspaceEvents = {
   didChange: 'workspace/didChange',
   indexProgress: 'workspace/indexProgress',
-} as const;
+} as const satisfies Record<string, keyof NonNullable<(typeof workspaceManifest)['events']>>;

@@ -64,7 +64,7 @@ describeHere('quick open while indexing', () => {
         return { files: s.files, watching: s.watching };
       },
       onProgress: (fn) => {
-        const sub = client.onEvent(WorkspaceEvents.indexProgress, (d) => fn((d as { files: number }).files));
+        const sub = client.onEvent(WorkspaceEvents.indexProgress, (d) => fn(d.files));
         return () => sub.dispose();
       },
     };

@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import picomatch from 'picomatch';
 import { inject, injectable } from 'tsyringe';
 import { toDisposable, type Disposable } from '../../../core/events';
-import { SidecarRegistryToken, type ISidecarRegistry, type SidecarClient } from '../../../registry/contract';
+import { SidecarRegistryToken, type ClientOf, type ISidecarRegistry } from '../../../registry/contract';
 import { LaunchOptionsToken } from '../../../registry/manifest';
 import { workspaceManifest, WorkspaceEvents, type WorkspaceLaunchOptions } from '../manifest';
 import type * as T from '../types';
@@ -20,7 +20,7 @@ type Listener = { matches: (p: string) => boolean; fn: (e: WorkspaceChangeEvent)
 
 @injectable()
 export class SidecarWorkspaceAPI implements WorkspaceAPI {
-  private readonly client: SidecarClient<(typeof workspaceManifest)['methods']>;
+  private readonly client: ClientOf<typeof workspaceManifest>;
   private readonly root: string;
   private readonly listeners = new Set<Listener>();
   private subscription?: Disposable;
@@ -87,7 +87,7 @@ export class SidecarWorkspaceAPI implements WorkspaceAPI {
     const listener: Listener = { matches: picomatch(toArray(glob), { dot: true }), fn };
     this.listeners.add(listener);
     if (!this.subscription) {
-      this.subscription = this.client.onEvent(WorkspaceEvents.didChange, (data) => this.dispatch(data as T.DidChangeEvent));
+      this.subscription = this.client.onEvent(WorkspaceEvents.didChange, (data) => this.dispatch(data));
       // Events only flow from a running sidecar; start it so the watch is live without a call first.
       this.registry.start([workspaceManifest.name]).catch(() => undefined);
     }
