@@ -5,6 +5,7 @@
  */
 export * from './types';
 export * from './manifest';
+export * from './errors';
 export * from './api/contract';
 export { SidecarWorkspaceAPI } from './api/workspace-api';
 export { registerWorkspaceSidecar } from './register';
