@@ -68,27 +68,8 @@ export interface DescribeResult {
   streams?: string[];
 }
 
-/** Error codes a sidecar may answer with (method-specific codes come on top). */
-export const SidecarSideCodes = [
-  'PARSE_ERROR',
-  'INVALID_REQUEST',
-  'METHOD_NOT_FOUND',
-  'INVALID_PARAMS',
-  'CANCELLED',
-  'INTERNAL',
-] as const;
-
-/** Error codes only main produces. */
-export const MainSideCodes = [
-  'TIMEOUT',
-  'SIDECAR_CRASHED',
-  'SIDECAR_UNAVAILABLE',
-  'BINARY_NOT_FOUND',
-  'INVALID_RESULT',
-  'PROTOCOL_ERROR',
-] as const;
-
-export type KnownErrorCode = (typeof SidecarSideCodes)[number] | (typeof MainSideCodes)[number];
+// The error codes are part of the protocol; they live in one list with main's own (see error-codes.ts).
+export * from './error-codes';
 
 /** What one line from a sidecar's stdout turned out to be. */
 export type IncomingMessage =

@@ -9,7 +9,6 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import {
-  DefaultBinaryResolver,
   envOverrideName,
   findPlatformPackage,
   platformPackageName,
@@ -19,6 +18,7 @@ import {
   unpackedPath,
   type ResolveContext,
 } from '../registry';
+import { DefaultBinaryResolver } from '../registry/internal';
 
 let dir: string;
 beforeEach(() => {

@@ -4,7 +4,8 @@
  * forgotten, and error codes that only main may produce are not believed when a sidecar sends them.
  */
 import { PassThrough } from 'node:stream';
-import { ABANDONED_TTL_MS, Connection, SidecarError, type ProtocolErrorKind } from '../registry';
+import { SidecarError, type ProtocolErrorKind } from '../registry';
+import { ABANDONED_TTL_MS, Connection } from '../registry/internal';
 import { ManualClock } from './fixtures/manual-clock';
 
 function setup() {

@@ -4,7 +4,8 @@
  * keeps only the basics; a list adds names to `minimal`; `all` passes everything; variables from
  * the manifest's `launch()` always arrive.
  */
-import { isScrubbed, sidecarEnv, type EnvPolicy } from '../registry';
+import type { EnvPolicy } from '../registry';
+import { isScrubbed, sidecarEnv } from '../registry/internal';
 import { fakeManifest } from './fixtures/fake-manifest';
 import { makeRegistry } from './helpers';
 

@@ -4,7 +4,8 @@
  * invalid or duplicate manifests, typed clients, swapping collaborators through the container, and
  * sidecar-side errors passed through as SidecarErrors.
  */
-import { SidecarError, SchemaValidatorToken, AjvSchemaValidator, type ISchemaValidator, type JsonSchema } from '../registry';
+import { SidecarError, SchemaValidatorToken, type ISchemaValidator, type JsonSchema } from '../registry';
+import { AjvSchemaValidator } from '../registry/internal';
 import { fakeManifest } from './fixtures/fake-manifest';
 import { makeRegistry, rejectionOf } from './helpers';
 

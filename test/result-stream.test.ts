@@ -3,7 +3,8 @@
  * loop starts comes out whole and in order, chunks buffered before a failure are yielded before
  * the loop throws it, and leaving the loop aborts the call's signal.
  */
-import { SidecarError, startResultStream } from '../registry';
+import { SidecarError } from '../registry';
+import { startResultStream } from '../registry/internal';
 
 /** A call the test settles by hand; `push` hands it chunks. */
 function handCall<R>() {

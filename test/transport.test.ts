@@ -4,7 +4,8 @@
  * arithmetic, and a writer that waits for `drain` instead of over-filling a slow pipe.
  */
 import { PassThrough, Writable } from 'node:stream';
-import { backoffDelay, CrashWindow, DEFAULT_SUPERVISOR_OPTIONS, MessageWriter, readMessages } from '../registry';
+import { DEFAULT_SUPERVISOR_OPTIONS } from '../registry';
+import { backoffDelay, CrashWindow, MessageWriter, readMessages } from '../registry/internal';
 
 function collect(maxLineBytes?: number) {
   const stream = new PassThrough();

@@ -7,7 +7,7 @@
 import type { Readable, Writable } from 'node:stream';
 import type { IClock, TimerHandle } from '../clock';
 import { SidecarError } from '../errors';
-import { BuiltinMethods, classifyIncoming, MainSideCodes, type PartialMessage, type ResponseMessage, type WireError } from '../protocol';
+import { BuiltinMethods, classifyIncoming, isMainSideCode, type PartialMessage, type ResponseMessage, type WireError } from '../protocol';
 import { DEFAULT_MAX_LINE_BYTES, readMessages } from './reader';
 import { MessageWriter } from './writer';
 
@@ -64,9 +64,6 @@ export const ABANDONED_TTL_MS = 5 * 60_000;
  * the busiest moment so far (a request and its `$/cancel`), so that a burst of timeouts never
  * pushes out ids whose answers are still coming. */
 const ABANDONED_BASE = 4096;
-
-/** Codes only main produces; a sidecar that answers with one is not believed (see `fromWire`). */
-const MAIN_ONLY: ReadonlySet<string> = new Set<string>([...MainSideCodes, 'INVALID_MANIFEST', 'DUPLICATE_SIDECAR']);
 
 /** A request/response connection over a pair of streams. */
 export class Connection {
@@ -238,12 +235,12 @@ export class Connection {
 
   /**
    * The error a sidecar answered with. Codes only main may produce (`SIDECAR_CRASHED`, `TIMEOUT`,
-   * `SIDECAR_UNAVAILABLE`...) decide retries and restarts, so a sidecar must not be able to claim
+   * `REMOTE_UNREACHABLE`..., the list in error-codes.ts) decide retries, restarts and advice, so a sidecar must not be able to claim
    * them: such an answer becomes `INTERNAL` (not retryable), keeping the claimed code in
    * `data.claimedCode`, and is reported as a protocol error.
    */
   private fromWire(e: WireError, method: string): SidecarError {
-    if (!MAIN_ONLY.has(e.code)) return new SidecarError(e.code, e.message, { sidecar: this.sidecar, method, data: e.data });
+    if (!isMainSideCode(e.code)) return new SidecarError(e.code, e.message, { sidecar: this.sidecar, method, data: e.data });
     this.hooks.onProtocolError?.('invalid', `answered ${method} with ${e.code}, a code only main may produce; reported as INTERNAL`);
     return new SidecarError('INTERNAL', `the sidecar answered with ${e.code}, which only main may report: ${e.message}`, {
       sidecar: this.sidecar,

@@ -4,28 +4,12 @@
  * message on stderr; docker, kubectl and wsl use their own codes and wording, so the message is
  * what decides. Each code says what a person can do about it, in the message and in the docs.
  */
+import { RemoteErrorCodes } from '../../core/error-codes';
 import { SidecarError } from '../../core/errors';
 import type { TransportKind } from './command';
 
-/** The codes a remote launch adds to the protocol's (docs/remote.md explains each). */
-export const RemoteErrorCodes = {
-  /** The transport itself (ssh, docker...) is not installed here. */
-  transportNotFound: 'REMOTE_TRANSPORT_NOT_FOUND',
-  /** The host, container or distribution cannot be reached (DNS, refused, timed out, not running). */
-  unreachable: 'REMOTE_UNREACHABLE',
-  /** The far side refused us: wrong key or user, or an unknown/changed host key. */
-  authFailed: 'REMOTE_AUTH_FAILED',
-  /** The remote disk or quota is full, so the binary could not be uploaded. */
-  noSpace: 'REMOTE_NO_SPACE',
-  /** No build of the sidecar exists for the remote OS/CPU, or the remote has no POSIX shell. */
-  unsupportedPlatform: 'REMOTE_UNSUPPORTED_PLATFORM',
-  /** The remote binary answered `$/describe` with another name or version. */
-  versionMismatch: 'REMOTE_VERSION_MISMATCH',
-  /** Anything else that stopped provisioning (permissions, a binary that does not run there...). */
-  provisionFailed: 'REMOTE_PROVISION_FAILED',
-} as const;
-
-export type RemoteErrorCode = (typeof RemoteErrorCodes)[keyof typeof RemoteErrorCodes];
+// The codes live with main's other codes, so the connection refuses them from a sidecar too.
+export { RemoteErrorCodes, type RemoteErrorCode } from '../../core/error-codes';
 
 /** What a finished transport command left behind. */
 export interface CommandOutcome {

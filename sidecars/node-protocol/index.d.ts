@@ -45,6 +45,8 @@ export interface SidecarOptions {
   input?: NodeJS.ReadableStream;
   output?: NodeJS.WritableStream;
   exit?: (code: number) => void;
+  /** Take down every process this sidecar started before exiting (default: true when serving the real stdin). */
+  containChildren?: boolean;
 }
 
 /** Creates a sidecar that speaks the Skaffa protocol on stdio. */

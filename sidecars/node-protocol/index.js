@@ -220,4 +220,4 @@ function createSidecar(options) {
   };
 }
 
-module.exports = { createSidecar, MethodError, DEFAULT_MAX_LINE_BYTES, killChildren };
+module.exports = { createSidecar, MethodError, DEFAULT_MAX_LINE_BYTES };

@@ -1,12 +1,15 @@
 /**
  * The workspace sidecar's TypeScript entry point (`skaffa-sidecars/workspace`): its manifest, its
- * wire types, the WorkspaceAPI contract and implementation, `registerWorkspaceSidecar`, which adds
- * all of it to a container, and the WorkspaceHost, one workspace sidecar per folder.
+ * wire types and error codes, the WorkspaceAPI contract, `registerWorkspaceSidecar`, which adds it
+ * with its implementation to a container, and the WorkspaceHost, one workspace sidecar per folder.
  */
+// tsyringe needs the Reflect polyfill before it loads; an app may import this entry first.
+import 'reflect-metadata';
+
 export * from './types';
 export * from './manifest';
+export * from './errors';
 export * from './api/contract';
-export { SidecarWorkspaceAPI } from './api/workspace-api';
 export { registerWorkspaceSidecar } from './register';
 export * from './host/contract';
 export { WorkspaceHost, installQuitHook } from './host/workspace-host';

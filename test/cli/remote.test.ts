@@ -7,7 +7,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { shellQuote } from '../../registry';
+import { shellQuote } from '../../registry/internal';
 import { freePort, sshUnavailable, startSshd, type TestSshd } from '../../bench/lib/sshd';
 import { ensureBuilt, makeTree, runCli } from './cli-harness';
 

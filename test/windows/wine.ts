@@ -7,7 +7,7 @@
  * code that runs against the Linux binary.
  */
 import * as path from 'node:path';
-import { NodeProcessSpawner } from '../../core';
+import { NodeProcessSpawner } from '../../registry/internal';
 import type { ChildHandle, IProcessSpawner, SpawnRequest } from '../../core/process/contract';
 
 /** True when this jest run targets the Windows build under wine. */

@@ -10,8 +10,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { container } from 'tsyringe';
-import { LoggerToken, NullLogger, SidecarRegistryToken, type ISidecarRegistry } from '../../registry';
+import { LoggerToken, NullLogger, registerSidecar, SidecarRegistryToken, type ISidecarRegistry } from '../../registry';
 import { installQuitHook, WorkspaceHost, type QuitHookApp } from '../../sidecars/workspace';
+import { fakeManifest } from '../fixtures/fake-manifest';
 import { isAlive, waitFor } from '../helpers';
 
 const dirs: string[] = [];
@@ -93,6 +94,34 @@ test('dispose resolves by its deadline when a shutdown hangs, naming the folder'
   host.open(hung);
   host.open(fine);
   expect(await host.dispose({ deadlineMs: 300 })).toEqual({ timedOut: [hung] });
+});
+
+test('dispose and close hand their deadline to each folder: a sidecar that ignores $/shutdown and SIGTERM is killed by it', async () => {
+  // Each polite step may take 30 s, so within the 10 s waited below only the deadline can end it.
+  const stubborn = fakeManifest('stubborn', { flags: ['--ignore-shutdown', '--ignore-sigterm'], supervisor: { shutdownGraceMs: 30_000 } });
+  const closed = folder(['c.txt']);
+  const disposed = folder(['d.txt']);
+  const host = new WorkspaceHost({
+    container,
+    configure: (c) => {
+      quiet(c);
+      registerSidecar(c, stubborn);
+    },
+  });
+  const stubbornPid = async (root: string) => {
+    host.open(root);
+    return (await host.registry(root)!.client(stubborn).call('test/pid', {})).pid;
+  };
+  const pids = [await stubbornPid(closed), await stubbornPid(disposed)];
+  try {
+    await host.close(closed, { deadlineMs: 300 });
+    await waitFor(() => !isAlive(pids[0]), 10_000, 'the closed folder\'s stubborn sidecar to be killed at the deadline');
+    expect(isAlive(pids[1])).toBe(true);
+    await host.dispose({ deadlineMs: 300 });
+    await waitFor(() => !isAlive(pids[1]), 10_000, 'the disposed folder\'s stubborn sidecar to be killed at the deadline');
+  } finally {
+    for (const pid of pids) if (isAlive(pid)) process.kill(pid, 'SIGKILL');
+  }
 });
 
 test('the quit hook holds the first quit until every sidecar is down, then exits once', async () => {

@@ -5,6 +5,7 @@
  * on a sidecar. `installQuitHook` wires that to Electron's `will-quit`.
  */
 import type { DependencyContainer, InjectionToken } from 'tsyringe';
+import type { StopOptions } from '../../../core/supervisor/contract';
 import type { SidecarDefaults } from '../../../registry/container';
 import type { ISidecarRegistry } from '../../../registry/contract';
 import type { WorkspaceAPI } from '../api/contract';
@@ -35,11 +36,15 @@ export interface IWorkspaceHost {
   registry(root: string): ISidecarRegistry | undefined;
   /** The open folders. */
   roots(): string[];
-  /** Stops `root`'s sidecars (graceful shutdown); a folder that is not open is a no-op. */
-  close(root: string): Promise<void>;
+  /**
+   * Stops `root`'s sidecars (graceful shutdown, bounded by `options.deadlineMs` when given: then
+   * SIGKILL); a folder that is not open is a no-op.
+   */
+  close(root: string, options?: StopOptions): Promise<void>;
   /**
    * Stops every folder's sidecars in parallel, once (later calls return the same promise) and
-   * resolves by `deadlineMs` (default 5000) even if one hangs; `open` fails afterwards.
+   * resolves by `deadlineMs` (default 5000) even if one hangs: the deadline also bounds each
+   * registry's shutdown, so a sidecar that ignores it is killed then. `open` fails afterwards.
    */
   dispose(options?: { deadlineMs?: number }): Promise<WorkspaceHostDisposeResult>;
 }

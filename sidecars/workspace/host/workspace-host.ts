@@ -10,6 +10,7 @@ import * as path from 'node:path';
 import 'reflect-metadata';
 import { container as rootContainer } from 'tsyringe';
 import type { Disposable } from '../../../core/events';
+import type { StopOptions } from '../../../core/supervisor/contract';
 import { createSidecarRegistry, registerSidecarDefaults } from '../../../registry/container';
 import type { ISidecarRegistry } from '../../../registry/contract';
 import { WorkspaceAPIToken, type WorkspaceAPI } from '../api/contract';
@@ -55,12 +56,12 @@ export class WorkspaceHost implements IWorkspaceHost {
     return [...this.open_.keys()];
   }
 
-  async close(root: string): Promise<void> {
+  async close(root: string, options: StopOptions = {}): Promise<void> {
     const key = canonical(root);
     const entry = this.open_.get(key);
     if (!entry) return;
     this.open_.delete(key);
-    await entry.registry.dispose();
+    await entry.registry.dispose(options);
   }
 
   dispose(options: { deadlineMs?: number } = {}): Promise<WorkspaceHostDisposeResult> {
@@ -70,8 +71,10 @@ export class WorkspaceHost implements IWorkspaceHost {
 
   private async disposeAll(deadlineMs: number): Promise<WorkspaceHostDisposeResult> {
     const pending = new Set(this.open_.keys());
+    // Each registry gets the deadline too, so a sidecar that ignores $/shutdown and SIGTERM is
+    // killed when it comes instead of being left to finish its graceful steps after we returned.
     const all = [...this.open_].map(([root, { registry }]) =>
-      registry.dispose().then(
+      registry.dispose({ deadlineMs }).then(
         () => void pending.delete(root),
         () => void pending.delete(root), // a failed shutdown still ended: the registry killed what it could
       ),
