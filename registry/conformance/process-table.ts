@@ -137,9 +137,19 @@ export class ProcessWatcher {
     return [...this.seen].filter(([key]) => alive.has(key)).map(([, row]) => row);
   }
 
-  /** SIGKILLs every survivor and the sidecar's group: the checker never leaves processes behind. */
+  /** SIGKILLs every survivor and the sidecar's group, and waits (up to 5 s) until they are gone:
+   * the checker never leaves processes behind. */
   async killAll(): Promise<void> {
-    for (const row of await this.survivors()) {
+    const deadline = Date.now() + 5_000;
+    for (let left = await this.survivors(); left.length > 0 && Date.now() < deadline; left = await this.survivors()) {
+      this.signal(left);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    this.signal([]);
+  }
+
+  private signal(rows: ProcessRow[]): void {
+    for (const row of rows) {
       try {
         if (process.platform === 'win32') execFile('taskkill', ['/pid', String(row.pid), '/T', '/F'], { windowsHide: true }, () => undefined);
         else process.kill(row.pid, 'SIGKILL');
