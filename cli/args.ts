@@ -19,6 +19,7 @@ export type Invocation =
   | { kind: 'watch'; globs: string[] }
   | { kind: 'call'; sidecar: string; method: string; params: Record<string, unknown> }
   | { kind: 'sidecars' }
+  | { kind: 'conformance'; command: string[]; manifest?: string; timeoutMs?: number; maxLineBytes?: number }
   | { kind: 'interactive' };
 
 /** The outcome of parsing: something to run, or an exit code (help shown, or a usage error printed). */
@@ -38,6 +39,7 @@ Examples:
   skaffa --json status
   skaffa call workspace workspace/glob '{"include":["**/*.md"]}'
   skaffa --trace trace.ndjson watch '**/*.rs'
+  skaffa conformance -- node sidecars/diff/sidecar.js   (check a sidecar against the protocol)
   skaffa --remote 'ssh -T dev@box --' --root /srv/app find main   (see docs/remote.md)`;
 
 /**
@@ -130,6 +132,18 @@ export function parseArgs(argv: string[], stdinIsTTY: boolean, writeErr: (s: str
     .description('list registered sidecars: resolved binary, where it came from, state, methods')
     .action(() => {
       invocation = { kind: 'sidecars' };
+    });
+
+  program
+    .command('conformance')
+    .usage('[options] -- <cmd...>')
+    .description('check that a sidecar command speaks the protocol (docs/protocol.md); exit 0 only when every MUST holds')
+    .argument('<cmd...>', 'the sidecar command to start (no shell), after --')
+    .option('--manifest <module#export>', "send every method's params examples and validate the answers, e.g. dist/sidecars/workspace/manifest.js#workspaceManifest")
+    .option('--timeout <ms>', 'how long to wait for any one answer', positiveInt)
+    .option('--max-line-bytes <n>', "the sidecar's input line limit; a line one byte longer is sent (default 64 MiB)", positiveInt)
+    .action((command: string[], o: { manifest?: string; timeout?: number; maxLineBytes?: number }) => {
+      invocation = { kind: 'conformance', command, manifest: o.manifest, timeoutMs: o.timeout, maxLineBytes: o.maxLineBytes };
     });
 
   try {

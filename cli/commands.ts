@@ -11,7 +11,7 @@ import { color, formatBytes, formatSearchHit, formatSidecars, highlightMatch } f
 import type { Output } from './output';
 import type { Session } from './session';
 
-type OneShot = Exclude<Invocation, { kind: 'watch' } | { kind: 'interactive' }>;
+type OneShot = Exclude<Invocation, { kind: 'watch' } | { kind: 'interactive' } | { kind: 'conformance' }>;
 
 /** Runs a one-shot command and returns its exit code; failures are thrown as errors. */
 export async function runCommand(inv: OneShot, session: Session, out: Output): Promise<number> {

@@ -8,6 +8,7 @@
  */
 import { parseArgs, type Invocation } from './args';
 import { runCommand } from './commands';
+import { runConformance } from './conformance';
 import { explain, ExitCode, InterruptedError } from './errors';
 import { runInteractive } from './interactive';
 import { processOutput, type Output } from './output';
@@ -31,6 +32,8 @@ async function main(): Promise<number> {
 
   let session: Session | undefined;
   try {
+    // The conformance check starts only the command under test: no session, no workspace sidecar.
+    if (parsed.invocation.kind === 'conformance') return await Promise.race([runConformance(parsed.invocation, out), interrupted]);
     session = openSession(parsed.global, (line) => out.note(line));
     return await Promise.race([run(parsed.invocation, session, out, interrupt.signal), interrupted]);
   } catch (e) {
@@ -50,6 +53,8 @@ function run(inv: Invocation, session: Session, out: Output, interrupt: AbortSig
       return runWatch(inv, session, out, interrupt);
     case 'interactive':
       return runInteractive(session, out, interrupt);
+    case 'conformance':
+      return runConformance(inv, out);
     default:
       return runCommand(inv, session, out);
   }

@@ -88,7 +88,7 @@ test('the library tarball holds compiled code, types, schemas, README and LICENS
   expect(Object.keys(pkg.peerDependencies).sort()).toEqual(['reflect-metadata', 'tsyringe']);
   expect(pkg.optionalDependencies[summary.platform.name]).toBe(pkg.version);
   for (const key of ['devDependencies', 'scripts', 'workspaces', 'bin', 'private']) expect(pkg[key]).toBeUndefined();
-  expect(Object.keys(pkg.exports).sort()).toEqual(['.', './internal', './markdown', './node-protocol', './package.json', './workspace']);
+  expect(Object.keys(pkg.exports).sort()).toEqual(['.', './conformance', './internal', './markdown', './node-protocol', './package.json', './workspace']);
 });
 
 test('the platform package holds every sidecar binary, executable, stripped, with os and cpu fields', () => {

@@ -168,7 +168,9 @@ function createSidecar(options) {
     }
     const valid =
       msg && typeof msg === 'object' && !Array.isArray(msg) && typeof msg.id === 'string' && typeof msg.method === 'string' &&
-      (msg.params === undefined || (msg.params && typeof msg.params === 'object' && !Array.isArray(msg.params)));
+      (msg.params === undefined || (msg.params && typeof msg.params === 'object' && !Array.isArray(msg.params))) &&
+      // "stream": absent, false or null means no; any other value is INVALID_REQUEST (docs/protocol.md).
+      (msg.stream === undefined || msg.stream === null || typeof msg.stream === 'boolean');
     if (!valid) {
       const id = msg && typeof msg === 'object' && typeof msg.id === 'string' ? msg.id : null;
       return fail(id, 'INVALID_REQUEST', 'expected {"id": string, "method": string, "params": object}');
