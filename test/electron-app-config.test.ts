@@ -51,7 +51,7 @@ test('the type check fails on a misuse of Electron or Forge, and on Node in the 
     );
     fs.writeFileSync(path.join(dir, 'renderer.ts'), "const fs = require('node:fs');\n");
     const main = { extends: '../tsconfig.json', compilerOptions: { rootDir: '..' }, include: ['wrong.ts'] };
-    const renderer = { extends: '../tsconfig.renderer.json', files: ['renderer.ts'] };
+    const renderer = { extends: '../tsconfig.renderer.json', compilerOptions: { rootDir: '..' }, files: ['renderer.ts'] };
     fs.writeFileSync(path.join(dir, 'main.json'), JSON.stringify(main));
     fs.writeFileSync(path.join(dir, 'renderer.json'), JSON.stringify(renderer));
     expect(tsc(path.join(dir, 'main.json'))).toEqual([expect.stringMatching(/wrong\.ts\(4,.*TS2322/), expect.stringMatching(/wrong\.ts\(5,.*TS2322/)]);
