@@ -7,6 +7,11 @@ module.exports = {
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] },
+  // The package's own names, as tsconfig.json's paths map them (examples/electron-app imports them).
+  moduleNameMapper: {
+    '^skaffa-sidecars$': '<rootDir>/registry/index.ts',
+    '^skaffa-sidecars/workspace$': '<rootDir>/sidecars/workspace/index.ts',
+  },
   testTimeout: 30000,
   maxWorkers: 2,
   reporters: ['default', '<rootDir>/test/summary-reporter.js'],
