@@ -26,6 +26,7 @@ beforeAll(() => {
 test('every entry point in package.json has a report, and root and internal are separate entries', () => {
   expect(entries.map((e) => e.name).sort()).toEqual([
     'skaffa-sidecars',
+    'skaffa-sidecars/conformance',
     'skaffa-sidecars/internal',
     'skaffa-sidecars/markdown',
     'skaffa-sidecars/node-protocol',
