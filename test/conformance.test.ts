@@ -60,10 +60,17 @@ describe('the shipped sidecars conform', () => {
   test('diff on the Node kit: every MUST holds (the manifest loaded from <module>#<export>)', async () => {
     const report = await check(DIFF, { manifest: 'sidecars/diff/manifest.ts#diffManifest', cwd: REPO });
     expect(failing(report)).toEqual([]);
-    // The shipped schemas carry no examples yet: each method is a warning, not a pass or a failure.
-    expect(rule(report, 'methods/diff/lines')).toMatchObject({ status: 'warn', detail: 'no examples: not exercised' });
-    const withExamples = await check(DIFF, { manifest: diffWithExamples });
-    expect(withExamples.rules.filter((r) => r.status !== 'pass')).toEqual([]);
+    // The shipped params schemas carry examples, so every method is exercised and passes.
+    expect(rule(report, 'methods/diff/lines')).toMatchObject({ status: 'pass' });
+    expect(report.rules.filter((r) => r.status !== 'pass')).toEqual([]);
+    // A method without examples is a warning, neither a pass nor a failure.
+    const bare = { ...diffWithExamples, methods: Object.fromEntries(Object.entries(diffWithExamples.methods).map(([name, spec]) => {
+      const { examples: _examples, ...params } = spec.params as Record<string, unknown>;
+      return [name, { ...spec, params }];
+    })) };
+    const withoutExamples = await check(DIFF, { manifest: bare });
+    expect(failing(withoutExamples)).toEqual([]);
+    expect(rule(withoutExamples, 'methods/diff/lines')).toMatchObject({ status: 'warn', detail: 'no examples: not exercised' });
   });
 
   test('expectConformant resolves with the report for a conformant sidecar', async () => {
