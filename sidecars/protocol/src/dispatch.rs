@@ -17,7 +17,15 @@ use crate::context::{CancelToken, Context, Flight, StreamSink};
 use crate::msg::{codes, Message, Request, Response, ResponseError};
 use crate::outbox::{EventSender, Outbox};
 use crate::pool::Pool;
-use crate::server::Exit;
+
+/// Why serving stopped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exit {
+    /// `$/shutdown` was received and answered.
+    Shutdown,
+    /// The input ended (stdin closed): the orphan rule says to exit.
+    Disconnected,
+}
 
 /// A type-erased handler: decodes params, runs, encodes the result.
 pub(crate) type Handler = dyn Fn(&Context, &RawValue) -> Result<Box<RawValue>, ResponseError> + Send + Sync;

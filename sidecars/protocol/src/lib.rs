@@ -51,8 +51,9 @@ mod pool;
 mod server;
 
 pub use context::{Batcher, CancelToken, Context};
+pub use dispatch::Exit;
 pub use error::{Error, Result};
 pub use input::{IoOptions, DEFAULT_MAX_LINE_BYTES};
 pub use msg::{codes, Event, Message, Partial, Request, Response, ResponseError};
 pub use outbox::EventSender;
-pub use server::{Exit, Server};
+pub use server::Server;

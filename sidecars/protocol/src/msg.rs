@@ -215,12 +215,6 @@ impl Message {
         res.map_err(std::io::Error::from)?;
         out.write_all(b"\n")
     }
-
-    /// Decodes one line, classifying it as the wire contract requires. On failure returns the
-    /// error response to send back (with the request's id when it had a string id).
-    pub fn parse(line: &[u8]) -> std::result::Result<Message, Response> {
-        crate::parse::parse_line(line)
-    }
 }
 
 impl From<Request> for Message {

@@ -104,6 +104,16 @@ fn null() -> Box<RawValue> {
     RawValue::from_string("null".to_owned()).expect("`null` is valid JSON")
 }
 
+// Decoding lives here, beside the rules it applies, so `msg` (the types) never depends on
+// `parse` (the classification) and the two modules form no cycle.
+impl Message {
+    /// Decodes one line, classifying it as the wire contract requires. On failure returns the
+    /// error response to send back (with the request's id when it had a string id).
+    pub fn parse(line: &[u8]) -> std::result::Result<Message, Response> {
+        parse_line(line)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -17,7 +17,7 @@ use serde_json::value::{to_raw_value, RawValue};
 
 use crate::children;
 use crate::context::Context;
-use crate::dispatch::{Dispatcher, Handler, Route};
+use crate::dispatch::{Dispatcher, Exit, Handler, Route};
 use crate::input::{read_messages, IoOptions, READ_BUFFER};
 use crate::msg::{codes, ResponseError};
 use crate::outbox::{EventSender, Outbox};
@@ -26,15 +26,6 @@ use crate::Result;
 
 /// How long serving waits, when it ends, for a writer stuck on a full output pipe.
 const FINAL_FLUSH: Duration = Duration::from_secs(5);
-
-/// Why serving stopped.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Exit {
-    /// `$/shutdown` was received and answered.
-    Shutdown,
-    /// The input ended (stdin closed): the orphan rule says to exit.
-    Disconnected,
-}
 
 /// A sidecar's method table. See the crate docs for an example.
 pub struct Server {

@@ -15,6 +15,7 @@ mod applier;
 mod automaton;
 mod base;
 mod changes;
+mod fold;
 mod frontcode;
 mod fuzzy;
 mod hold;
