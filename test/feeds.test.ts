@@ -162,7 +162,10 @@ test('dispose stops the feed first: a forward in flight and a producer still emi
     await s.emit({ intervalMs: 5 });
     await waitFor(() => s.feed().forwarded >= 1 && s.feed().queued >= 2, 15_000, 'a forward in flight and one waiting');
     const forwarded = s.feed().forwarded;
-    await s.registry.dispose();
+    const disposing = s.registry.dispose();
+    // The feed stops at once, before any sidecar has begun to stop.
+    expect(s.feed().active).toBe(false);
+    await disposing;
     expect(s.feed()).toMatchObject({ active: false, queued: 0, forwarded });
     expect(s.logger.complaints).toEqual([]);
     expect(rejections).toEqual([]);
