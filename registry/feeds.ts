@@ -10,7 +10,8 @@
  * - A resync (the consumer's `resync` method, params `{}`) replaces what may have been missed:
  *   after the consumer is ready, after the producer is ready again (a new incarnation), for a
  *   payload with `rescan: true` or whose numeric `generation` is not the previous one + 1, and
- *   after a failed call. Payloads still queued when it is requested are dropped: it covers them.
+ *   after a failed call, and when more than `MAX_QUEUED` payloads wait (a consumer that cannot
+ *   keep up). Payloads still queued when it is requested are dropped: it covers them.
  * - Failures are recorded and logged once per streak, never thrown: a crashed consumer gets its
  *   resync when it is back, so a crash costs one resync, not a storm of errors.
  */
@@ -30,6 +31,9 @@ export interface FeedHost {
 
 /** One unit of work of a feed's queue: a payload to forward, or a resync. */
 type Item = { kind: 'forward'; payload: Record<string, unknown> } | { kind: 'resync'; reason: string };
+
+/** Payloads that may wait for a consumer with a resync method; one more is replaced by a resync. */
+export const MAX_QUEUED = 1000;
 
 /** States in which the consumer runs or is about to run again: the feed is active in these. */
 const RUNNING: ReadonlySet<SidecarState> = new Set(['starting', 'ready', 'backoff']);
@@ -148,13 +152,22 @@ class Feed implements Disposable {
     if (generation !== undefined) this.lastGeneration = generation;
     // Not ready: the resync that comes with its ready covers this payload.
     if (this.consumer.state !== 'ready') return void this.counts.dropped++;
-    const why = payload.rescan === true ? 'the producer rescanned' : gap ? 'a generation gap' : this.stale ? 'an earlier failure' : undefined;
+    const why = this.resyncInstead(payload, gap);
     if (why && this.spec.resync) {
       this.counts.dropped++;
       return this.resync(why);
     }
     this.queue.push({ kind: 'forward', payload });
     void this.pump();
+  }
+
+  /** Why `payload` calls for a resync instead of a forward, if it does. */
+  private resyncInstead(payload: Record<string, unknown>, gap: boolean): string | undefined {
+    if (payload.rescan === true) return 'the producer rescanned';
+    if (gap) return 'a generation gap';
+    if (this.stale) return 'an earlier failure';
+    if (this.queue.length >= MAX_QUEUED) return 'the consumer fell behind';
+    return undefined;
   }
 
   /**

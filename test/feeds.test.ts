@@ -7,6 +7,7 @@
  * log line for a failing streak, a quiet dispose, and manifests whose feeds cannot work.
  */
 import { LoggerToken, SidecarError, type ILogger, type ISidecarRegistry } from '../registry';
+import { MAX_QUEUED } from '../registry/feeds';
 import { consumerManifest, producerManifest, type EmitParams, type Entry } from './fixtures/feed-manifests';
 import { makeRegistry, waitFor } from './helpers';
 
@@ -131,6 +132,16 @@ test('a gap in the generations is replaced by a resync', async () => {
   await s.emit({ skip: 2, count: 2 });
   expect(await entriesAfter(s.log, base, 4)).toEqual([1, 2, 'resync', 6]);
   expect(s.feed()).toMatchObject({ forwarded: 3, resyncs: resyncs + 1, dropped: 1 });
+});
+
+test('a consumer that falls more than MAX_QUEUED payloads behind gets a resync instead of them', async () => {
+  // Generation 1 takes 300 ms: the burst arrives while it is in flight and fills the queue.
+  const s = setup({ delayMs: 300 });
+  const base = (await running(s)).length;
+  await s.emit({ count: MAX_QUEUED + 2 });
+  expect(await entriesAfter(s.log, base, 2)).toEqual([1, 'resync']);
+  await waitFor(() => s.feed().queued === 0, 15_000, 'the feed idle');
+  expect(s.feed()).toMatchObject({ forwarded: 1, dropped: MAX_QUEUED + 1 });
 });
 
 test('a forward that fails is followed by a resync and logged once per failing streak', async () => {
