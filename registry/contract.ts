@@ -40,6 +40,28 @@ export interface SidecarInfo {
   binary: { path?: string; source?: CandidateSource; error?: string; candidates: Candidate[] };
 }
 
+/** A row of `registry.feeds()`: one feed a manifest declares (`FeedSpec`) and what it has done. */
+export interface FeedStatus {
+  /** The consuming sidecar (whose manifest declares the feed). */
+  to: string;
+  from: string;
+  event: string;
+  method: string;
+  resync?: string;
+  /** True while the consumer runs (starting, ready or restarting): only then is the producer listened to. */
+  active: boolean;
+  /** Payloads the consumer's method accepted. */
+  forwarded: number;
+  /** Resyncs the consumer's resync method completed. */
+  resyncs: number;
+  /** Payloads not forwarded because a resync covers them (or the consumer was not ready). */
+  dropped: number;
+  /** Forwards and resyncs waiting or in flight. */
+  queued: number;
+  /** The last failed forward or resync (cleared by nothing: a status view shows when it was). */
+  lastError?: { message: string; code?: string; at: number };
+}
+
 /** Main's single entry point to every sidecar. */
 export interface ISidecarRegistry {
   /** Names of all registered sidecars, in registration order. */
@@ -65,8 +87,10 @@ export interface ISidecarRegistry {
   on<K extends keyof SupervisorEvents>(name: K, listener: Listener<SupervisorEvents[K]>): Disposable;
   /** A health snapshot of every sidecar (in-flight and queued calls, crashes, restarts, last exit). */
   health(): SidecarHealth[];
+  /** Every feed the manifests declare (one sidecar's events into another's method), with its counters. */
+  feeds(): FeedStatus[];
   /**
-   * Shuts every sidecar down gracefully and leaves no process behind. New calls fail at once with
+   * Stops every feed, then shuts every sidecar down gracefully and leaves no process behind. New calls fail at once with
    * SIDECAR_UNAVAILABLE from the moment it is called; `deadlineMs` bounds the whole shutdown
    * (SIGKILL when it comes). Calling it again returns the same promise.
    */

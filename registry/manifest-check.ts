@@ -3,12 +3,13 @@
  * when the app starts rather than as a strange failure on first use: each manifest is checked
  * against `manifest.schema.json` (the error names the field: a method or event name that is not
  * namespaced, an event schema that is not an object…), `launch` must be a function, and no two
- * manifests may share a name. The registry then compiles every method and event schema, so an
+ * manifests may share a name. Each feed must name a registered producer, an event that producer
+ * declares (when it declares events) and methods its consumer declares. The registry then compiles every method and event schema, so an
  * invalid JSON Schema fails at startup too.
  */
 import { SidecarError } from '../core/errors';
 import schema from './manifest.schema.json';
-import type { SidecarManifest } from './manifest';
+import type { FeedSpec, SidecarManifest } from './manifest';
 import { formatIssues, type ISchemaValidator } from './validation/contract';
 
 /** Throws `SidecarError('INVALID_MANIFEST')` for the first problem found. */
@@ -32,4 +33,26 @@ export function checkManifests(manifests: SidecarManifest[], validator: ISchemaV
     }
     seen.add(m.name);
   });
+  manifests.forEach((m) => m.feeds?.forEach((feed, index) => checkFeed(m, feed, index, manifests)));
+}
+
+/** Throws `INVALID_MANIFEST` when feed #`index` of `consumer` cannot work with what is registered. */
+function checkFeed(consumer: SidecarManifest, feed: FeedSpec, index: number, manifests: SidecarManifest[]): void {
+  const fail = (problem: string) => {
+    throw new SidecarError('INVALID_MANIFEST', `sidecar manifest "${consumer.name}" is invalid: /feeds/${index}: ${problem}`, {
+      sidecar: consumer.name,
+      data: { feed },
+    });
+  };
+  const producer = manifests.find((p) => p.name === feed.from);
+  if (!producer) fail(`feeds from "${feed.from}", which is not registered (registered: ${manifests.map((p) => p.name).join(', ')})`);
+  const events = producer?.events && Object.keys(producer.events);
+  if (events && !events.includes(feed.event)) {
+    fail(`"${feed.from}" does not declare the event "${feed.event}" (declared: ${events.join(', ') || 'none'})`);
+  }
+  for (const name of [feed.method, feed.resync]) {
+    if (name !== undefined && !Object.keys(consumer.methods).includes(name)) {
+      fail(`method "${name}" is not declared by "${consumer.name}" (has: ${Object.keys(consumer.methods).join(', ')})`);
+    }
+  }
 }

@@ -58,6 +58,24 @@ export function event<T>(schema: JsonSchema): EventSpec<T> {
   return schema as EventSpec<T>;
 }
 
+/**
+ * One feed, declared by the sidecar that consumes it: each `event` that sidecar `from` sends is
+ * passed, in order, as the params of this sidecar's `method`. `resync` (params `{}`) is called
+ * instead whenever payloads may have been missed: after this sidecar or the producer (re)starts,
+ * after a payload with `rescan: true`, a gap in a payload's numeric `generation`, or a failed
+ * forward. The registry runs the feed only while this sidecar runs (see docs/architecture.md).
+ */
+export interface FeedSpec {
+  /** Name of the producing sidecar (registered in the same registry). */
+  from: string;
+  /** The producer's event (declared in its manifest's `events`, when it declares any). */
+  event: string;
+  /** This sidecar's method that receives each payload as its params. */
+  method: string;
+  /** This sidecar's method that rebuilds its state from scratch; params `{}`. */
+  resync?: string;
+}
+
 /** Where the executable comes from. */
 export type BinarySpec =
   | {
@@ -115,6 +133,9 @@ export interface SidecarManifest<
    * it, events are passed on unchecked and `onEvent` types their payloads as `unknown`.
    */
   events?: E;
+  /** Other sidecars' events this one consumes (see `FeedSpec`); the registry starts each producer
+   * when this sidecar starts, never the other way round. */
+  feeds?: FeedSpec[];
   /** Overrides of the restart policy. */
   restart?: Partial<RestartPolicy>;
   /** Overrides of the other supervisor options. */

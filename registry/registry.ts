@@ -28,7 +28,8 @@ import {
 } from '../core/supervisor/contract';
 import { Supervisor } from '../core/supervisor/supervisor';
 import { BinaryResolverToken, ResolveContextToken, type IBinaryResolver, type ResolveContext } from './binary/contract';
-import type { ISidecarRegistry, SidecarClient, SidecarInfo, StreamOptions } from './contract';
+import type { FeedStatus, ISidecarRegistry, SidecarClient, SidecarInfo, StreamOptions } from './contract';
+import { Feeds } from './feeds';
 import {
   LaunchOptionsToken,
   SidecarManifestToken,
@@ -60,6 +61,7 @@ const BUILTINS: ReadonlySet<string> = new Set(Object.values(BuiltinMethods));
 @injectable()
 export class SidecarRegistry implements ISidecarRegistry {
   private readonly entries = new Map<string, Entry>();
+  private readonly feedRouter: Feeds;
   private disposing?: Promise<void>;
 
   constructor(
@@ -90,6 +92,8 @@ export class SidecarRegistry implements ISidecarRegistry {
       const supervisor = new Supervisor(manifest.name, () => this.launchRequest(manifest), policies, options, { spawner, clock, logger, checkEvent });
       this.entries.set(manifest.name, { manifest, supervisor, methods });
     }
+    // Feeds (feeds.ts) use the supervisors and the validated call path, like any caller.
+    this.feedRouter = new Feeds(manifests, { supervisor: (n) => this.supervisor(n), call: (s, m, p) => this.call(s, m, p), logger });
   }
 
   names(): string[] {
@@ -208,7 +212,13 @@ export class SidecarRegistry implements ISidecarRegistry {
     return [...this.entries.values()].map((e) => e.supervisor.health());
   }
 
+  feeds(): FeedStatus[] {
+    return this.feedRouter.status();
+  }
+
   dispose(options: StopOptions = {}): Promise<void> {
+    // Feeds stop first, so nothing is forwarded to a sidecar on its way down.
+    this.feedRouter.dispose();
     // Every supervisor refuses new calls from this moment; a second dispose shares the first.
     this.disposing ??= Promise.all([...this.entries.values()].map((e) => e.supervisor.dispose(options))).then(() => undefined);
     return this.disposing;
