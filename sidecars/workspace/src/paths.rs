@@ -16,8 +16,11 @@ use cap_std::fs::{Dir, Metadata, OpenOptions};
 
 use crate::error::{Error, Result};
 
-/// Whether `\` separates path components on this platform (Windows), and so never names a file.
-const SEPARATOR_BACKSLASH: bool = cfg!(windows);
+/// Whether `s` holds a backslash where that separates path components (Windows), so that it
+/// can never be one name there.
+fn separates(s: &str) -> bool {
+    cfg!(windows) && s.contains('\\')
+}
 
 /// Why [`normalize`] refused a name that is not an escape (the `reason` of `INVALID_PATH`).
 const STREAM: &str = "contains ':' (an alternate data stream or drive on Windows)";
@@ -35,7 +38,7 @@ pub fn normalize(input: &str) -> Result<String> {
     // A backslash is a separator on Windows, so there it is refused: `..\..` can never climb out
     // and `\\server\share` is refused with it. Elsewhere it is an ordinary name byte (git tracks
     // names such as `back\slash.txt`), which the confined open treats as part of one component.
-    if input.starts_with('/') || (SEPARATOR_BACKSLASH && input.contains('\\')) || input.contains('\0') || drive {
+    if input.starts_with('/') || separates(input) || input.contains('\0') || drive {
         return Err(outside());
     }
     let mut parts: Vec<&str> = Vec::new();
@@ -88,7 +91,7 @@ fn unportable(name: &str) -> Option<&'static str> {
 /// every method would accept it: the index only lists such paths.
 fn is_normal(rel: &str) -> bool {
     !rel.is_empty()
-        && !(SEPARATOR_BACKSLASH && rel.contains('\\'))
+        && !separates(rel)
         && !rel.contains('\0')
         && rel.split('/').all(|p| !matches!(p, "" | "." | "..") && unportable(p).is_none())
 }
