@@ -52,7 +52,8 @@ struct HashesChunk<'a> {
 }
 
 /// A streamed answer sends its first entries at once, then at most this many per chunk (or
-/// [`CHUNK_DELAY`] worth), so a long list is not cut into thousands of messages.
+/// [`CHUNK_DELAY`] worth), so a long list is neither cut into thousands of messages nor sent as
+/// one huge one; its final result holds at most this many too.
 const CHUNK_ENTRIES: usize = 1_000;
 
 /// The longest a finished entry waits in a streamed answer before it is sent.
@@ -60,56 +61,91 @@ const CHUNK_DELAY: Duration = Duration::from_millis(25);
 
 pub(super) fn run(svc: &Service, cx: &Context, p: Params) -> Result<HashesResult> {
     let token = cx.cancel_token();
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(p.paths.len()).max(1);
+    // Entries finished and in order but not sent yet: the next chunks', or the whole answer.
+    let mut ready: Vec<HashEntry> = Vec::new();
+    let (mut sent_any, mut last_sent) = (false, Instant::now());
+    let finished = hash_in_order(svc, &p.paths, &token, &mut |released, all_done| {
+        ready.extend(released);
+        if !cx.streaming() {
+            return true;
+        }
+        // The first entries go out at once; the last ones stay for the final answer, which then
+        // holds at most one chunk's worth.
+        let due = !sent_any || ready.len() >= CHUNK_ENTRIES || last_sent.elapsed() >= CHUNK_DELAY;
+        let keep = match (all_done, due) {
+            (true, _) => CHUNK_ENTRIES,
+            (false, true) => 0,
+            (false, false) => return true,
+        };
+        while ready.len() > keep {
+            let n = (ready.len() - keep).min(CHUNK_ENTRIES);
+            if cx.partial(&HashesChunk { hashes: &ready[..n] }).is_err() {
+                // Cancelled (the final answer is already sent) or main is gone: stop.
+                return false;
+            }
+            ready.drain(..n);
+            (sent_any, last_sent) = (true, Instant::now());
+        }
+        true
+    });
+    if !finished || token.is_cancelled() {
+        token.cancel();
+        return Err(Error::Cancelled);
+    }
+    Ok(HashesResult { hashes: ready })
+}
+
+/// Answers every path of `paths` on all cores, handing the entries to `deliver` in request order
+/// as soon as every entry before them is done (with `true` once the last is), and at least every
+/// [`CHUNK_DELAY`] with nothing new, so waiting entries go out while a big file holds the next
+/// one back. Returns whether every entry was delivered (false once `deliver` or `token` stopped it).
+fn hash_in_order(
+    svc: &Service,
+    paths: &[String],
+    token: &skaffa_protocol::CancelToken,
+    deliver: &mut dyn FnMut(Vec<HashEntry>, bool) -> bool,
+) -> bool {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(paths.len()).max(1);
     let next = AtomicUsize::new(0);
     let (tx, rx) = crossbeam_channel::unbounded::<(usize, HashEntry)>();
-    let mut done: Vec<Option<HashEntry>> = vec![None; p.paths.len()];
-    // Entries finished and in order but not sent yet: the next chunk's, or the whole answer.
-    let mut ready: Vec<HashEntry> = Vec::new();
-    let (mut released, mut sent_any, mut last_sent) = (0, false, Instant::now());
-    std::thread::scope(|s| -> Result<()> {
+    let mut done: Vec<Option<HashEntry>> = vec![None; paths.len()];
+    let mut released = 0;
+    std::thread::scope(|s| {
         for _ in 0..threads {
-            let (tx, next, token, paths) = (tx.clone(), &next, &token, &p.paths);
+            let (tx, next) = (tx.clone(), &next);
             s.spawn(move || loop {
                 let i = next.fetch_add(1, Ordering::Relaxed);
-                if i >= paths.len() || token.is_cancelled() {
-                    return;
-                }
-                if tx.send((i, entry(svc, &paths[i]))).is_err() {
+                if i >= paths.len() || token.is_cancelled() || tx.send((i, entry(svc, &paths[i]))).is_err() {
                     return;
                 }
             });
         }
         drop(tx);
+        if paths.is_empty() {
+            return deliver(Vec::new(), true);
+        }
         loop {
-            // Waking at least every CHUNK_DELAY sends what waits even while a big file holds the
-            // next entry back.
             match rx.recv_timeout(CHUNK_DELAY) {
                 Ok((i, found)) => done[i] = Some(found),
                 Err(RecvTimeoutError::Timeout) => {}
-                Err(RecvTimeoutError::Disconnected) => break,
+                Err(RecvTimeoutError::Disconnected) => return false,
             }
+            let mut batch = Vec::new();
             while let Some(entry) = done.get_mut(released).and_then(Option::take) {
-                ready.push(entry);
+                batch.push(entry);
                 released += 1;
             }
-            let due = !sent_any || ready.len() >= CHUNK_ENTRIES || last_sent.elapsed() >= CHUNK_DELAY;
-            if cx.streaming() && !ready.is_empty() && due && released < done.len() {
-                if cx.partial(&HashesChunk { hashes: &ready }).is_err() {
-                    // Cancelled (the final answer is already sent) or main is gone: stop.
-                    token.cancel();
-                    return Err(Error::Cancelled);
-                }
-                ready.clear();
-                (sent_any, last_sent) = (true, Instant::now());
+            let all_done = released == paths.len();
+            if !deliver(batch, all_done) {
+                // Workers stop at their next path.
+                token.cancel();
+                return false;
+            }
+            if all_done {
+                return true;
             }
         }
-        Ok(())
-    })?;
-    if token.is_cancelled() || released < done.len() {
-        return Err(Error::Cancelled);
-    }
-    Ok(HashesResult { hashes: ready })
+    })
 }
 
 /// The answer for one requested path, named as it was asked.
