@@ -136,7 +136,7 @@ export interface HashesParams {
 }
 
 /**
- * One chunk of a streamed workspace/hashes: at most 1000 entries, released once every path before theirs in the request is done, so chunks arrive in request order and are never taken back. The first entries are sent at once, later ones at least every 25 ms while they wait.
+ * One chunk of a streamed workspace/hashes: at most 1000 entries, released once every path before theirs in the request is done, so chunks arrive in request order and are never taken back. A chunk goes out when 1000 entries are ready, when the oldest of them waited 25 ms, or when nothing new was released for 25 ms.
  */
 export interface HashesPartial {
   /**
@@ -180,7 +180,7 @@ export interface PathError {
 }
 
 /**
- * The answer to workspace/hashes. Unstreamed, 'hashes' holds one entry per requested path, in request order. Streamed, the chunks' entries (hashes.partial.json) come first and 'hashes' holds the rest (at most 1000): the entries of every chunk, in the order sent, followed by these, are exactly the unstreamed answer.
+ * The answer to workspace/hashes. Unstreamed, 'hashes' holds one entry per requested path, in request order. Streamed, the chunks' entries (hashes.partial.json) come first and 'hashes' holds the rest (fewer than 1000): the entries of every chunk, in the order sent, followed by these, are exactly the unstreamed answer.
  */
 export interface HashesResult {
   /**

@@ -8,7 +8,7 @@
 //! exactly the unstreamed answer.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use crossbeam_channel::RecvTimeoutError;
 use serde::{Deserialize, Serialize};
@@ -47,13 +47,13 @@ pub struct HashesResult {
 
 /// See `schema/hashes.partial.json`.
 #[derive(Serialize)]
-struct HashesChunk<'a> {
-    hashes: &'a [HashEntry],
+struct HashesChunk {
+    hashes: Vec<HashEntry>,
 }
 
-/// A streamed answer sends its first entries at once, then at most this many per chunk (or
-/// [`CHUNK_DELAY`] worth), so a long list is neither cut into thousands of messages nor sent as
-/// one huge one; its final result holds at most this many too.
+/// A streamed answer sends a chunk once this many entries are ready (or the oldest of them waited
+/// [`CHUNK_DELAY`]), so a long list is neither cut into thousands of messages nor sent as one
+/// huge one; its final result holds fewer than this many.
 const CHUNK_ENTRIES: usize = 1_000;
 
 /// The longest a finished entry waits in a streamed answer before it is sent.
@@ -61,49 +61,31 @@ const CHUNK_DELAY: Duration = Duration::from_millis(25);
 
 pub(super) fn run(svc: &Service, cx: &Context, p: Params) -> Result<HashesResult> {
     let token = cx.cancel_token();
-    // Entries finished and in order but not sent yet: the next chunks', or the whole answer.
-    let mut ready: Vec<HashEntry> = Vec::new();
-    let (mut sent_any, mut last_sent) = (false, Instant::now());
-    let finished = hash_in_order(svc, &p.paths, &token, &mut |released, all_done| {
-        ready.extend(released);
-        if !cx.streaming() {
-            return true;
-        }
-        // The first entries go out at once; the last ones stay for the final answer, which then
-        // holds at most one chunk's worth.
-        let due = !sent_any || ready.len() >= CHUNK_ENTRIES || last_sent.elapsed() >= CHUNK_DELAY;
-        let keep = match (all_done, due) {
-            (true, _) => CHUNK_ENTRIES,
-            (false, true) => 0,
-            (false, false) => return true,
-        };
-        while ready.len() > keep {
-            let n = (ready.len() - keep).min(CHUNK_ENTRIES);
-            if cx.partial(&HashesChunk { hashes: &ready[..n] }).is_err() {
-                // Cancelled (the final answer is already sent) or main is gone: stop.
-                return false;
-            }
-            ready.drain(..n);
-            (sent_any, last_sent) = (true, Instant::now());
-        }
-        true
+    // The protocol kit's batching: chunks of entries as they are released, the rest in the result.
+    let mut batch = cx.batcher(CHUNK_ENTRIES, CHUNK_DELAY, |hashes| HashesChunk { hashes });
+    let finished = hash_in_order(svc, &p.paths, &token, &mut |released| {
+        // Nothing new for a while: what waits goes out now rather than with the next entry.
+        let sent =
+            if released.is_empty() { batch.flush() } else { released.into_iter().try_for_each(|e| batch.push(e)) };
+        // An error means the request was cancelled (its final answer is already sent) or main is gone.
+        sent.is_ok()
     });
     if !finished || token.is_cancelled() {
         token.cancel();
         return Err(Error::Cancelled);
     }
-    Ok(HashesResult { hashes: ready })
+    Ok(HashesResult { hashes: batch.finish() })
 }
 
 /// Answers every path of `paths` on all cores, handing the entries to `deliver` in request order
-/// as soon as every entry before them is done (with `true` once the last is), and at least every
-/// [`CHUNK_DELAY`] with nothing new, so waiting entries go out while a big file holds the next
-/// one back. Returns whether every entry was delivered (false once `deliver` or `token` stopped it).
+/// as soon as every entry before them is done, and an empty batch after each [`CHUNK_DELAY`] with
+/// nothing new (while a big file holds the next entry back). Returns whether every entry was
+/// delivered (false once `deliver` or `token` stopped it).
 fn hash_in_order(
     svc: &Service,
     paths: &[String],
     token: &skaffa_protocol::CancelToken,
-    deliver: &mut dyn FnMut(Vec<HashEntry>, bool) -> bool,
+    deliver: &mut dyn FnMut(Vec<HashEntry>) -> bool,
 ) -> bool {
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(paths.len()).max(1);
     let next = AtomicUsize::new(0);
@@ -121,30 +103,27 @@ fn hash_in_order(
             });
         }
         drop(tx);
-        if paths.is_empty() {
-            return deliver(Vec::new(), true);
-        }
-        loop {
-            match rx.recv_timeout(CHUNK_DELAY) {
-                Ok((i, found)) => done[i] = Some(found),
-                Err(RecvTimeoutError::Timeout) => {}
+        while released < paths.len() {
+            let idle = match rx.recv_timeout(CHUNK_DELAY) {
+                Ok((i, found)) => {
+                    done[i] = Some(found);
+                    false
+                }
+                Err(RecvTimeoutError::Timeout) => true,
                 Err(RecvTimeoutError::Disconnected) => return false,
-            }
+            };
             let mut batch = Vec::new();
             while let Some(entry) = done.get_mut(released).and_then(Option::take) {
                 batch.push(entry);
                 released += 1;
             }
-            let all_done = released == paths.len();
-            if !deliver(batch, all_done) {
+            if (idle || !batch.is_empty()) && !deliver(batch) {
                 // Workers stop at their next path.
                 token.cancel();
                 return false;
             }
-            if all_done {
-                return true;
-            }
         }
+        true
     })
 }
 
