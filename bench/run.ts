@@ -20,6 +20,7 @@ import { nowMs } from './lib/stats';
 import type { Corpus } from './measure/corpus';
 import { measureColdIndex } from './measure/index-cold';
 import { measureFuzzy } from './measure/fuzzy';
+import { measureHash } from './measure/hash';
 import { measureProtocol } from './measure/protocol';
 import { measureRanking } from './measure/ranking';
 import { measureReadFile } from './measure/read-file';
@@ -84,7 +85,7 @@ async function main(): Promise<number> {
   const before = machine();
   console.log(`bench: ${o.quick ? 'quick' : 'full'} run, scratch folder ${o.work}; ${before.cores} × ${before.cpu}, load ${String(before.loadavg)}`);
   const tools: Tools = setup(o.work);
-  // The ranking, protocol and read suites bring their own files: `--only ranking` prepares no corpus.
+  // The ranking, protocol, read and hash suites bring their own files: `--only ranking` prepares no corpus.
   const corpusSuites = ['index', 'fuzzy', 'search', 'watch', 'remote'];
   const corpora = o.only.length && !o.only.some((s) => corpusSuites.includes(s)) ? [] : prepareCorpora(o, report);
   const tiny = tinyWorkspace(o.work);
@@ -112,6 +113,8 @@ async function main(): Promise<number> {
   console.log('\n== tiny workspace (protocol, readFile)');
   await suite(report, 'protocol', o, () => measureProtocol(report, tiny, tools, q ? 3 : 5, q ? 1000 : 3000, q ? 5000 : 20000));
   await suite(report, 'read', o, () => measureReadFile(report, tiny, q ? 8 : 20));
+  console.log('\n== content hashes: a set of small sources and large assets');
+  await suite(report, 'hash', o, () => measureHash(report, o.work, tools, q ? 3 : 5, q));
   const remoteCorpus = corpora.find((c) => c.kind !== 'generated') ?? corpora[0];
   if (remoteCorpus) {
     console.log(`\n== remote: ssh to localhost (tiny workspace, ${remoteCorpus.label})`);

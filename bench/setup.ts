@@ -1,6 +1,6 @@
 /**
  * The bench's own setup step, so `npm run bench` works from a fresh clone: it installs the Debian
- * peers (ripgrep, fd-find, fzf) with apt-get when they are missing, installs the npm peers into
+ * peers (ripgrep, fd-find, fzf, xxhash, b3sum) with apt-get when they are missing, installs the npm peers into
  * bench/peers/node_modules from their lockfile (never into the root package), and compiles the C
  * NDJSON echo child into the scratch folder. A peer that cannot be had is not an error: it is
  * recorded with the reason, and every row that needs it says "skipped: <reason>".
@@ -24,6 +24,9 @@ const debianPeers: Array<{ pkg: string; cmd: string }> = [
   { pkg: 'ripgrep', cmd: 'rg' },
   { pkg: 'fd-find', cmd: 'fdfind' },
   { pkg: 'fzf', cmd: 'fzf' },
+  // The content-hash suite's references: xxh3-128 (the sidecar's hash) and BLAKE3.
+  { pkg: 'xxhash', cmd: 'xxhsum' },
+  { pkg: 'b3sum', cmd: 'b3sum' },
 ];
 // @codingame/monaco-vscode-api ships VS Code's compiled modules, among them the quick-open scorer
 // (vs/base/common/fuzzyScorer.js) that the ranking suite compares with.

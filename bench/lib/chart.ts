@@ -1,8 +1,8 @@
 /**
  * An SVG chart of the table's ratios (`--svg <file>`): one horizontal bar per row that has a
  * ratio, on a log scale centred on "same as the peer". Bars point right when the project is
- * better (faster, smaller, more msg/s) and left when it is worse, so every row reads the same way
- * whatever its unit. Red marks a row whose goal is missed.
+ * better (faster, smaller, more msg/s or MB/s) and left when it is worse, so every row reads the
+ * same way whatever its unit. Red marks a row whose goal is missed.
  */
 import * as fs from 'node:fs';
 import type { Row } from './report';
@@ -24,7 +24,7 @@ export function writeChart(file: string, rows: Row[], title: string): void {
     `<line x1="${x0}" y1="40" x2="${x0}" y2="${height}" stroke="#888"/>`,
   ];
   bars.forEach((r, i) => {
-    const better = r.unit === 'msg/s' || r.unit === '%' || r.unit === 'MRR' ? r.ratio! : 1 / r.ratio!;
+    const better = r.unit === 'msg/s' || r.unit === 'MB/s' || r.unit === '%' || r.unit === 'MRR' ? r.ratio! : 1 / r.ratio!;
     const lg = Math.max(-maxLog, Math.min(maxLog, Math.log10(better)));
     const w = (Math.abs(lg) / maxLog) * half;
     const y = 44 + i * rowH;

@@ -7,8 +7,8 @@
 import * as fs from 'node:fs';
 import type { Summary } from './stats';
 
-/** `%` and `MRR` are ranking quality (higher is better, like msg/s). */
-export type Unit = 'ms' | 'µs' | 'MB' | 'msg/s' | 'files' | 'watches' | '%' | 'MRR';
+/** `%` and `MRR` are ranking quality (higher is better, like msg/s and MB/s). */
+export type Unit = 'ms' | 'µs' | 'MB' | 'MB/s' | 'msg/s' | 'files' | 'watches' | '%' | 'MRR';
 
 /** A goal on a row: either on the ratio project/peer or on the project's own median. */
 export interface Goal {
@@ -27,7 +27,7 @@ export interface Row {
   peerResult: Summary | null;
   /** Why the peer (or the project) has no figure, e.g. "fdfind not installed". */
   skipped?: string;
-  /** project median / peer median (for msg/s, % and MRR: higher is better). */
+  /** project median / peer median (for msg/s, MB/s, % and MRR: higher is better). */
   ratio: number | null;
   goal?: string;
   goalMet?: boolean | null;

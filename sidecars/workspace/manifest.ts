@@ -11,6 +11,9 @@ import findFilesParams from './schema/findFiles.params.json';
 import findFilesResult from './schema/findFiles.result.json';
 import globParams from './schema/glob.params.json';
 import globResult from './schema/glob.result.json';
+import hashesParams from './schema/hashes.params.json';
+import hashesPartial from './schema/hashes.partial.json';
+import hashesResult from './schema/hashes.result.json';
 import indexProgressEvent from './schema/indexProgress.event.json';
 import listDirParams from './schema/listDir.params.json';
 import listDirResult from './schema/listDir.result.json';
@@ -49,7 +52,7 @@ function readOnly<P, R>(params: JsonSchema, result: JsonSchema, timeoutMs = INDE
 
 export const workspaceManifest = defineSidecar({
   name: 'workspace',
-  description: 'gitignore-aware, watched file index: read, stat, glob, fuzzy find and content search',
+  description: 'gitignore-aware, watched file index: read, stat, content hashes, glob, fuzzy find and content search',
   // SCAFFA_SIDECAR_PATH is the override name of the original design; SKAFFA_SIDECAR_WORKSPACE_PATH works too.
   binary: { name: 'skaffa-workspace', envOverrides: ['SCAFFA_SIDECAR_PATH'] },
   launch: (options: WorkspaceLaunchOptions) => {
@@ -74,6 +77,14 @@ export const workspaceManifest = defineSidecar({
       params: searchParams,
       result: searchResult,
       partial: searchPartial,
+      timeoutMs: INDEXED_TIMEOUT_MS,
+      idempotent: true,
+    }),
+    // Streams: chunks of entries in request order, a hash or a per-path error each; see schema/hashes.partial.json.
+    'workspace/hashes': method<T.HashesParams, T.HashesResult, T.HashesPartial>({
+      params: hashesParams,
+      result: hashesResult,
+      partial: hashesPartial,
       timeoutMs: INDEXED_TIMEOUT_MS,
       idempotent: true,
     }),

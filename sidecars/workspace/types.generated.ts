@@ -9,6 +9,11 @@
 export type ChangeType = 'created' | 'changed' | 'deleted';
 
 /**
+ * One requested path's answer: its hash, or why it has none. One bad path never fails the whole call.
+ */
+export type HashEntry = PathHash | PathHashError;
+
+/**
  * One match as [start, end): UTF-16 offsets in its whole line (what a JS string indexes).
  *
  * @minItems 2
@@ -118,6 +123,70 @@ export interface GlobResult {
    * True when more paths matched than 'limit'.
    */
   truncated: boolean;
+}
+
+/**
+ * Content hashes of many files, computed on all cores. Request with "stream": true to get them in chunks (hashes.partial.json) as they are done.
+ */
+export interface HashesParams {
+  /**
+   * Workspace-relative paths with '/' separators, each resolved as workspace/readFile resolves it (a symlink inside the root is followed). Answered in this order, one entry each (a path given twice is answered twice).
+   */
+  paths: string[];
+}
+
+/**
+ * One chunk of a streamed workspace/hashes: at most 1000 entries, released once every path before theirs in the request is done, so chunks arrive in request order and are never taken back. A chunk goes out when 1000 entries are ready, when the oldest of them waited 25 ms, or when nothing new was released for 25 ms.
+ */
+export interface HashesPartial {
+  /**
+   * @minItems 1
+   * @maxItems 1000
+   */
+  hashes: [HashEntry, ...HashEntry[]];
+}
+
+export interface PathHash {
+  /**
+   * The path exactly as requested.
+   */
+  path: string;
+  /**
+   * xxh3-128 of the file's bytes, lowercase hex: the value workspace/readFile answers and `xxhsum -H128` prints. Served from the cache only when the file's device, inode, size, mtime and ctime still match those it was computed from and those times were older than its computation by two timestamp ticks (the racy rule, see docs/workspace-sidecar.md); otherwise the file is read again.
+   */
+  hash: string;
+}
+
+export interface PathHashError {
+  /**
+   * The path exactly as requested.
+   */
+  path: string;
+  error: PathError;
+}
+
+/**
+ * The error workspace/readFile would answer for this path (no size limit applies here).
+ */
+export interface PathError {
+  /**
+   * NOT_FOUND (missing, ignored or excluded, a FIFO or device, a dangling or looping link), NOT_A_FILE (a folder), OUTSIDE_WORKSPACE, INVALID_PATH, or INTERNAL (the file could not be read).
+   */
+  code: string;
+  /**
+   * What went wrong, naming only the requested workspace-relative path.
+   */
+  message: string;
+}
+
+/**
+ * The answer to workspace/hashes. Unstreamed, 'hashes' holds one entry per requested path, in request order. Streamed, the chunks' entries (hashes.partial.json) come first and 'hashes' holds the rest (fewer than 1000): the entries of every chunk, in the order sent, followed by these, are exactly the unstreamed answer.
+ */
+export interface HashesResult {
+  /**
+   * One entry per requested path (or the rest of them, when streamed), in request order.
+   */
+  hashes: HashEntry[];
 }
 
 /**
@@ -274,6 +343,10 @@ export interface StatParams {
    * Workspace-relative path with '/' separators; '' is the root.
    */
   path: string;
+  /**
+   * Also answer the content hash of a regular file (computed now, or taken from the cache when the racy rule trusts it; never a stale cached value). A parameter rather than 'whatever is cached', because main asks stat for the hash exactly when it must know the current content (before saving over a file), and an answer that may or may not carry it would leave main to read the file itself. Ignored for folders and symlinks, which have no content hash.
+   */
+  hash?: boolean;
 }
 
 export interface StatResult {
@@ -290,6 +363,10 @@ export interface StatResult {
    * Modification time in milliseconds since the Unix epoch.
    */
   mtimeMs: number;
+  /**
+   * Present only when 'hash' was requested and the entry is a regular file: the xxh3-128 of its bytes, lowercase hex, as workspace/readFile and workspace/hashes answer it.
+   */
+  hash?: string;
 }
 
 /**

@@ -1,8 +1,9 @@
 /**
  * Confinement end to end: every way of naming a file outside the workspace (absolute paths, `..`
- * escapes, backslashes, NUL bytes, drive letters, and symlinks whose target resolves outside) is
- * refused with OUTSIDE_WORKSPACE by every path-taking method, names Windows would read as something
- * else answer INVALID_PATH, and a symlink that stays inside keeps working while one that leaves is
+ * escapes, backslashes where they separate, NUL bytes, drive letters, and symlinks whose target
+ * resolves outside) is refused with OUTSIDE_WORKSPACE by every path-taking method (by `hashes` as
+ * an entry's error), while elsewhere a backslash is part of a name; names Windows would read as
+ * something else answer INVALID_PATH, and a symlink that stays inside keeps working while one that leaves is
  * not even listed. Under wine (`npm run test:windows`) the same cases run against the Windows
  * build; wine shows these host symlinks as the files and folders they point to, so there only
  * the type that `stat` reports differs.
@@ -30,13 +31,16 @@ afterAll(() => {
   fs.rmSync(outside, { recursive: true, force: true });
 });
 
+/** A backslash separates only on Windows (and so under wine); elsewhere it is part of one name. */
+const backslashed = ['src\\..\\..\\outside.txt', '..\\outside.txt'];
+const backslashSeparates = process.platform === 'win32' || underWine;
+
 const escapes = [
   '/etc/passwd',
   '../outside.txt',
   'src/../../outside.txt',
   '..',
-  'src\\..\\..\\outside.txt',
-  '..\\outside.txt',
+  ...(backslashSeparates ? backslashed : []),
   'C:\\Windows\\win.ini',
   'C:/Windows/win.ini',
   'README.md\u0000.txt',
@@ -52,6 +56,15 @@ describe('confinement', () => {
     // its handler now; awaiting them one by one left a later one unhandled if it came first.
     const errors = (await Promise.all([api.readFile(p), api.stat(p), api.listDir(p)].map(rejectionOf))) as SidecarError[];
     expect(errors.map((e) => e.code)).toEqual(['OUTSIDE_WORKSPACE', 'OUTSIDE_WORKSPACE', 'OUTSIDE_WORKSPACE']);
+    // hashes answers the same refusal as an entry of its own.
+    expect((await api.hashes([p])).hashes).toEqual([{ path: p, error: expect.objectContaining({ code: 'OUTSIDE_WORKSPACE' }) }]);
+  });
+
+  (backslashSeparates ? test.skip : test).each(backslashed)('%j is one name that does not exist, so NOT_FOUND, where a backslash is no separator', async (p) => {
+    const { api } = openWorkspace(root);
+    const errors = (await Promise.all([api.readFile(p), api.stat(p), api.listDir(p)].map(rejectionOf))) as SidecarError[];
+    expect(errors.map((e) => e.code)).toEqual(['NOT_FOUND', 'NOT_FOUND', 'NOT_FOUND']);
+    expect((await api.hashes([p])).hashes).toEqual([{ path: p, error: expect.objectContaining({ code: 'NOT_FOUND' }) }]);
   });
 
   test.each(['README.md:stream', 'README.md.', 'README.md ', 'CON', 'nul.txt', 'src/com1'])(

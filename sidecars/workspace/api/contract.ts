@@ -40,7 +40,20 @@ export interface WorkspaceAPI {
   getRoot(): string;
   status(options?: WorkspaceCallOptions): Promise<T.StatusResult>;
   readFile(path: string, options?: WorkspaceCallOptions & { encoding?: 'utf8' | 'base64'; maxBytes?: number }): Promise<T.ReadFileResult>;
-  stat(path: string, options?: WorkspaceCallOptions): Promise<T.StatResult>;
+  /** With `hash: true`, a regular file's answer carries its content hash (see `hashes`). */
+  stat(path: string, options?: WorkspaceCallOptions & { hash?: boolean }): Promise<T.StatResult>;
+  /**
+   * The content hash (xxh3-128, lowercase hex, as `readFile` answers it) of each path, in the
+   * order given, computed on all cores and cached under the racy rule (docs/workspace-sidecar.md).
+   * A path that is missing, outside the workspace or not a file gets its own `error` entry
+   * instead of failing the call.
+   */
+  hashes(paths: string[], options?: WorkspaceCallOptions): Promise<T.HashesResult>;
+  /**
+   * `hashes`, streamed, with the same rules as `searchStream`: chunks of entries in request order,
+   * and the chunks' entries followed by `result.hashes` are exactly what `hashes` returns.
+   */
+  hashesStream(paths: string[], options?: WorkspaceCallOptions): ResultStream<WorkspaceChunk<'workspace/hashes'>, T.HashesResult>;
   listDir(path: string, options?: WorkspaceCallOptions): Promise<T.ListDirResult>;
   /**
    * Fuzzy file find, best first. While the first scan runs it answers at once from the files

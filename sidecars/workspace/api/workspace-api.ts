@@ -47,8 +47,17 @@ export class SidecarWorkspaceAPI implements WorkspaceAPI {
     return this.client.call('workspace/readFile', { path: p, ...rest }, { signal, timeoutMs });
   }
 
-  stat(p: string, o: WorkspaceCallOptions = {}): Promise<T.StatResult> {
-    return this.client.call('workspace/stat', { path: p }, o);
+  stat(p: string, o: WorkspaceCallOptions & { hash?: boolean } = {}): Promise<T.StatResult> {
+    const { signal, timeoutMs, ...rest } = o;
+    return this.client.call('workspace/stat', { path: p, ...rest }, { signal, timeoutMs });
+  }
+
+  hashes(paths: string[], o: WorkspaceCallOptions = {}): Promise<T.HashesResult> {
+    return this.client.call('workspace/hashes', { paths }, o);
+  }
+
+  hashesStream(paths: string[], o: WorkspaceCallOptions = {}): ResultStream<WorkspaceChunk<'workspace/hashes'>, T.HashesResult> {
+    return this.client.stream('workspace/hashes', { paths }, o);
   }
 
   listDir(p: string, o: WorkspaceCallOptions = {}): Promise<T.ListDirResult> {

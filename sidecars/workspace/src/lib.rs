@@ -1,10 +1,11 @@
-//! The workspace sidecar as a library: the file index (`index`), path confinement (`paths`), the
-//! command line (`args`) and the request handlers (`methods`) that serve the index over the
-//! Skaffa protocol. `main.rs` only parses arguments and starts the server, so tests can drive the
-//! same code in memory.
+//! The workspace sidecar as a library: the file index (`index`), content hashes (`hashes`), path
+//! confinement (`paths`), the command line (`args`) and the request handlers (`methods`) that
+//! serve the index over the Skaffa protocol. `main.rs` only parses arguments and starts the
+//! server, so tests can drive the same code in memory.
 
 pub mod args;
 pub mod error;
+pub mod hashes;
 pub mod index;
 pub mod methods;
 pub mod paths;

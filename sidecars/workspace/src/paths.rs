@@ -1,6 +1,6 @@
 //! Confinement: every path a request names is checked lexically first (absolute paths, drive
-//! letters, backslashes, NUL, `..` that climbs above the root, and names Windows would read as
-//! something else), then opened or `lstat`ed only *beneath* a capability handle on the root
+//! letters, backslashes on Windows, NUL, `..` that climbs above the root, and names Windows would
+//! read as something else), then opened or `lstat`ed only *beneath* a capability handle on the root
 //! ([`cap_std::fs::Dir`]). That handle resolves each component itself and refuses any step that
 //! leaves the root, whether through `..`, an absolute symlink, a relative symlink that climbs out,
 //! a junction or another reparse point; on Linux it uses `openat2(RESOLVE_BENEATH)` where the
@@ -16,6 +16,12 @@ use cap_std::fs::{Dir, Metadata, OpenOptions};
 
 use crate::error::{Error, Result};
 
+/// Whether `s` holds a backslash where that separates path components (Windows), so that it
+/// can never be one name there.
+fn separates(s: &str) -> bool {
+    cfg!(windows) && s.contains('\\')
+}
+
 /// Why [`normalize`] refused a name that is not an escape (the `reason` of `INVALID_PATH`).
 const STREAM: &str = "contains ':' (an alternate data stream or drive on Windows)";
 const TRAILING: &str = "ends with a dot or a space (Windows drops them, so it would name another file)";
@@ -29,9 +35,10 @@ pub fn normalize(input: &str) -> Result<String> {
     let outside = || Error::OutsideWorkspace { path: input.to_owned() };
     let bytes = input.as_bytes();
     let drive = bytes.len() >= 2 && bytes[0].is_ascii_alphabetic() && bytes[1] == b':';
-    // A backslash is a separator on Windows and a legal name byte elsewhere; refusing it
-    // everywhere means `..\..` can never climb out, and `\\server\share` is refused with it.
-    if input.starts_with('/') || input.contains('\\') || input.contains('\0') || drive {
+    // A backslash is a separator on Windows, so there it is refused: `..\..` can never climb out
+    // and `\\server\share` is refused with it. Elsewhere it is an ordinary name byte (git tracks
+    // names such as `back\slash.txt`), which the confined open treats as part of one component.
+    if input.starts_with('/') || separates(input) || input.contains('\0') || drive {
         return Err(outside());
     }
     let mut parts: Vec<&str> = Vec::new();
@@ -84,7 +91,7 @@ fn unportable(name: &str) -> Option<&'static str> {
 /// every method would accept it: the index only lists such paths.
 fn is_normal(rel: &str) -> bool {
     !rel.is_empty()
-        && !rel.contains('\\')
+        && !separates(rel)
         && !rel.contains('\0')
         && rel.split('/').all(|p| !matches!(p, "" | "." | "..") && unportable(p).is_none())
 }
@@ -93,7 +100,7 @@ fn is_normal(rel: &str) -> bool {
 /// a regular file, or a symlink whose target stays inside the root (followed beneath the root,
 /// so a link that leaves it is left out; a dangling or looping link inside is listed as itself).
 /// FIFOs, sockets and devices are left out (reading one could block or never end), and so are
-/// names [`normalize`] refuses, such as a backslash or `a.txt:stream`, and on Windows entries
+/// names [`normalize`] refuses, such as `a.txt:stream` (or a backslash on Windows), and on Windows entries
 /// whose real location is outside the root (see [`really_inside`]).
 pub fn indexable(root: &Path, rel: &str, file_type: std::fs::FileType) -> bool {
     if !is_normal(rel) {
@@ -323,10 +330,23 @@ mod tests {
 
     #[test]
     fn refuses_lexical_escapes() {
-        let escapes =
-            ["/etc/passwd", "..", "a/../../x", "a\\..\\..\\x", "C:/x", "c:x", "a\0b", "\\\\server\\share", "//srv/s"];
+        let escapes = ["/etc/passwd", "..", "a/../../x", "C:/x", "c:x", "C:\\x", "a\0b", "//srv/s"];
         for bad in escapes {
             assert_eq!(normalize(bad).unwrap_err().code(), "OUTSIDE_WORKSPACE", "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn a_backslash_separates_on_windows_only() {
+        for name in ["a\\..\\..\\x", "\\\\server\\share", "back\\slash.txt", "dir/back\\slash.txt"] {
+            if cfg!(windows) {
+                assert_eq!(normalize(name).unwrap_err().code(), "OUTSIDE_WORKSPACE", "{name:?}");
+                assert!(!is_normal(name), "{name:?}");
+            } else {
+                // One component named with a backslash, answered as it is: nothing climbs out.
+                assert_eq!(normalize(name).unwrap(), name, "{name:?}");
+                assert!(is_normal(name), "{name:?}");
+            }
         }
     }
 
@@ -344,7 +364,7 @@ mod tests {
         for p in ["a", "a/b.txt", ".hidden/x"] {
             assert!(is_normal(p), "{p:?}");
         }
-        for p in ["", "a//b", "a/./b", "../a", "a\\b", "a:b", "NUL", "x."] {
+        for p in ["", "a//b", "a/./b", "../a", "a:b", "NUL", "x."] {
             assert!(!is_normal(p), "{p:?}");
         }
     }

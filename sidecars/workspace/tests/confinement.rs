@@ -52,17 +52,21 @@ fn paths_outside_the_root_are_refused() {
         "../secret.txt",
         "sub/../../secret.txt",
         "sub/../..",
-        "sub\\..\\..\\secret.txt",
-        "..\\secret.txt",
         "C:/Windows/win.ini",
+        "C:\\Windows\\win.ini",
         "c:secret.txt",
-        "\\\\server\\share\\secret.txt",
         "//server/share/secret.txt",
         "inside.txt\0",
         "sub/\0/a.txt",
     ]
     .map(String::from)
     .into();
+    // A backslash separates only on Windows; elsewhere these are single names that do not exist
+    // (checked below: NOT_FOUND, never the file outside).
+    let backslashed = ["sub\\..\\..\\secret.txt", "..\\secret.txt", "\\\\server\\share\\secret.txt"];
+    if cfg!(windows) {
+        escapes.extend(backslashed.map(String::from));
+    }
     escapes.push(out.join("secret.txt").to_str().unwrap().into());
     let out_name = out.file_name().unwrap().to_str().unwrap();
     let links: [(&str, std::path::PathBuf, &[&str]); 5] = [
@@ -93,6 +97,14 @@ fn paths_outside_the_root_are_refused() {
             let r = sc.call(&format!("workspace/{method}"), json!({ "path": path }));
             assert_eq!(r["error"]["code"], "OUTSIDE_WORKSPACE", "{method} {path:?}: {r}");
             assert_discreet(&r, path, &tree, &outside);
+        }
+    }
+    if !cfg!(windows) {
+        for path in backslashed {
+            for method in ["readFile", "stat", "listDir"] {
+                let r = sc.call(&format!("workspace/{method}"), json!({ "path": path }));
+                assert_eq!(r["error"]["code"], "NOT_FOUND", "{method} {path:?}: {r}");
+            }
         }
     }
     // Outside content is reachable through no method, and no outside path is listed.
@@ -170,7 +182,8 @@ fn a_folder_is_not_a_file_and_links_inside_are_described() {
 
 /// Everything glob lists must be served by stat (and, for non-links, readFile): the index never
 /// advertises a path the methods refuse. Linux can make every awkward entry; the FIFO must also be
-/// left out, or a read of it would hang.
+/// left out, or a read of it would hang. A backslash is an ordinary name byte here, so such names
+/// are listed and served as they are.
 #[cfg(unix)]
 #[test]
 fn the_index_lists_only_what_the_methods_serve() {
@@ -187,14 +200,16 @@ fn the_index_lists_only_what_the_methods_serve() {
     let mut sc = Sidecar::start(tree.root(), &[]);
     sc.wait_ready(false);
     let listed = sc.ok("workspace/glob", json!({"include": ["**"]}))["paths"].clone();
-    assert_eq!(listed, json!(["dangling", "inside", "loop", "plain.txt"]));
+    assert_eq!(listed, json!(["back\\slash.txt", "dangling", "dir\\x/inner.txt", "inside", "loop", "plain.txt"]));
     for path in listed.as_array().unwrap() {
         let stat = sc.ok("workspace/stat", json!({ "path": path }));
         assert!(stat["type"] == "file" || stat["type"] == "symlink", "{stat}");
     }
+    assert_eq!(sc.ok("workspace/readFile", json!({"path": "back\\slash.txt"}))["content"], "b\n");
+    assert_eq!(sc.ok("workspace/readFile", json!({"path": "dir\\x/inner.txt"}))["content"], "i\n");
     let root = sc.ok("workspace/listDir", json!({"path": ""}))["entries"].clone();
     let names: Vec<&str> = root.as_array().unwrap().iter().map(|e| e["name"].as_str().unwrap()).collect();
-    assert_eq!(names, ["dangling", "inside", "loop", "plain.txt"]);
+    assert_eq!(names, ["back\\slash.txt", "dangling", "dir\\x", "inside", "loop", "plain.txt"]);
     // The FIFO is not part of the view, and asking for it neither hangs nor calls it a file.
     assert_eq!(sc.err("workspace/stat", json!({"path": "fifo"})), "NOT_FOUND");
     assert_eq!(sc.err("workspace/readFile", json!({"path": "fifo"})), "NOT_FOUND");
@@ -210,6 +225,16 @@ fn the_index_lists_only_what_the_methods_serve() {
     tree.file("late\\name.txt", "l\n").file("late.txt", "l\n");
     sc.wait_event("workspace/didChange", 0, |d| d.to_string().contains("\"late.txt\""));
     let listed = sc.ok("workspace/glob", json!({"include": ["**"]}))["paths"].clone();
-    assert_eq!(listed, json!(["dangling", "inside", "late.txt", "loop", "plain.txt"]));
+    let want = [
+        "back\\slash.txt",
+        "dangling",
+        "dir\\x/inner.txt",
+        "inside",
+        "late.txt",
+        "late\\name.txt",
+        "loop",
+        "plain.txt",
+    ];
+    assert_eq!(listed, json!(want));
     sc.shutdown();
 }

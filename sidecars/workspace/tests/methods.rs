@@ -68,10 +68,11 @@ fn every_method_answers_per_schema_and_content() {
 
     let describe = sc.ok("$/describe", json!({}));
     assert_eq!(describe["name"], "workspace");
-    assert_eq!(describe["methods"].as_array().unwrap().len(), 7);
+    assert_eq!(describe["methods"].as_array().unwrap().len(), 8);
 
     read_file(&mut sc, &tree);
     stat_and_list_dir(&mut sc, &tree);
+    hashes(&mut sc, &tree);
     glob_and_find_files(&mut sc);
     search(&mut sc);
 
@@ -121,6 +122,36 @@ fn read_file(sc: &mut Sidecar, tree: &Tree) {
     ] {
         assert_eq!(sc.err("workspace/readFile", json!({ "path": path })), code, "{path}");
     }
+}
+
+fn hashes(sc: &mut Sidecar, tree: &Tree) {
+    let hash =
+        |rel: &str| format!("{:032x}", xxhash_rust::xxh3::xxh3_128(&std::fs::read(tree.root().join(rel)).unwrap()));
+    let paths = json!(["src/main.rs", "nope.txt", "docs", "../x", "NUL", "bin/data.bin", "./src//main.rs"]);
+    let r = checked(sc, "hashes", json!({ "paths": paths }));
+    let codes: Vec<Value> = r["hashes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| if e["hash"].is_null() { e["error"]["code"].clone() } else { e["hash"].clone() })
+        .collect();
+    let want = [hash("src/main.rs"), "NOT_FOUND".into(), "NOT_A_FILE".into(), "OUTSIDE_WORKSPACE".into()];
+    let want = [&want[..], &["INVALID_PATH".into(), hash("bin/data.bin"), hash("src/main.rs")]].concat();
+    assert_eq!(codes, want.iter().map(|w| json!(w)).collect::<Vec<_>>());
+    assert_eq!(r["hashes"][6]["path"], "./src//main.rs", "entries name the path as asked");
+    // Streamed, the chunks' entries then the result's are the same answer.
+    let (chunks, last) = sc.call_streamed("workspace/hashes", json!({ "paths": paths }));
+    let mut all: Vec<Value> = Vec::new();
+    for c in &chunks {
+        assert_schema("hashes.partial", c);
+        all.extend(c["hashes"].as_array().unwrap().iter().cloned());
+    }
+    assert_schema("hashes.result", &last["result"]);
+    all.extend(last["result"]["hashes"].as_array().unwrap().iter().cloned());
+    assert_eq!(Value::from(all), r["hashes"]);
+
+    assert_eq!(checked(sc, "stat", json!({"path": "docs/readme.md", "hash": true}))["hash"], hash("docs/readme.md"));
+    assert_eq!(checked(sc, "stat", json!({"path": "docs", "hash": true})).get("hash"), None);
 }
 
 fn stat_and_list_dir(sc: &mut Sidecar, tree: &Tree) {

@@ -5,6 +5,7 @@
 
 mod find_files;
 mod glob;
+mod hashes;
 mod list_dir;
 mod read_file;
 #[cfg(test)]
@@ -13,14 +14,14 @@ mod search;
 mod stat;
 mod status;
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use skaffa_protocol::{Context, ResponseError, Server};
 
 use crate::error::{Error, Result};
+use crate::hashes::HashCache;
 use crate::index::{Index, Snapshot};
 use crate::paths;
 
@@ -30,7 +31,7 @@ pub struct Service {
     /// Every read goes through this handle on the root, which never leaves it.
     root: paths::Root,
     max_file_size: u64,
-    hashes: Mutex<HashMap<String, read_file::CachedHash>>,
+    hashes: HashCache,
 }
 
 impl Service {
@@ -38,7 +39,7 @@ impl Service {
     /// Fails when the root folder cannot be opened.
     pub fn new(index: Index, max_file_size: u64) -> Result<Service> {
         let root = paths::Root::open(index.root()).map_err(|e| Error::io(index.root(), e))?;
-        Ok(Service { index, root, max_file_size, hashes: Mutex::new(HashMap::new()) })
+        Ok(Service { index, root, max_file_size, hashes: HashCache::default() })
     }
 
     /// The index the handlers serve.
@@ -58,6 +59,25 @@ impl Service {
             return Err(Error::NotFound { path: rel });
         }
         Ok((rel, meta))
+    }
+
+    /// Opens the regular file `path` names for reading, as `readFile` and `hashes` see it: links
+    /// inside the root are followed (beneath it), and a path the scan leaves out answers
+    /// `NOT_FOUND`, also when reached through a link. Returns the normalized path as asked, the
+    /// canonical path of the file itself, and the open file.
+    fn open_readable(&self, path: &str) -> Result<(String, String, std::fs::File)> {
+        let rel = paths::normalize(path)?;
+        let real_rel = self.root.canonical(&rel)?;
+        if self.index.is_excluded(&rel, false) || self.index.is_excluded(&real_rel, false) {
+            return Err(Error::NotFound { path: rel });
+        }
+        let file = self.root.open_file(&real_rel).map_err(|e| match e {
+            // Name the path the caller asked for, not where the link led.
+            Error::NotAFile { .. } => Error::NotAFile { path: rel.clone() },
+            Error::NotFound { .. } => Error::NotFound { path: rel.clone() },
+            e => e,
+        })?;
+        Ok((rel, real_rel, file))
     }
 
     /// Waits (cancellably) for the first scan, then returns a consistent snapshot.
@@ -81,6 +101,7 @@ pub fn register(server: &mut Server, service: Arc<Service>) {
     add(server, &service, "workspace/glob", glob::run);
     add(server, &service, "workspace/findFiles", find_files::run);
     add_streaming(server, &service, "workspace/search", search::run);
+    add_streaming(server, &service, "workspace/hashes", hashes::run);
 }
 
 /// Adapts a plain handler function to the protocol's closure shape.

@@ -1,7 +1,8 @@
 //! `workspace/readFile`: confined, size-limited reads as UTF-8 text or base64, with a content
 //! hash. The size is checked on the open handle before reading, and the read itself is capped,
-//! so a file that grows in between cannot push past the limit. Hashes (xxh3-128) are cached by
-//! (size, mtime) so main can cheaply tell whether content it holds is still current.
+//! so a file that grows in between cannot push past the limit. The content hash (xxh3-128) comes
+//! for free from the bytes read and lands in the hash cache (see `crate::hashes`), so a later
+//! `hashes` or `stat` with `hash` of the unchanged file need not read it again.
 
 use std::io::Read;
 
@@ -11,7 +12,7 @@ use skaffa_protocol::Context;
 
 use super::{mtime_ms, Service};
 use crate::error::{Error, Result};
-use crate::paths;
+use crate::hashes::{self, Cached};
 
 /// How the content is returned.
 #[derive(Deserialize, Serialize, Clone, Copy, Default, PartialEq, Eq, Debug)]
@@ -46,30 +47,11 @@ pub struct ReadResult {
     hash: String,
 }
 
-/// A remembered hash, valid while the file keeps this size and mtime.
-pub(super) struct CachedHash {
-    size: u64,
-    mtime_ms: i64,
-    hash: String,
-}
-
-/// Bound on remembered hashes; past it the cache starts over rather than growing without end.
-const HASH_CACHE_LIMIT: usize = 100_000;
-
 pub(super) fn run(svc: &Service, _cx: &Context, p: Params) -> Result<ReadResult> {
-    let rel = paths::normalize(&p.path)?;
-    // Links inside the root are followed (beneath it); the canonical path names the real file.
-    let real_rel = svc.root.canonical(&rel)?;
-    // A path the scan leaves out is not part of the workspace view, also when reached via a link.
-    if svc.index.is_excluded(&rel, false) || svc.index.is_excluded(&real_rel, false) {
-        return Err(Error::NotFound { path: rel });
-    }
-    let file = svc.root.open_file(&real_rel).map_err(|e| match e {
-        // Name the path the caller asked for, not where the link led.
-        Error::NotAFile { .. } => Error::NotAFile { path: rel.clone() },
-        Error::NotFound { .. } => Error::NotFound { path: rel.clone() },
-        e => e,
-    })?;
+    let (rel, real_rel, file) = svc.open_readable(&p.path)?;
+    // Taken before the key and the read, so a write racing with the read counts as racy.
+    let started = hashes::now_ns();
+    let key = hashes::file_key(&file).map_err(|e| Error::io(&rel, e))?;
     let meta = file.metadata().map_err(|e| Error::io(&rel, e))?;
     let limit = p.max_bytes.unwrap_or(svc.max_file_size).min(svc.max_file_size);
     if meta.len() > limit {
@@ -82,29 +64,16 @@ pub(super) fn run(svc: &Service, _cx: &Context, p: Params) -> Result<ReadResult>
         return Err(Error::TooLarge { path: rel.clone(), size, limit });
     }
     let mtime = mtime_ms(meta.modified());
-    let hash = svc.content_hash(&real_rel, size, mtime, &bytes);
+    // Always the hash of the bytes answered (hashing them costs little beside reading them).
+    let hash = xxhash_rust::xxh3::xxh3_128(&bytes);
+    // Bytes of another length than the key's were written during the read: not its content.
+    if size == key.size {
+        svc.hashes.remember(&real_rel, Cached { key, hash, computed_ns: started });
+    }
+    let hash = hashes::hex(hash);
     let content = match p.encoding {
         Encoding::Utf8 => String::from_utf8(bytes).map_err(|_| Error::InvalidEncoding { path: rel.clone() })?,
         Encoding::Base64 => base64::engine::general_purpose::STANDARD.encode(&bytes),
     };
     Ok(ReadResult { path: rel, content, encoding: p.encoding, size, mtime_ms: mtime, hash })
-}
-
-impl Service {
-    /// The xxh3-128 hash of `bytes` (the content of `rel` at this size and mtime), hex-encoded.
-    fn content_hash(&self, rel: &str, size: u64, mtime_ms: i64, bytes: &[u8]) -> String {
-        let mut cache = self.hashes.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(hit) = cache.get(rel).filter(|c| c.size == size && c.mtime_ms == mtime_ms) {
-            return hit.hash.clone();
-        }
-        // Hash outside the lock: big files must not stall other readers.
-        drop(cache);
-        let hash = format!("{:032x}", xxhash_rust::xxh3::xxh3_128(bytes));
-        cache = self.hashes.lock().unwrap_or_else(|e| e.into_inner());
-        if cache.len() >= HASH_CACHE_LIMIT {
-            cache.clear();
-        }
-        cache.insert(rel.to_owned(), CachedHash { size, mtime_ms, hash: hash.clone() });
-        hash
-    }
 }

@@ -9,7 +9,7 @@ use std::path::Path;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-use super::{find_files, glob, list_dir, read_file, search, stat, status};
+use super::{find_files, glob, hashes, list_dir, read_file, search, stat, status};
 
 fn decode<P: DeserializeOwned>(example: &Value) -> Result<(), serde_json::Error> {
     serde_json::from_value::<P>(example.clone()).map(drop)
@@ -30,6 +30,7 @@ fn every_params_example_decodes_into_its_methods_params_struct() {
             let decoded = match method {
                 "findFiles" => decode::<find_files::Params>(example),
                 "glob" => decode::<glob::Params>(example),
+                "hashes" => decode::<hashes::Params>(example),
                 "listDir" => decode::<list_dir::Params>(example),
                 "readFile" => decode::<read_file::Params>(example),
                 "search" => decode::<search::Params>(example),
@@ -44,6 +45,6 @@ fn every_params_example_decodes_into_its_methods_params_struct() {
         methods.push(method.to_owned());
     }
     methods.sort();
-    assert_eq!(methods, ["findFiles", "glob", "listDir", "readFile", "search", "stat", "status"]);
+    assert_eq!(methods, ["findFiles", "glob", "hashes", "listDir", "readFile", "search", "stat", "status"]);
     assert!(failures.is_empty(), "examples the Rust params structs refuse:\n{}", failures.join("\n"));
 }
