@@ -31,6 +31,9 @@ impl Index {
         std::thread::scope(|s| {
             for _ in 0..threads {
                 s.spawn(|| loop {
+                    if let Some(hold) = &self.inner.hold {
+                        hold.wait(self.state().files.len());
+                    }
                     let i = next.fetch_add(1, Ordering::Relaxed);
                     let Some(rel) = todo.get(i) else { break };
                     let entry = self.analyse(rel, None);

@@ -5,6 +5,7 @@
 //! indexing. Batches from the feed ([`Index::apply`]) and [`Index::resync`] change it later.
 
 mod build;
+mod hold;
 mod state;
 
 use std::collections::BTreeMap;
@@ -66,6 +67,8 @@ struct Inner {
     ready_cv: Condvar,
     /// Serialises builds, batches and resyncs so they apply one at a time, in order.
     writer: Mutex<()>,
+    /// The test seam that pauses the first build (see `hold`).
+    hold: Option<hold::Hold>,
 }
 
 impl Index {
@@ -81,6 +84,7 @@ impl Index {
             ready: Mutex::new(false),
             ready_cv: Condvar::new(),
             writer: Mutex::new(()),
+            hold: hold::Hold::from_env(root),
         };
         Ok(Index { inner: Arc::new(inner) })
     }
