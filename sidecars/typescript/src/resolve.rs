@@ -93,20 +93,23 @@ impl Resolver {
                 let config_file = self.root.join(dir).join(file);
                 let tsconfig = TsconfigOptions { config_file, references: TsconfigReferences::Auto };
                 let opts = ResolveOptions { tsconfig: Some(TsconfigDiscovery::Manual(tsconfig)), ..options() };
-                Arc::new(self.base.clone_with_options(opts))
+                // A cache of its own: oxc_resolver memoises the tsconfig found for a file on the
+                // cache entry of that file, so resolvers sharing one cache would take whichever
+                // config (or none) resolved the file first.
+                Arc::new(Oxc::new(opts))
             })
             .clone()
     }
 
     /// The resolver that applies to `importer`: its nearest config's, or the plain one.
-    fn for_file(&self, importer: &str) -> Arc<Oxc> {
+    fn for_file(&self, importer: &str) -> Option<Arc<Oxc>> {
         let mut dir = importer.rsplit_once('/').map_or("", |(d, _)| d);
         loop {
             if let Some(file) = self.configs.get(dir) {
-                return self.for_config(dir, file);
+                return Some(self.for_config(dir, file));
             }
             if dir.is_empty() {
-                return Arc::new(self.base.clone_with_options(options()));
+                return None;
             }
             dir = dir.rsplit_once('/').map_or("", |(d, _)| d);
         }
@@ -115,6 +118,7 @@ impl Resolver {
     /// Forgets every cached file-system answer (after files were created or deleted).
     pub fn clear_cache(&self) {
         self.base.clear_cache();
+        self.by_config.lock().unwrap_or_else(|e| e.into_inner()).clear();
     }
 
     /// Resolves `specifier` as imported by the workspace file `importer`.
@@ -125,8 +129,11 @@ impl Resolver {
                 return target;
             }
         }
-        let resolver = self.for_file(importer);
-        match resolver.resolve_file(self.root.join(importer), specifier) {
+        let found = match self.for_file(importer) {
+            Some(resolver) => resolver.resolve_file(self.root.join(importer), specifier),
+            None => self.base.resolve_file(self.root.join(importer), specifier),
+        };
+        match found {
             Ok(r) => self.target(r.path()),
             Err(ResolveError::Builtin { .. }) => Target { resolved: None, external: true },
             Err(_) => Target { resolved: None, external: bare },
@@ -163,6 +170,49 @@ impl Resolver {
                 Target { resolved: Some(parts.join("/")), external: false }
             }
             _ => Target { resolved: None, external: true },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The resolution fixture's files, as the walker would list them.
+    fn fixture() -> (PathBuf, BTreeSet<String>) {
+        fn walk(root: &Path, dir: &Path, out: &mut BTreeSet<String>) {
+            for entry in std::fs::read_dir(dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    walk(root, &path, out);
+                } else {
+                    out.insert(path.strip_prefix(root).unwrap().to_str().unwrap().replace('\\', "/"));
+                }
+            }
+        }
+        let root =
+            dunce::canonicalize(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/resolution")).unwrap();
+        let mut files = BTreeSet::new();
+        walk(&root, &root, &mut files);
+        (root, files)
+    }
+
+    #[test]
+    fn each_config_keeps_its_own_answers_whatever_resolves_first() {
+        let (root, files) = fixture();
+        let read = |rel: &str| std::fs::read_to_string(root.join(rel)).ok();
+        // Every order of first use: each config's files must still see their own `paths`.
+        for order in [["src/main.ts", "apps/web/src/page.ts"], ["apps/web/src/page.ts", "src/main.ts"]] {
+            let resolver = Resolver::new(&root, &files, &read);
+            for importer in order {
+                resolver.resolve(importer, "@acme/ui");
+                resolver.resolve(importer, "./missing");
+            }
+            assert_eq!(resolver.resolve("src/main.ts", "@lib/math").resolved.as_deref(), Some("src/lib/math.ts"));
+            assert_eq!(
+                resolver.resolve("apps/web/src/page.ts", "@app/widget").resolved.as_deref(),
+                Some("apps/web/src/widget.ts")
+            );
         }
     }
 }
