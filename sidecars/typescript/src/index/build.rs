@@ -31,11 +31,11 @@ impl Index {
         std::thread::scope(|s| {
             for _ in 0..threads {
                 s.spawn(|| loop {
-                    if let Some(hold) = &self.inner.hold {
-                        hold.wait(self.state().files.len());
-                    }
                     let i = next.fetch_add(1, Ordering::Relaxed);
                     let Some(rel) = todo.get(i) else { break };
+                    if let Some(hold) = &self.inner.hold {
+                        hold.wait(i);
+                    }
                     let entry = self.analyse(rel, None);
                     self.inner.state.write().unwrap_or_else(|e| e.into_inner()).put(rel, entry);
                 });
@@ -70,7 +70,12 @@ impl Index {
             Err(e) => return failed(e.to_string()),
         };
         let Ok(text) = String::from_utf8(bytes) else { return failed("the file is not valid UTF-8".to_owned()) };
-        let parsed = parse::parse(rel, &text);
+        // A parser bug on one pathological file must not take the index (or the build) down:
+        // the file is answered as failed and every other file still counts.
+        let parsed = match std::panic::catch_unwind(|| parse::parse(rel, &text)) {
+            Ok(parsed) => parsed,
+            Err(_) => return failed("the parser panicked on this file".to_owned()),
+        };
         let clean = parsed.diagnostics.is_empty() && !parsed.panicked;
         if !clean {
             if let Some(prev) = previous.filter(|p| p.summary.is_some() && !p.recovered) {

@@ -1,7 +1,7 @@
 //! The one test seam built into the binary: holding the first build part-way, so tests that drive
 //! the sidecar can ask it questions "while indexing" without racing it (`tests/streaming.rs`).
-//! Set by `SKAFFA_TYPESCRIPT_TEST_HOLD_BUILD=<files>:<path>`: once `<files>` files are published
-//! the build waits until `<path>` (relative to the root; put it under `.git/`, which is never
+//! Set by `SKAFFA_TYPESCRIPT_TEST_HOLD_BUILD=<files>:<path>`: exactly the first `<files>` files
+//! are parsed and published, then the build waits until `<path>` (relative to the root; put it under `.git/`, which is never
 //! indexed) exists. Unset, it costs the build one `Option` check per file.
 
 use std::path::{Path, PathBuf};
@@ -10,7 +10,7 @@ use std::time::Duration;
 /// The variable that sets the hold.
 const VAR: &str = "SKAFFA_TYPESCRIPT_TEST_HOLD_BUILD";
 
-/// Holds the build once `after` files are published, until `release` exists.
+/// Holds every file after the first `after` until `release` exists.
 pub struct Hold {
     after: usize,
     release: PathBuf,
@@ -30,10 +30,10 @@ impl Hold {
         parsed
     }
 
-    /// Blocks a build thread, polling every 2 ms, while `published` files reached the hold and
-    /// the release file does not exist yet.
-    pub fn wait(&self, published: usize) {
-        while published >= self.after && self.release.symlink_metadata().is_err() {
+    /// Blocks a build thread about to parse the file with 0-based number `claimed`, polling
+    /// every 2 ms, while that file is past the hold and the release file does not exist yet.
+    pub fn wait(&self, claimed: usize) {
+        while claimed >= self.after && self.release.symlink_metadata().is_err() {
             std::thread::sleep(Duration::from_millis(2));
         }
     }
