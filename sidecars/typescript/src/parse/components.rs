@@ -97,12 +97,7 @@ pub fn of_function<'a>(
     text: &str,
 ) -> Option<Vec<Prop>> {
     let body = f.body.as_ref()?;
-    if !capitalised(name) {
-        return None;
-    }
-    let mut jsx = Jsx::default();
-    jsx.visit_function_body(body);
-    jsx.0.then(|| props(&f.params, annotation, types, text))
+    of_callable(name, |jsx| jsx.visit_function_body(body), &f.params, annotation, types, text)
 }
 
 /// The props of `name` if the arrow function `a` is a component.
@@ -113,12 +108,24 @@ pub fn of_arrow<'a>(
     types: &Types<'_, 'a>,
     text: &str,
 ) -> Option<Vec<Prop>> {
+    of_callable(name, |jsx| jsx.visit_arrow_function_body(&a.body), &a.params, annotation, types, text)
+}
+
+/// The props of a capitalised function whose body (visited by `body`) has JSX.
+fn of_callable<'a>(
+    name: &str,
+    body: impl FnOnce(&mut Jsx),
+    params: &FormalParameters<'a>,
+    annotation: Option<&TSTypeAnnotation<'a>>,
+    types: &Types<'_, 'a>,
+    text: &str,
+) -> Option<Vec<Prop>> {
     if !capitalised(name) {
         return None;
     }
     let mut jsx = Jsx::default();
-    jsx.visit_arrow_function_body(&a.body);
-    jsx.0.then(|| props(&a.params, annotation, types, text))
+    body(&mut jsx);
+    jsx.0.then(|| props(params, annotation, types, text))
 }
 
 /// Whether the class `c` named `name` is a component (its `render` method has JSX).

@@ -227,16 +227,7 @@ impl Walker<'_, '_> {
                     .collect();
                 symbols.push(self.symbol(e.id.name.to_string(), SymbolKind::Enum, e.span, e.id.span, children));
             }
-            Declaration::TSNamespaceDeclaration(n) => {
-                let mut children = Vec::new();
-                match &n.body {
-                    TSNamespaceDeclarationBody::TSModuleBlock(block) => self.block(&block.body, types, &mut children),
-                    TSNamespaceDeclarationBody::TSNamespaceDeclaration(inner) => {
-                        self.declaration_of_namespace(inner, types, &mut children)
-                    }
-                }
-                symbols.push(self.symbol(n.id.name.to_string(), SymbolKind::Namespace, n.span, n.id.span, children));
-            }
+            Declaration::TSNamespaceDeclaration(n) => self.namespace(n, types, symbols),
             Declaration::TSExternalModuleDeclaration(m) => {
                 let mut children = Vec::new();
                 if let Some(block) = &m.body {
@@ -250,19 +241,12 @@ impl Walker<'_, '_> {
         }
     }
 
-    /// `namespace a.b {}`: the inner namespace is a child of the outer one.
-    fn declaration_of_namespace(
-        &mut self,
-        n: &TSNamespaceDeclaration<'_>,
-        types: &Types<'_, '_>,
-        out: &mut Vec<Symbol>,
-    ) {
+    /// `namespace N {}`; in `namespace a.b {}` the inner namespace is a child of the outer one.
+    fn namespace(&mut self, n: &TSNamespaceDeclaration<'_>, types: &Types<'_, '_>, out: &mut Vec<Symbol>) {
         let mut children = Vec::new();
         match &n.body {
             TSNamespaceDeclarationBody::TSModuleBlock(block) => self.block(&block.body, types, &mut children),
-            TSNamespaceDeclarationBody::TSNamespaceDeclaration(inner) => {
-                self.declaration_of_namespace(inner, types, &mut children)
-            }
+            TSNamespaceDeclarationBody::TSNamespaceDeclaration(inner) => self.namespace(inner, types, &mut children),
         }
         out.push(self.symbol(n.id.name.to_string(), SymbolKind::Namespace, n.span, n.id.span, children));
     }
