@@ -62,7 +62,7 @@ fn classes_with_jsx_render_are_components_and_lowercase_or_jsx_less_functions_ar
         .iter()
         .map(|s| (s["name"].as_str().unwrap(), s["kind"].as_str().unwrap()))
         .collect();
-    assert_eq!(kinds, [("Panel", "component"), ("helper", "function"), ("NoJsx", "function")]);
+    assert_eq!(kinds, [("Panel", "component"), ("helper", "function"), ("NoJsx", "function"), ("lowerView", "class")]);
 }
 
 #[test]

@@ -164,6 +164,12 @@ fn symbols_rank_exact_and_prefix_first_and_top_level_above_members() {
         .map(|s| (s["path"].as_str().unwrap(), s["containerName"].as_str().unwrap_or("")))
         .collect();
     assert_eq!(gets, [("src/dep.ts", ""), ("src/kinds.ts", "Box")]);
+    // A top-level declaration above a member of the same name even when only the member is
+    // exported (space.ts: `const inner` and `Outer.inner`).
+    let inner = sc.ok("typescript/symbols", json!({ "query": "inner" }));
+    assert_eq!(inner["symbols"][0]["exported"], false);
+    assert!(inner["symbols"][0].get("containerName").is_none(), "{inner}");
+    assert_eq!(inner["symbols"][1]["containerName"], "Outer");
     let kinds = sc.ok("typescript/symbols", json!({ "query": "", "kinds": ["enum"] }));
     assert_eq!(kinds["symbols"].as_array().unwrap().len(), 1);
     assert_eq!(kinds["symbols"][0]["name"], "Color");
