@@ -26,6 +26,9 @@ impl Query {
         if name == self.raw {
             return Some(0);
         }
+        if name.is_ascii() && self.raw.is_ascii() {
+            return self.ascii_tier(name.as_bytes());
+        }
         let lower: Vec<char> = name.chars().flat_map(char::to_lowercase).collect();
         if lower == self.lower {
             return Some(1);
@@ -39,6 +42,30 @@ impl Query {
         let mut want = self.lower.iter().peekable();
         for c in &lower {
             if want.peek() == Some(&c) {
+                want.next();
+            }
+        }
+        want.peek().is_none().then_some(4)
+    }
+
+    /// [`Query::tier`] for ASCII names and queries, without allocating: most identifiers are.
+    fn ascii_tier(&self, name: &[u8]) -> Option<Tier> {
+        let q = self.raw.as_bytes();
+        if name.eq_ignore_ascii_case(q) {
+            return Some(1);
+        }
+        if name.len() < q.len() {
+            return None;
+        }
+        if name[..q.len()].eq_ignore_ascii_case(q) {
+            return Some(2);
+        }
+        if name.windows(q.len()).any(|w| w.eq_ignore_ascii_case(q)) {
+            return Some(3);
+        }
+        let mut want = q.iter().peekable();
+        for c in name {
+            if want.peek().is_some_and(|w| w.eq_ignore_ascii_case(c)) {
                 want.next();
             }
         }
@@ -59,5 +86,13 @@ mod tests {
         assert_eq!(q.tier("IconButton"), Some(3));
         assert_eq!(q.tier("BigOutlineTextOn"), Some(4));
         assert_eq!(q.tier("Buton"), None);
+        // The same tiers through the general (non-ASCII) path.
+        let q = Query::new("Résumé");
+        assert_eq!(q.tier("Résumé"), Some(0));
+        assert_eq!(q.tier("résumé"), Some(1));
+        assert_eq!(q.tier("RésuméView"), Some(2));
+        assert_eq!(q.tier("MyRésuméView"), Some(3));
+        assert_eq!(q.tier("R_é_s_u_m_é"), Some(4));
+        assert_eq!(q.tier("Resume"), None);
     }
 }

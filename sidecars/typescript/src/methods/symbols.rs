@@ -48,31 +48,27 @@ pub struct Symbols {
 
 const DEFAULT_LIMIT: usize = 100;
 
-struct Candidate {
+/// A match found by [`visit`], borrowed from the index until it is among the kept ones.
+struct Candidate<'s> {
     key: (Tier, bool, bool, usize),
-    found: Match,
+    path: &'s str,
+    symbol: &'s Symbol,
+    container: Option<&'s Symbol>,
 }
 
-fn visit(
+fn visit<'s>(
     q: &Query,
     kinds: &Option<Vec<SymbolKind>>,
-    path: &str,
-    container: Option<&Symbol>,
-    symbols: &[Symbol],
-    out: &mut Vec<Candidate>,
+    path: &'s str,
+    container: Option<&'s Symbol>,
+    symbols: &'s [Symbol],
+    out: &mut Vec<Candidate<'s>>,
 ) {
     for s in symbols {
         let wanted = kinds.as_ref().is_none_or(|k| k.contains(&s.kind));
         if let Some(tier) = q.tier(&s.name).filter(|_| wanted) {
-            let found = Match {
-                name: s.name.clone(),
-                kind: s.kind,
-                path: path.to_owned(),
-                range: s.range,
-                container_name: container.map(|c| c.name.clone()),
-                exported: s.exported,
-            };
-            out.push(Candidate { key: (tier, container.is_some(), !s.exported, s.name.len()), found });
+            let key = (tier, container.is_some(), !s.exported, s.name.len());
+            out.push(Candidate { key, path, symbol: s, container });
         }
         visit(q, kinds, path, Some(s), &s.children, out);
     }
@@ -89,9 +85,26 @@ fn search(state: &State, p: &Params, include: &dyn Fn(&str) -> bool) -> (Vec<Mat
             visit(&q, &p.kinds, path, None, &summary.symbols, &mut found);
         }
     }
-    found.sort_by(|a, b| a.key.cmp(&b.key).then_with(|| a.found.path.cmp(&b.found.path)));
-    found.truncate(p.limit.unwrap_or(DEFAULT_LIMIT));
-    (found.into_iter().map(|c| c.found).collect(), seen)
+    let order = |a: &Candidate, b: &Candidate| a.key.cmp(&b.key).then_with(|| a.path.cmp(b.path));
+    let limit = p.limit.unwrap_or(DEFAULT_LIMIT);
+    // Only the kept ones need sorting: a broad query can match most of the workspace.
+    if found.len() > limit {
+        found.select_nth_unstable_by(limit, order);
+        found.truncate(limit);
+    }
+    found.sort_by(order);
+    let matches = found
+        .into_iter()
+        .map(|c| Match {
+            name: c.symbol.name.clone(),
+            kind: c.symbol.kind,
+            path: c.path.to_owned(),
+            range: c.symbol.range,
+            container_name: c.container.map(|s| s.name.clone()),
+            exported: c.symbol.exported,
+        })
+        .collect();
+    (matches, seen)
 }
 
 /// Answers `typescript/symbols`.
