@@ -94,14 +94,29 @@ async function generateOne(dir, sidecar) {
     .filter((f) => f.endsWith('.json'))
     .sort();
   const definitions = {};
+  // A schema's own `definitions` (what a recursive shape such as an outline's symbol tree refers
+  // to as `#/definitions/X`) move to the root, where those pointers then resolve.
+  const shared = {};
   for (const file of files) {
-    const { $schema, ...schema } = JSON.parse(fs.readFileSync(path.join(dir, 'schema', file), 'utf8'));
+    const { $schema, definitions: own = {}, ...schema } = JSON.parse(fs.readFileSync(path.join(dir, 'schema', file), 'utf8'));
+    for (const [name, def] of Object.entries(own)) {
+      if (shared[name] && !isDeepStrictEqual(shared[name], def)) throw new Error(`${sidecar}: two different definitions are named "${name}"`);
+      shared[name] = plainArrays(def);
+    }
     // The file name, not the schema's own title, names the top-level type.
     definitions[typeName(file)] = plainArrays({ ...schema, title: typeName(file) });
   }
-  shareTitled(definitions, sidecar);
+  // The moved definitions share titled sub-shapes with the files too (visited in place).
+  shareTitled({ ...definitions, $definitions: shared }, sidecar);
   // One compile over all of them: a shared sub-shape is one object, hence one declaration.
-  const root = { title: 'GeneratedRoot', type: 'object', properties: definitions, required: Object.keys(definitions), additionalProperties: false };
+  const root = {
+    title: 'GeneratedRoot',
+    type: 'object',
+    properties: definitions,
+    required: Object.keys(definitions),
+    additionalProperties: false,
+    ...(Object.keys(shared).length ? { definitions: shared } : {}),
+  };
   const ts = await compile(root, 'GeneratedRoot', { bannerComment: '', style: STYLE, additionalProperties: false, unknownAny: true });
   // The root only gathers the files; drop its declaration and keep everything it named.
   const body = ts.replace(/^export interface GeneratedRoot \{[\s\S]*?^\}\n\n?/m, '');

@@ -28,9 +28,9 @@ function paramsSchemas(): [string, string][] {
 
 const schemas = paramsSchemas();
 
-test('the params schemas of all three sidecars are found', () => {
+test('the params schemas of every sidecar are found', () => {
   const sidecars = new Set(schemas.map(([label]) => label.split('/')[0]));
-  expect([...sidecars].sort()).toEqual(['diff', 'markdown', 'workspace']);
+  expect([...sidecars].sort()).toEqual(['diff', 'markdown', 'typescript', 'workspace']);
 });
 
 describe.each(schemas)('%s', (label, file) => {

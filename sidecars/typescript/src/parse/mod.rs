@@ -1,0 +1,66 @@
+//! One file in, one [`Summary`] out: oxc parses the text into an arena that is dropped before
+//! this returns, so no AST outlives the call. Top-level statements give the outline, exports and
+//! static imports ([`decls`]); a visitor over the whole tree finds `import("…")` and
+//! `require("…")` anywhere ([`calls`]); components come from the declarations ([`components`]).
+
+mod calls;
+mod components;
+mod decls;
+
+use oxc_allocator::Allocator;
+use oxc_parser::Parser;
+use oxc_span::SourceType;
+
+use crate::lines::Lines;
+use crate::summary::{Diagnostic, Range, Summary};
+
+/// File extensions the sidecar analyses (JSX is allowed in `.js` too).
+pub const EXTENSIONS: [&str; 8] = ["ts", "tsx", "mts", "cts", "js", "jsx", "mjs", "cjs"];
+
+/// Files larger than this are not parsed (counted as skipped).
+pub const MAX_FILE_BYTES: u64 = 1 << 20;
+
+/// The parse of one file's text.
+pub struct Parsed {
+    /// The summary; from error recovery when `diagnostics` is not empty.
+    pub summary: Summary,
+    /// The parser's errors; empty when the file parsed cleanly.
+    pub diagnostics: Vec<Diagnostic>,
+    /// The parser gave up (the summary is then empty).
+    pub panicked: bool,
+}
+
+/// How to parse `path`, from its extension; `None` when it is not analysed.
+pub fn source_type(path: &str) -> Option<SourceType> {
+    let ext = path.rsplit_once('.').map(|(_, e)| e)?;
+    Some(match ext {
+        "ts" => SourceType::ts(),
+        "mts" | "cts" => SourceType::ts().with_module(ext == "mts"),
+        "tsx" => SourceType::tsx(),
+        "js" | "jsx" | "mjs" => SourceType::jsx().with_module(true),
+        "cjs" => SourceType::jsx().with_module(false),
+        _ => return None,
+    })
+}
+
+/// Parses `text` as the file `path` and summarises it. `path` must pass [`source_type`].
+pub fn parse(path: &str, text: &str) -> Parsed {
+    let source_type = source_type(path).unwrap_or_else(SourceType::tsx);
+    let allocator = Allocator::default();
+    let ret = Parser::new(&allocator, text, source_type).parse();
+    let lines = Lines::new(text);
+    let diagnostics = ret
+        .diagnostics
+        .iter()
+        .map(|d| {
+            let span = d.labels.as_ref().first().map(|l| (l.offset(), l.offset() + l.len()));
+            let range =
+                span.map_or(Range { start: lines.position(0), end: lines.position(0) }, |(s, e)| lines.range(s, e));
+            Diagnostic { message: d.message.to_string(), range }
+        })
+        .collect();
+    let mut summary = decls::summarise(&ret.program, text, &lines);
+    summary.imports.extend(calls::find(&ret.program, &lines));
+    summary.imports.sort_by_key(|i| i.range.start);
+    Parsed { summary, diagnostics, panicked: ret.panicked }
+}

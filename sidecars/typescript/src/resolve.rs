@@ -1,0 +1,218 @@
+//! Module resolution as TypeScript's `bundler` mode and bundlers do it, on `oxc_resolver`:
+//! relative paths with extension substitution (`./a.js` → `a.ts`), index files, the nearest
+//! `tsconfig.json` or `jsconfig.json` (`extends`, `paths`, `baseUrl`, `references`), package.json
+//! `exports`/`imports` with the `types`/`import`/`require`/`default` conditions, and the
+//! workspace's own packages by name (npm/yarn `workspaces`, `pnpm-workspace.yaml`) without any
+//! `node_modules`: a package's own name resolves from inside its folder (Node's self-reference,
+//! which honours its `exports`), else as its folder. A target outside the root or inside a
+//! `node_modules` folder, a Node built-in and an unresolved bare specifier are `external`.
+
+use std::collections::{BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use oxc_resolver::{
+    ResolveError, ResolveOptions, Resolver as Oxc, TsconfigDiscovery, TsconfigOptions, TsconfigReferences,
+};
+use serde::Serialize;
+
+mod packages;
+
+/// Where one import leads.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Target {
+    /// The workspace path it resolves to, if it resolves to one.
+    pub resolved: Option<String>,
+    /// Whether it leads outside the workspace (a package, a built-in).
+    pub external: bool,
+}
+
+/// Names whose change alters resolution, wherever they are.
+pub const CONFIG_FILES: [&str; 4] = ["tsconfig.json", "jsconfig.json", "package.json", "pnpm-workspace.yaml"];
+
+/// Whether `rel` is a file whose edit must re-resolve imports.
+pub fn is_config(rel: &str) -> bool {
+    let name = rel.rsplit('/').next().unwrap_or(rel);
+    CONFIG_FILES.contains(&name) || (name.starts_with("tsconfig") && name.ends_with(".json"))
+}
+
+/// The resolver of one workspace, built from its file list.
+pub struct Resolver {
+    root: PathBuf,
+    base: Oxc,
+    /// Folders holding a `tsconfig.json` or `jsconfig.json` (workspace-relative), with the file.
+    configs: HashMap<String, &'static str>,
+    by_config: Mutex<HashMap<String, Arc<Oxc>>>,
+    /// Workspace package names to their folders (workspace-relative).
+    packages: HashMap<String, String>,
+}
+
+fn options() -> ResolveOptions {
+    let strs = |v: &[&str]| v.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
+    ResolveOptions {
+        extensions: strs(&[".ts", ".tsx", ".d.ts", ".mts", ".cts", ".js", ".jsx", ".mjs", ".cjs", ".json"]),
+        extension_alias: vec![
+            (".js".into(), strs(&[".ts", ".tsx", ".d.ts", ".js", ".jsx"])),
+            (".jsx".into(), strs(&[".tsx", ".jsx"])),
+            (".mjs".into(), strs(&[".mts", ".d.mts", ".mjs"])),
+            (".cjs".into(), strs(&[".cts", ".d.cts", ".cjs"])),
+        ],
+        condition_names: strs(&["types", "import", "require", "default"]),
+        main_fields: strs(&["types", "typings", "module", "main"]),
+        builtin_modules: true,
+        ..ResolveOptions::default()
+    }
+}
+
+impl Resolver {
+    /// A resolver for the workspace at `root` whose files are `files` (workspace-relative);
+    /// `read` reads a workspace file (confined), for the package manifests.
+    pub fn new(root: &Path, files: &BTreeSet<String>, read: &dyn Fn(&str) -> Option<String>) -> Resolver {
+        let mut configs = HashMap::new();
+        for f in files {
+            let (dir, name) = f.rsplit_once('/').unwrap_or(("", f));
+            match name {
+                "tsconfig.json" => {
+                    configs.insert(dir.to_owned(), "tsconfig.json");
+                }
+                "jsconfig.json" => {
+                    configs.entry(dir.to_owned()).or_insert("jsconfig.json");
+                }
+                _ => {}
+            }
+        }
+        let packages = packages::find(files, read);
+        Resolver { root: root.to_path_buf(), base: Oxc::new(options()), configs, by_config: Mutex::default(), packages }
+    }
+
+    /// The resolver for files under the config in folder `dir`.
+    fn for_config(&self, dir: &str, file: &str) -> Arc<Oxc> {
+        let mut map = self.by_config.lock().unwrap_or_else(|e| e.into_inner());
+        map.entry(dir.to_owned())
+            .or_insert_with(|| {
+                let config_file = self.root.join(dir).join(file);
+                let tsconfig = TsconfigOptions { config_file, references: TsconfigReferences::Auto };
+                let opts = ResolveOptions { tsconfig: Some(TsconfigDiscovery::Manual(tsconfig)), ..options() };
+                // A cache of its own: oxc_resolver memoises the tsconfig found for a file on the
+                // cache entry of that file, so resolvers sharing one cache would take whichever
+                // config (or none) resolved the file first.
+                Arc::new(Oxc::new(opts))
+            })
+            .clone()
+    }
+
+    /// The resolver that applies to `importer`: its nearest config's, or the plain one.
+    fn for_file(&self, importer: &str) -> Option<Arc<Oxc>> {
+        let mut dir = importer.rsplit_once('/').map_or("", |(d, _)| d);
+        loop {
+            if let Some(file) = self.configs.get(dir) {
+                return Some(self.for_config(dir, file));
+            }
+            if dir.is_empty() {
+                return None;
+            }
+            dir = dir.rsplit_once('/').map_or("", |(d, _)| d);
+        }
+    }
+
+    /// Forgets every cached file-system answer (after files were created or deleted).
+    pub fn clear_cache(&self) {
+        self.base.clear_cache();
+        self.by_config.lock().unwrap_or_else(|e| e.into_inner()).clear();
+    }
+
+    /// Resolves `specifier` as imported by the workspace file `importer`.
+    pub fn resolve(&self, importer: &str, specifier: &str) -> Target {
+        let bare = !(specifier.starts_with('.') || specifier.starts_with('/'));
+        if bare {
+            if let Some(target) = self.workspace_package(specifier) {
+                return target;
+            }
+        }
+        let found = match self.for_file(importer) {
+            Some(resolver) => resolver.resolve_file(self.root.join(importer), specifier),
+            None => self.base.resolve_file(self.root.join(importer), specifier),
+        };
+        match found {
+            Ok(r) => self.target(r.path()),
+            Err(ResolveError::Builtin { .. }) => Target { resolved: None, external: true },
+            Err(_) => Target { resolved: None, external: bare },
+        }
+    }
+
+    /// `@scope/pkg` or `@scope/pkg/sub` naming a workspace package.
+    fn workspace_package(&self, specifier: &str) -> Option<Target> {
+        let segments = if specifier.starts_with('@') { 2 } else { 1 };
+        let mut parts = specifier.splitn(segments + 1, '/');
+        let name: Vec<&str> = parts.by_ref().take(segments).collect();
+        let name = name.join("/");
+        let sub = parts.next();
+        let dir = self.packages.get(&name)?;
+        let abs = self.root.join(dir);
+        // Self-reference honours the package's `exports`; without them it is its folder.
+        let found = self.base.resolve(&abs, specifier).or_else(|_| {
+            let local = sub.map_or(".".to_owned(), |s| format!("./{s}"));
+            self.base.resolve(&abs, &local)
+        });
+        Some(match found {
+            Ok(r) => self.target(r.path()),
+            Err(_) => Target { resolved: None, external: false },
+        })
+    }
+
+    fn target(&self, path: &Path) -> Target {
+        let Ok(rel) = path.strip_prefix(&self.root) else {
+            return Target { resolved: None, external: true };
+        };
+        let parts: Option<Vec<&str>> = rel.components().map(|c| c.as_os_str().to_str()).collect();
+        match parts {
+            Some(parts) if !parts.contains(&"node_modules") => {
+                Target { resolved: Some(parts.join("/")), external: false }
+            }
+            _ => Target { resolved: None, external: true },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The resolution fixture's files, as the walker would list them.
+    fn fixture() -> (PathBuf, BTreeSet<String>) {
+        fn walk(root: &Path, dir: &Path, out: &mut BTreeSet<String>) {
+            for entry in std::fs::read_dir(dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    walk(root, &path, out);
+                } else {
+                    out.insert(path.strip_prefix(root).unwrap().to_str().unwrap().replace('\\', "/"));
+                }
+            }
+        }
+        let root =
+            dunce::canonicalize(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/resolution")).unwrap();
+        let mut files = BTreeSet::new();
+        walk(&root, &root, &mut files);
+        (root, files)
+    }
+
+    #[test]
+    fn each_config_keeps_its_own_answers_whatever_resolves_first() {
+        let (root, files) = fixture();
+        let read = |rel: &str| std::fs::read_to_string(root.join(rel)).ok();
+        // Every order of first use: each config's files must still see their own `paths`.
+        for order in [["src/main.ts", "apps/web/src/page.ts"], ["apps/web/src/page.ts", "src/main.ts"]] {
+            let resolver = Resolver::new(&root, &files, &read);
+            for importer in order {
+                resolver.resolve(importer, "@acme/ui");
+                resolver.resolve(importer, "./missing");
+            }
+            assert_eq!(resolver.resolve("src/main.ts", "@lib/math").resolved.as_deref(), Some("src/lib/math.ts"));
+            assert_eq!(
+                resolver.resolve("apps/web/src/page.ts", "@app/widget").resolved.as_deref(),
+                Some("apps/web/src/widget.ts")
+            );
+        }
+    }
+}
