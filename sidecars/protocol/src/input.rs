@@ -49,18 +49,18 @@ pub(crate) fn read_messages<R: Read>(
             // Blank lines carry no message; tolerating them costs nothing and helps humans.
             Some(Line::Complete) if line.iter().all(u8::is_ascii_whitespace) => continue,
             Some(Line::Complete) => Message::parse(&line),
-            Some(Line::TooLong { len }) => Err(Response::err(
+            Some(Line::TooLong { len }) => Err(Box::new(Response::err(
                 None,
                 ResponseError::new(
                     codes::INVALID_REQUEST,
                     format!("line of {len} bytes exceeds the limit of {} bytes", opts.max_line_bytes),
                 )
                 .with_data(serde_json::json!({ "limit": opts.max_line_bytes, "length": len })),
-            )),
+            ))),
         };
         let go_on = match parsed {
             Ok(msg) => deliver(msg),
-            Err(reply) => answer.send(Message::Response(reply)),
+            Err(reply) => answer.send(Message::Response(*reply)),
         };
         if !go_on {
             return Ok(());

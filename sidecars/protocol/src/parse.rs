@@ -39,21 +39,23 @@ fn as_string(raw: Option<&RawValue>) -> Option<String> {
     raw.and_then(|r| serde_json::from_str::<String>(r.get()).ok())
 }
 
-fn invalid(id: Option<String>, message: impl Into<String>) -> Response {
-    Response::err(id, ResponseError::new(codes::INVALID_REQUEST, message))
+fn invalid(id: Option<String>, message: impl Into<String>) -> Box<Response> {
+    Box::new(Response::err(id, ResponseError::new(codes::INVALID_REQUEST, message)))
 }
 
 /// See [`Message::parse`].
-pub(crate) fn parse_line(line: &[u8]) -> Result<Message, Response> {
+pub(crate) fn parse_line(line: &[u8]) -> Result<Message, Box<Response>> {
     let text = std::str::from_utf8(line).map_err(|e| {
-        Response::err(None, ResponseError::new(codes::PARSE_ERROR, format!("line is not valid UTF-8: {e}")))
+        Box::new(Response::err(None, ResponseError::new(codes::PARSE_ERROR, format!("line is not valid UTF-8: {e}"))))
     })?;
     let env: Envelope = match serde_json::from_str(text) {
         Ok(env) => env,
         Err(shape_err) => {
             // Telling "not JSON" from "JSON of the wrong shape" needs a second, cheap pass.
             return Err(match serde_json::from_str::<IgnoredAny>(text) {
-                Err(e) => Response::err(None, ResponseError::new(codes::PARSE_ERROR, format!("invalid JSON: {e}"))),
+                Err(e) => {
+                    Box::new(Response::err(None, ResponseError::new(codes::PARSE_ERROR, format!("invalid JSON: {e}"))))
+                }
                 Ok(_) => invalid(None, format!("not a message object: {shape_err}")),
             });
         }
@@ -108,8 +110,9 @@ fn null() -> Box<RawValue> {
 // `parse` (the classification) and the two modules form no cycle.
 impl Message {
     /// Decodes one line, classifying it as the wire contract requires. On failure returns the
-    /// error response to send back (with the request's id when it had a string id).
-    pub fn parse(line: &[u8]) -> std::result::Result<Message, Response> {
+    /// error response to send back (with the request's id when it had a string id), boxed because
+    /// it is rare and much larger than a message handle.
+    pub fn parse(line: &[u8]) -> std::result::Result<Message, Box<Response>> {
         parse_line(line)
     }
 }
@@ -119,7 +122,7 @@ mod tests {
     use super::*;
 
     fn err_of(line: &str) -> (Option<String>, String) {
-        match parse_line(line.as_bytes()) {
+        match parse_line(line.as_bytes()).map_err(|r| *r) {
             Err(Response { id, outcome: Err(e) }) => (id, e.code),
             other => panic!("expected an error for {line:?}, got {other:?}"),
         }
