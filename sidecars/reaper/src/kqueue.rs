@@ -18,13 +18,14 @@ pub fn run(parent: u32, mut sidecar: Command) -> io::Result<ExitCode> {
     if kq < 0 {
         return Err(io::Error::last_os_error());
     }
+    lead_a_group();
     for sig in FORWARDED {
-        // kqueue records a signal only if it is not handled otherwise; ignoring it here keeps
-        // the reaper alive (the sidecar gets the default action back from std's spawn).
+        // kqueue records a signal even when it is ignored; ignoring it keeps the reaper alive.
         // SAFETY: setting a signal's disposition to SIG_IGN.
         unsafe { libc::signal(sig, libc::SIG_IGN) };
         watch(kq, sig as usize, libc::EVFILT_SIGNAL, 0, libc::EV_ADD)?;
     }
+    restore_default_signals(&mut sidecar);
     if watch(kq, parent as usize, libc::EVFILT_PROC, libc::NOTE_EXIT, libc::EV_ADD | libc::EV_ONESHOT).is_err() {
         eprintln!("skaffa-reaper: main (pid {parent}) is already gone; not starting the sidecar");
         return Ok(ExitCode::FAILURE);
@@ -57,6 +58,35 @@ pub fn run(parent: u32, mut sidecar: Command) -> io::Result<ExitCode> {
     }
 }
 
+/// The group is all the reaper can reach here, so it must lead one of its own: main starts it
+/// detached (a session leader already); if not, it moves to a new group rather than signal main's.
+fn lead_a_group() {
+    // SAFETY: plain syscalls on this process's own ids.
+    unsafe {
+        if libc::getpgrp() != libc::getpid() {
+            libc::setpgid(0, 0);
+        }
+    }
+}
+
+/// Ignored signals stay ignored across exec, and std only resets SIGPIPE: without this the
+/// sidecar would ignore the very SIGTERM the reaper forwards to it.
+fn restore_default_signals(sidecar: &mut Command) {
+    use std::os::unix::process::CommandExt;
+    // SAFETY: the closure runs between fork and exec and calls only sigaction, which is
+    // async-signal-safe.
+    unsafe {
+        sidecar.pre_exec(|| {
+            for sig in FORWARDED {
+                let mut action: libc::sigaction = std::mem::zeroed();
+                action.sa_sigaction = libc::SIG_DFL;
+                libc::sigaction(sig, &action, std::ptr::null_mut());
+            }
+            Ok(())
+        });
+    }
+}
+
 fn watch(kq: libc::c_int, ident: usize, filter: i16, fflags: u32, flags: u16) -> io::Result<()> {
     // SAFETY: an all-zero kevent is valid; the fields set below describe one registration.
     let mut change: libc::kevent = unsafe { std::mem::zeroed() };
@@ -74,8 +104,13 @@ fn watch(kq: libc::c_int, ident: usize, filter: i16, fflags: u32, flags: u16) ->
 
 /// Signals every process of the reaper's group but, for SIGTERM, the reaper itself.
 fn signal_group(sig: libc::c_int) {
-    // SAFETY: SIGTERM is already ignored here (see `run`); kill(0, …) reaches our own group.
-    unsafe { libc::kill(0, sig) };
+    // SAFETY: SIGTERM is already ignored here (see `run`); kill(0, …) reaches our own group,
+    // which `lead_a_group` made sure is not main's.
+    unsafe {
+        if libc::getpgrp() == libc::getpid() {
+            libc::kill(0, sig);
+        }
+    }
 }
 
 fn exit_like(status: std::process::ExitStatus) -> ExitCode {

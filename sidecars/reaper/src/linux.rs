@@ -22,8 +22,8 @@ pub fn run(parent: u32, mut sidecar: Command) -> io::Result<ExitCode> {
     let set = handled_signals();
     // SAFETY: plain syscalls on this process's own attributes, before any other thread exists.
     unsafe {
-        // Blocked signals stay pending until sigwaitinfo takes them; the sidecar starts with an
-        // empty mask (std's spawn resets it), so this does not leak into it.
+        // Blocked signals stay pending until sigwaitinfo takes them. The mask survives fork and
+        // exec, so `unblock_in_child` clears it again for the sidecar.
         libc::pthread_sigmask(libc::SIG_BLOCK, &set, std::ptr::null_mut());
         libc::prctl(libc::PR_SET_PDEATHSIG, PARENT_GONE, 0, 0, 0);
         // Main may have died before the prctl above: then no signal will ever come.
@@ -33,6 +33,7 @@ pub fn run(parent: u32, mut sidecar: Command) -> io::Result<ExitCode> {
         }
     }
     children::adopt_orphans();
+    unblock_in_child(&mut sidecar);
     let child = sidecar.spawn()?;
     let sidecar_pid = child.id() as libc::pid_t;
     release_stdio();
@@ -54,6 +55,22 @@ pub fn run(parent: u32, mut sidecar: Command) -> io::Result<ExitCode> {
             },
             _ => {}
         }
+    }
+}
+
+/// Gives the sidecar an empty signal mask: it inherits the reaper's, in which SIGTERM is blocked,
+/// and would never die of the SIGTERM the reaper forwards.
+fn unblock_in_child(sidecar: &mut Command) {
+    use std::os::unix::process::CommandExt;
+    // SAFETY: the closure runs between fork and exec and calls only sigemptyset and
+    // pthread_sigmask, which are async-signal-safe.
+    unsafe {
+        sidecar.pre_exec(|| {
+            let mut empty: libc::sigset_t = std::mem::zeroed();
+            libc::sigemptyset(&mut empty);
+            libc::pthread_sigmask(libc::SIG_SETMASK, &empty, std::ptr::null_mut());
+            Ok(())
+        });
     }
 }
 

@@ -16,10 +16,10 @@
 //! - **macOS and other BSDs** (`kqueue.rs`): a kqueue `NOTE_EXIT` watch on main and on the
 //!   sidecar; then the process group is signalled.
 
-#[cfg(target_os = "linux")]
-mod linux;
 #[cfg(all(unix, not(target_os = "linux")))]
 mod kqueue;
+#[cfg(target_os = "linux")]
+mod linux;
 #[cfg(windows)]
 mod windows;
 

@@ -7,6 +7,9 @@
 //! This test binary has no libtest harness: it is also main, the sidecar and its children,
 //! chosen by its first argument, so the test needs no other executable.
 
+// Leaving children unwaited for is the rule-breaking sidecar's whole point.
+#![allow(clippy::zombie_processes)]
+
 use std::io::{BufRead, BufReader, Write};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -27,7 +30,13 @@ fn main() {
         Some("--sidecar") => sidecar(&args[1]),
         Some("--main") => fake_main(args.get(1).map(String::as_str) == Some("--direct")),
         Some("--orphaner") => {
-            let child = detach(me().arg("--sleep")).spawn().unwrap();
+            // No end of the pipes `output()` reads may stay open in the orphan, or it would wait forever.
+            let child = detach(me().arg("--sleep"))
+                .stdin(Stdio::null())
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .unwrap();
             println!("{}", child.id());
         }
         Some("--sleep") => loop {
@@ -107,14 +116,19 @@ fn scenarios() {
     let bound = if cfg!(windows) { Duration::from_secs(10) } else { Duration::from_secs(1) };
     let mut failures = Vec::new();
     let mut check = |name: &str, ok: bool, detail: String| {
-        println!("{} {name}{}", if ok { "ok  " } else { "FAIL" }, if ok { String::new() } else { format!(": {detail}") });
+        println!(
+            "{} {name}{}",
+            if ok { "ok  " } else { "FAIL" },
+            if ok { String::new() } else { format!(": {detail}") }
+        );
         if !ok {
             failures.push(name.to_string());
         }
     };
 
     // The sidecar exits and leaves three processes: the reaper takes them and passes the code on.
-    let mut reaper = reaper_for(std::process::id()).args(["--sidecar", "exit7"]).stdout(Stdio::piped()).spawn().unwrap();
+    let mut reaper =
+        reaper_for(std::process::id()).args(["--sidecar", "exit7"]).stdout(Stdio::piped()).spawn().unwrap();
     let tree = pids(&first_line(&mut reaper));
     let code = reaper.wait().unwrap().code();
     let left = gone_within(&tree, bound);
@@ -126,7 +140,11 @@ fn scenarios() {
     let tree = pids(&first_line(&mut main));
     kill_hard(&mut main);
     let left = gone_within(&tree, bound);
-    check("main's death takes the reaper and the whole tree down", left.is_empty(), format!("survivors {left:?} of {tree:?}"));
+    check(
+        "main's death takes the reaper and the whole tree down",
+        left.is_empty(),
+        format!("survivors {left:?} of {tree:?}"),
+    );
 
     // Control: without the reaper the same main leaves processes behind (so the check above can fail).
     let mut main = me().args(["--main", "--direct"]).stdout(Stdio::piped()).spawn().unwrap();
@@ -137,7 +155,12 @@ fn scenarios() {
     procs::kill_all(&tree);
 
     // The protocol's pipes pass straight through the reaper.
-    let mut reaper = reaper_for(std::process::id()).args(["--sidecar", "echo"]).stdin(Stdio::piped()).stdout(Stdio::piped()).spawn().unwrap();
+    let mut reaper = reaper_for(std::process::id())
+        .args(["--sidecar", "echo"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
     reaper.stdin.as_mut().unwrap().write_all(b"ping\n").unwrap();
     let line = first_line(&mut reaper);
     check("stdin and stdout are the sidecar's", line == "echo: ping\n", format!("got {line:?}"));

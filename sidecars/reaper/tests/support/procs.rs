@@ -2,7 +2,6 @@
 //! sidecar's session or console group, kill hard, and the Unix-only signal scenario.
 
 use std::process::{Child, Command};
-use std::time::Duration;
 
 /// True while `pid` runs (a zombie does not count: it runs nothing).
 #[cfg(target_os = "linux")]
@@ -91,15 +90,20 @@ pub fn kill_all(pids: &[u32]) {
 /// SIGTERM to the reaper reaches the sidecar, the reaper dies of the same signal (so main's
 /// crash report names it), and the tree goes with it.
 #[cfg(unix)]
-pub fn unix_scenarios(check: &mut impl FnMut(&str, bool, String), bound: Duration) {
+pub fn unix_scenarios(check: &mut impl FnMut(&str, bool, String), bound: std::time::Duration) {
     use std::os::unix::process::ExitStatusExt;
     use std::process::Stdio;
-    let mut reaper = super::reaper_for(std::process::id()).args(["--sidecar", "hang"]).stdout(Stdio::piped()).spawn().unwrap();
+    let mut reaper =
+        super::reaper_for(std::process::id()).args(["--sidecar", "hang"]).stdout(Stdio::piped()).spawn().unwrap();
     let tree = super::pids(&super::first_line(&mut reaper));
     // SAFETY: kill(2) on our own child.
     unsafe { libc::kill(reaper.id() as libc::pid_t, libc::SIGTERM) };
     let status = reaper.wait().unwrap();
-    check("SIGTERM is forwarded and the reaper dies of it", status.signal() == Some(libc::SIGTERM), format!("got {status:?}"));
+    check(
+        "SIGTERM is forwarded and the reaper dies of it",
+        status.signal() == Some(libc::SIGTERM),
+        format!("got {status:?}"),
+    );
     let left = super::gone_within(&tree, bound);
     check("after a forwarded SIGTERM the tree is gone", left.is_empty(), format!("survivors {left:?}"));
 }
