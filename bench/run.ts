@@ -23,6 +23,7 @@ import { measureFuzzy } from './measure/fuzzy';
 import { measureProtocol } from './measure/protocol';
 import { measureRanking } from './measure/ranking';
 import { measureReadFile } from './measure/read-file';
+import { measureReaper } from './measure/reaper';
 import { measureRemote } from './measure/remote';
 import { measureSearch } from './measure/search';
 import { measureSearchFirstMatch } from './measure/search-first';
@@ -112,6 +113,7 @@ async function main(): Promise<number> {
   console.log('\n== tiny workspace (protocol, readFile)');
   await suite(report, 'protocol', o, () => measureProtocol(report, tiny, tools, q ? 3 : 5, q ? 1000 : 3000, q ? 5000 : 20000));
   await suite(report, 'read', o, () => measureReadFile(report, tiny, q ? 8 : 20));
+  await suite(report, 'reaper', o, () => measureReaper(report, tiny, q ? 3 : 7, q ? 300 : 1000));
   const remoteCorpus = corpora.find((c) => c.kind !== 'generated') ?? corpora[0];
   if (remoteCorpus) {
     console.log(`\n== remote: ssh to localhost (tiny workspace, ${remoteCorpus.label})`);

@@ -30,7 +30,6 @@ fn main() {
         Some("--sidecar") => sidecar(&args[1]),
         Some("--main") => fake_main(args.get(1).map(String::as_str) == Some("--direct")),
         Some("--orphaner") => {
-            // No end of the pipes `output()` reads may stay open in the orphan, or it would wait forever.
             let child = detach(me().arg("--sleep"))
                 .stdin(Stdio::null())
                 .stdout(Stdio::null())
@@ -57,8 +56,11 @@ fn sidecar(mode: &str) {
     }
     let plain = me().arg("--sleep").stdin(Stdio::null()).stdout(Stdio::null()).spawn().unwrap();
     let detached = detach(me().arg("--sleep")).stdin(Stdio::null()).stdout(Stdio::null()).spawn().unwrap();
-    let out = me().arg("--orphaner").stdin(Stdio::null()).output().unwrap();
-    let orphan = String::from_utf8(out.stdout).unwrap();
+    // One line, not `output()`: on Windows the orphan inherits the orphaner's pipe handles (every
+    // inheritable handle goes), so the pipe would not reach its end while the orphan runs.
+    let mut orphaner = me().arg("--orphaner").stdin(Stdio::null()).stdout(Stdio::piped()).spawn().unwrap();
+    let orphan = first_line(&mut orphaner);
+    orphaner.wait().unwrap();
     println!("{} {} {} {}", std::process::id(), plain.id(), detached.id(), orphan.trim());
     std::io::stdout().flush().unwrap();
     match mode {
