@@ -16,6 +16,9 @@
 //! - **macOS and other BSDs** (`kqueue.rs`): a kqueue `NOTE_EXIT` watch on main and on the
 //!   sidecar; then the process group is signalled.
 
+// Like the protocol crate it belongs with: every item says what it is for.
+#![deny(missing_docs)]
+
 #[cfg(all(unix, not(target_os = "linux")))]
 mod kqueue;
 #[cfg(target_os = "linux")]
