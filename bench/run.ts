@@ -24,6 +24,7 @@ import { measureHash } from './measure/hash';
 import { measureProtocol } from './measure/protocol';
 import { measureRanking } from './measure/ranking';
 import { measureReadFile } from './measure/read-file';
+import { measureReaper } from './measure/reaper';
 import { measureRemote } from './measure/remote';
 import { measureSearch } from './measure/search';
 import { measureSearchFirstMatch } from './measure/search-first';
@@ -115,6 +116,7 @@ async function main(): Promise<number> {
   await suite(report, 'read', o, () => measureReadFile(report, tiny, q ? 8 : 20));
   console.log('\n== content hashes: a set of small sources and large assets');
   await suite(report, 'hash', o, () => measureHash(report, o.work, tools, q ? 3 : 5, q));
+  await suite(report, 'reaper', o, () => measureReaper(report, tiny, q ? 3 : 7, q ? 300 : 1000));
   const remoteCorpus = corpora.find((c) => c.kind !== 'generated') ?? corpora[0];
   if (remoteCorpus) {
     console.log(`\n== remote: ssh to localhost (tiny workspace, ${remoteCorpus.label})`);

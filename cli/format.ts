@@ -80,10 +80,16 @@ export function previewLines(content: string, opts: { from?: number; count: numb
   return out;
 }
 
-/** Resident memory of a process from /proc (Linux only), or undefined elsewhere. */
+/**
+ * Resident memory of a sidecar from /proc (Linux only), or undefined elsewhere. `pid` is the
+ * process main launched: when that is skaffa-reaper, the memory is its child's, the sidecar's.
+ */
 export function rssBytes(pid: number | undefined): number | undefined {
   if (pid === undefined) return undefined;
   try {
+    if (fs.readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'skaffa-reaper') {
+      pid = Number(fs.readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').split(' ')[0]);
+    }
     const kb = /VmRSS:\s+(\d+)\s+kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
     return kb ? Number(kb) * 1024 : undefined;
   } catch {

@@ -101,6 +101,9 @@ export interface LaunchOptions {
   /** Runs this registry's sidecars elsewhere (ssh, docker exec, wsl); local when omitted. With a
    * transport, `workspaceRoot` is a path on the far side. See docs/remote.md. */
   transport?: LaunchTransport;
+  /** `false` starts local sidecars directly instead of under `skaffa-reaper` (default `true`;
+   * see `SidecarManifest.contain` and docs/containment.md). */
+  contain?: boolean;
   /** Anything else an app passes to its sidecars' launch functions. */
   [key: string]: unknown;
 }
@@ -136,6 +139,12 @@ export interface SidecarManifest<
   /** Other sidecars' events this one consumes (see `FeedSpec`); the registry starts each producer
    * when this sidecar starts, never the other way round. */
   feeds?: FeedSpec[];
+  /**
+   * `false` opts this sidecar out of containment: it is started directly rather than under
+   * `skaffa-reaper`, which otherwise takes down everything it started when it exits or main dies
+   * (even by SIGKILL). Default `true`; only local launches are contained. See docs/containment.md.
+   */
+  contain?: boolean;
   /** Overrides of the restart policy. */
   restart?: Partial<RestartPolicy>;
   /** Overrides of the other supervisor options. */

@@ -40,6 +40,7 @@ import {
   type SidecarManifest,
 } from './manifest';
 import { sidecarEnv } from './env';
+import { Containment } from './launch/contain';
 import { checkManifests } from './manifest-check';
 import { formatIssues, SchemaValidatorToken, type CompiledValidator, type ISchemaValidator } from './validation/contract';
 
@@ -63,6 +64,7 @@ export class SidecarRegistry implements ISidecarRegistry {
   private readonly entries = new Map<string, Entry>();
   private readonly feedRouter: Feeds;
   private disposing?: Promise<void>;
+  private readonly containment: Containment;
 
   constructor(
     @injectAll(SidecarManifestToken) manifests: SidecarManifest[],
@@ -76,6 +78,7 @@ export class SidecarRegistry implements ISidecarRegistry {
     @inject(SupervisorDefaultsToken) supervisorDefaults: Partial<SupervisorOptions>,
   ) {
     checkManifests(manifests, validator);
+    this.containment = new Containment(resolver, logger, launchOptions);
     for (const manifest of manifests) {
       const methods = new Map<string, CompiledMethod>();
       const policies: Record<string, MethodPolicy> = {};
@@ -235,7 +238,8 @@ export class SidecarRegistry implements ISidecarRegistry {
   }
 
   /** Resolves the binary and asks the manifest for its launch args, at every (re)start; a launch
-   * transport (launch option `transport`) may turn that into a remote launch. */
+   * transport (launch option `transport`) may turn that into a remote launch, and a local one runs
+   * under the reaper unless opted out. */
   private launchRequest(manifest: SidecarManifest): SpawnRequest | Promise<SpawnRequest> {
     const binary = this.resolver.resolve(manifest.name, manifest.binary);
     let extra;
@@ -252,7 +256,7 @@ export class SidecarRegistry implements ISidecarRegistry {
       cwd: extra.cwd,
     };
     const transport = this.launchOptions.transport;
-    if (!transport) return local;
+    if (!transport) return this.containment.wrap(manifest, local);
     return transport.prepare({ sidecar: manifest.name, binary: manifest.binary, local, launchEnv: extra.env ?? {}, resolve: this.resolveContext });
   }
 }

@@ -16,7 +16,7 @@ let work: string;
 beforeAll(() => {
   work = fs.mkdtempSync(path.join(os.tmpdir(), 'skaffa-packscript-'));
   fs.mkdirSync(path.join(work, 'bin'));
-  for (const b of ['skaffa-workspace', 'skaffa-markdown']) fs.copyFileSync(path.join(REPO, 'target/release', b + exe), path.join(work, 'bin', b + exe));
+  for (const b of ['skaffa-workspace', 'skaffa-markdown', 'skaffa-reaper']) fs.copyFileSync(path.join(REPO, 'target/release', b + exe), path.join(work, 'bin', b + exe));
 });
 afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
 

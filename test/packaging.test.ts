@@ -28,7 +28,7 @@ test('stage.js puts every sidecar binary, executable, in a per-platform folder w
   const staged = JSON.parse(fs.readFileSync(path.join(platformDir(), 'staged.json'), 'utf8'));
   expect(staged).toMatchObject({ platform: process.platform, arch: process.arch, profile: 'debug' });
   const names = staged.binaries.map((b: { name: string }) => b.name).sort();
-  expect(names).toEqual(expect.arrayContaining(['skaffa-markdown', 'skaffa-workspace']));
+  expect(names).toEqual(expect.arrayContaining(['skaffa-markdown', 'skaffa-reaper', 'skaffa-workspace']));
   for (const name of names) {
     const stat = fs.statSync(path.join(platformDir(), name));
     expect(stat.mode & 0o111).not.toBe(0);
@@ -40,6 +40,8 @@ test('a packaged registry runs the staged binary from resourcesPath', async () =
   expect(registry.list()[0].binary).toMatchObject({ source: 'packaged', path: path.join(platformDir(), 'skaffa-markdown') });
   const { headings } = await registry.client(markdownManifest).call('markdown/outline', { text: '# Packaged\n' });
   expect(headings.map((h) => h.text)).toEqual(['Packaged']);
+  // The reaper ships beside the sidecars and is found the same way: the sidecar runs under it.
+  if (process.platform === 'linux') expect(fs.readlinkSync(`/proc/${registry.supervisor('markdown').pid}/exe`)).toBe(path.join(platformDir(), 'skaffa-reaper'));
 });
 
 test('a staged binary without its execute bit is explained', async () => {

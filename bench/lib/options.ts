@@ -18,7 +18,7 @@ export interface Options {
 }
 
 export const USAGE = `usage: node bench/dist/run.js [--quick] [--json <file>] [--svg <file>] [--corpus <dir>] [--work <dir>]
-                                 [--gen-files <n>] [--only index,fuzzy,search,protocol,watch,read,hash,remote,ranking]`;
+                                 [--gen-files <n>] [--only index,fuzzy,search,protocol,watch,read,hash,reaper,remote,ranking]`;
 
 export function parseOptions(argv: string[]): Options {
   const o: Options = { quick: false, work: path.join(os.tmpdir(), 'skaffa-bench'), genFiles: 0, only: [] };

@@ -13,6 +13,8 @@ import { repoRoot } from './proc';
 import { nowMs, sleep } from './stats';
 
 export const releaseBinary = path.join(repoRoot, 'target', 'profiling', 'skaffa-workspace');
+/** The reaper every local sidecar runs under (docs/containment.md), from the same profile. */
+export const reaperBinary = path.join(repoRoot, 'target', 'profiling', 'skaffa-reaper');
 
 export interface Session {
   registry: ISidecarRegistry;
@@ -21,11 +23,15 @@ export interface Session {
   close(): Promise<void>;
 }
 
-/** Builds (does not start) a session on `root`; `noIgnore` indexes what .gitignore hides too. */
-export function openSession(root: string, opts: { noIgnore?: boolean } = {}): Session {
+/**
+ * Builds (does not start) a session on `root`; `noIgnore` indexes what .gitignore hides too,
+ * `contain: false` starts the sidecar directly instead of under skaffa-reaper (as an app does by default).
+ */
+export function openSession(root: string, opts: { noIgnore?: boolean; contain?: boolean } = {}): Session {
   process.env.SCAFFA_SIDECAR_PATH = releaseBinary;
+  process.env.SKAFFA_SIDECAR_REAPER_PATH = reaperBinary;
   const c = container.createChildContainer();
-  registerSidecarDefaults(c, { launch: { workspaceRoot: root, workspaceNoIgnore: opts.noIgnore } as Record<string, unknown> });
+  registerSidecarDefaults(c, { launch: { workspaceRoot: root, workspaceNoIgnore: opts.noIgnore, contain: opts.contain } as Record<string, unknown> });
   registerWorkspaceSidecar(c);
   const registry = createSidecarRegistry(c);
   const workspace = c.resolve(WorkspaceAPIToken);

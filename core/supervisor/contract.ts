@@ -153,7 +153,8 @@ export interface SidecarHealth {
 export interface ISupervisor {
   readonly name: string;
   readonly state: SidecarState;
-  /** Process id of the running sidecar, if any. */
+  /** Process id of the process main started for the sidecar, if running: skaffa-reaper's when the
+   * sidecar is contained (the default for local launches; docs/containment.md), else the sidecar's. */
   readonly pid: number | undefined;
   /** Count of protocol errors seen since creation. */
   readonly protocolErrors: number;

@@ -61,7 +61,7 @@ export class Incarnation {
   private killReason?: string;
   /** Main killed the process because it closed its stdout while running (a weaker reason, see `exitReason`). */
   private killedForEof = false;
-  private readonly timers: { ping?: TimerHandle; healthy?: TimerHandle } = {};
+  private readonly timers: { ping?: TimerHandle; healthy?: TimerHandle; eof?: TimerHandle } = {};
 
   constructor(
     private readonly sidecar: string,
@@ -186,10 +186,16 @@ export class Incarnation {
       onTrace: (direction, message) => owner.onTrace(direction, message),
       // A live sidecar whose stdout ends can never answer again: treat it as a crash now rather
       // than when a ping or every pending call times out.
+      // The process main started may outlive the stdout by a moment without any fault: the reaper
+      // (docs/containment.md) takes the sidecar's tree down before it exits with the sidecar's
+      // status. It gets that moment, so the exit it reports is the sidecar's, not our SIGKILL.
       onClose: () => {
-        if (this.status !== 'live' || !this.running) return;
-        this.killedForEof = true;
-        this.running.child.killTree('SIGKILL');
+        if (this.status !== 'live' || !this.running || this.timers.eof !== undefined) return;
+        this.timers.eof = this.deps.clock.setTimeout(() => {
+          if (this.status !== 'live' || !this.running) return;
+          this.killedForEof = true;
+          this.running.child.killTree('SIGKILL');
+        }, EOF_EXIT_GRACE_MS);
       },
     };
   }
@@ -215,13 +221,16 @@ export class Incarnation {
   }
 
   private clearTimers(): void {
-    for (const key of ['ping', 'healthy'] as const) {
+    for (const key of ['ping', 'healthy', 'eof'] as const) {
       const t = this.timers[key];
       if (t !== undefined) this.deps.clock.clearTimeout(t);
       this.timers[key] = undefined;
     }
   }
 }
+
+/** How long a process whose stdout ended may take to exit by itself before main SIGKILLs it. */
+const EOF_EXIT_GRACE_MS = 500;
 
 function describeExit(info: ExitInfo): string {
   if (info.signal) return `was killed by ${info.signal}`;

@@ -54,6 +54,23 @@ pub fn contain(command: &mut Command) -> &mut Command {
     command
 }
 
+/// Linux: sends SIGKILL to every descendant of this process (found through `/proc` parent links)
+/// and to every other member of its process group, and returns how many it signalled. A process
+/// may fork while it is being killed, so a caller that must leave nothing behind repeats this
+/// until a pass finds none (the reaper does).
+#[cfg(target_os = "linux")]
+pub fn kill_descendants() -> usize {
+    linux::kill_descendants()
+}
+
+/// Windows: puts this process in a new job object that kills every process in it when its last
+/// handle closes, i.e. when this process ends, however it ends. Processes started afterwards are
+/// born in the job. `serve_stdio` calls it itself; the reaper calls it before starting a sidecar.
+#[cfg(windows)]
+pub fn join_kill_on_close_job() -> std::io::Result<()> {
+    windows::join_kill_on_close_job()
+}
+
 /// Linux: makes this process a child subreaper (`PR_SET_CHILD_SUBREAPER`), so that descendants
 /// orphaned by their parent's exit are reparented to it instead of to init, and the children
 /// rule still reaches them at exit. Call it once, early. The price: adopted orphans that exit
@@ -86,9 +103,9 @@ mod linux {
         Some((fields.next()?.parse().ok()?, fields.next()?.parse().ok()?))
     }
 
-    pub(super) fn kill_descendants() {
+    pub(super) fn kill_descendants() -> usize {
         let me = std::process::id();
-        let Ok(entries) = std::fs::read_dir("/proc") else { return };
+        let Ok(entries) = std::fs::read_dir("/proc") else { return 0 };
         let mut children: HashMap<u32, Vec<u32>> = HashMap::new();
         let mut victims = HashSet::new();
         for pid in entries.filter_map(|e| e.ok()?.file_name().to_str()?.parse::<u32>().ok()) {
@@ -111,10 +128,11 @@ mod linux {
             }
         }
         victims.remove(&me);
-        for pid in victims {
+        for &pid in &victims {
             // SAFETY: kill(2) with a pid we just read; a process that exited meanwhile gives ESRCH.
             unsafe { libc::kill(pid as libc::pid_t, libc::SIGKILL) };
         }
+        victims.len()
     }
 
     pub(super) fn set_parent_death_signal(command: &mut Command) {
