@@ -80,12 +80,6 @@ const resolvesTo = (specifier: string, kinds: T.ImportKind[], resolved: string |
 };
 
 const KNOWN: Known[] = [
-  {
-    tree: 'syntax',
-    file: 'src/kinds.ts',
-    why: "extensionless './legacy' finds legacy.cts: TypeScript (and bundlers) never add .cts/.mts/.cjs/.mjs (resolve.rs `extensions`)",
-    patch: resolvesTo('./legacy', ['import-equals', 'require'], 'src/legacy.cts'),
-  },
   ...['src/cjs.cts', 'node/src/old.cts'].map((file) => ({
     tree: 'oracle',
     file,
@@ -95,17 +89,6 @@ const KNOWN: Known[] = [
       resolvesTo('@oracle/conditions/nested', ['require'], 'libs/conditions/src/nested-esm.ts')(a);
     },
   })),
-  {
-    tree: 'oracle',
-    file: 'src/syntax.ts',
-    why: "an overloaded function is listed once per signature and a function merged with a namespace twice; 'export import Alias = Merged.inner' is missing",
-    patch: (a: Answer) => {
-      const list = a.exports.exports;
-      const at = (name: string) => list.findIndex((e) => e.name === name);
-      list.splice(at('over'), 0, { ...list[at('over')] }, { ...list[at('over')] });
-      list.splice(at('Alias'), 1, { ...list[at('Merged')] });
-    },
-  },
 ];
 
 describe.each(TREES)('fixture tree %s', (tree) => {

@@ -50,7 +50,9 @@ pub struct Resolver {
 fn options() -> ResolveOptions {
     let strs = |v: &[&str]| v.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
     ResolveOptions {
-        extensions: strs(&[".ts", ".tsx", ".d.ts", ".mts", ".cts", ".js", ".jsx", ".mjs", ".cjs", ".json"]),
+        // What TypeScript tries for a specifier without an extension: `.mts`/`.cts`/`.mjs`/`.cjs`
+        // files are reached only by naming their extension (`./a.cjs` → `a.cts`, below).
+        extensions: strs(&[".ts", ".tsx", ".d.ts", ".js", ".jsx", ".json"]),
         extension_alias: vec![
             (".js".into(), strs(&[".ts", ".tsx", ".d.ts", ".js", ".jsx"])),
             (".jsx".into(), strs(&[".tsx", ".jsx"])),
@@ -214,5 +216,21 @@ mod tests {
                 Some("apps/web/src/widget.ts")
             );
         }
+    }
+
+    #[test]
+    fn commonjs_and_esm_typescript_files_need_their_extension_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dunce::canonicalize(dir.path()).unwrap();
+        for f in ["a.ts", "b.cts", "c.mts"] {
+            std::fs::write(root.join(f), "export {};\n").unwrap();
+        }
+        let files: BTreeSet<String> = ["a.ts", "b.cts", "c.mts"].iter().map(|s| (*s).to_owned()).collect();
+        let resolver = Resolver::new(&root, &files, &|_| None);
+        // As in TypeScript: no extension never finds `.cts`/`.mts`; `.cjs`/`.mjs` stand for them.
+        assert_eq!(resolver.resolve("a.ts", "./b").resolved, None);
+        assert_eq!(resolver.resolve("a.ts", "./c").resolved, None);
+        assert_eq!(resolver.resolve("a.ts", "./b.cjs").resolved.as_deref(), Some("b.cts"));
+        assert_eq!(resolver.resolve("a.ts", "./c.mjs").resolved.as_deref(), Some("c.mts"));
     }
 }

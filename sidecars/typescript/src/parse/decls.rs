@@ -18,6 +18,8 @@ struct Walker<'t, 'l> {
     out: Summary,
     /// Local names exported by a separate statement.
     exported_names: HashSet<String>,
+    /// Names already in `out.exports`: overloads and merged declarations are one exported name.
+    listed: HashSet<String>,
     /// How many namespace bodies deep the walk is: an `export` in one exports from the namespace
     /// (its symbol is `exported`), not from the file.
     depth: u32,
@@ -26,7 +28,14 @@ struct Walker<'t, 'l> {
 /// Summarises `program`'s declarations, exports and static imports.
 pub fn summarise(program: &Program<'_>, text: &str, lines: &Lines<'_>) -> Summary {
     let types = Types::collect(&program.body);
-    let mut w = Walker { text, lines, out: Summary::default(), exported_names: HashSet::new(), depth: 0 };
+    let mut w = Walker {
+        text,
+        lines,
+        out: Summary::default(),
+        exported_names: HashSet::new(),
+        listed: HashSet::new(),
+        depth: 0,
+    };
     let mut symbols = Vec::new();
     for stmt in &program.body {
         w.statement(stmt, &types, &mut symbols);
@@ -59,7 +68,7 @@ impl Walker<'_, '_> {
     }
 
     fn export(&mut self, name: String, kind: ExportKind, span: Span, from: Option<String>, type_only: bool) {
-        if self.depth > 0 {
+        if self.depth > 0 || !self.listed.insert(name.clone()) {
             return;
         }
         let range = self.range(span);
@@ -132,6 +141,10 @@ impl Walker<'_, '_> {
                         self.exported_names.insert(name.clone());
                     }
                     self.export(name, ExportKind::Local, d.span, None, type_only);
+                }
+                // `export import A = N.B` declares no outline symbol but exports `A`.
+                if let Declaration::TSImportEqualsDeclaration(i) = &d.declaration {
+                    self.export(i.id.name.to_string(), ExportKind::Local, d.span, None, false);
                 }
             }
             Statement::ExportDefaultDeclaration(d) => {

@@ -64,3 +64,18 @@ pub fn parse(path: &str, text: &str) -> Parsed {
     summary.imports.sort_by_key(|i| i.range.start);
     Parsed { summary, diagnostics, panicked: ret.panicked }
 }
+
+#[cfg(test)]
+mod tests {
+    /// TypeScript's module symbol has one export per name: overload signatures and a function
+    /// merged with a namespace are one name, and `export import A = N.B` exports `A`.
+    #[test]
+    fn each_exported_name_is_listed_once_and_export_import_counts() {
+        let text = "export function over(a: string): string;\nexport function over(a: number): number;\n\
+                    export function over(a: unknown) { return a; }\nexport function Merged() {}\n\
+                    export namespace Merged { export const inner = 1; }\nexport import Alias = Merged.inner;\n";
+        let exports = super::parse("f.ts", text).summary.exports;
+        let names: Vec<&str> = exports.iter().map(|e| e.name.as_str()).collect();
+        assert_eq!(names, ["over", "Merged", "Alias"]);
+    }
+}
