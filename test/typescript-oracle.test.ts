@@ -83,7 +83,9 @@ const KNOWN: Known[] = [
   ...['src/cjs.cts', 'node/src/old.cts'].map((file) => ({
     tree: 'oracle',
     file,
-    why: 'require() and import = require() take the package\'s "require" condition in TypeScript; the sidecar resolves every kind with one condition set, so the first listed key wins',
+    why:
+      'require() and import = require() take the package\'s "require" condition in TypeScript; the sidecar resolves ' +
+      'every kind with one condition set (types, import, require, default), so the first key the package lists wins',
     patch: (a: Answer) => {
       resolvesTo('@oracle/conditions', ['require', 'import-equals'], 'libs/conditions/src/esm.ts')(a);
       resolvesTo('@oracle/conditions/nested', ['require'], 'libs/conditions/src/nested-esm.ts')(a);
@@ -120,4 +122,32 @@ describe.each(TREES)('fixture tree %s', (tree) => {
     }
     expect(got).toEqual(expected);
   });
+});
+
+/** Every ImportKind and ExportKind of the schemas, so a fixture edit cannot drop one unnoticed. */
+const IMPORT_KINDS: T.ImportKind[] = ['import', 'import-type', 'export-from', 'import-equals', 'dynamic', 'require'];
+const EXPORT_KINDS: T.ExportKind[] = ['local', 'reexport', 'namespace', 'default', 'assignment'];
+
+test('the trees hold every construct of items 4 and 5, as TypeScript reads them', () => {
+  const imports = new Set<string>();
+  const exports = new Set<string>();
+  const outcomes = new Set<string>();
+  let stars = 0;
+  for (const tree of TREES) {
+    const ts = oracle(path.join(FIXTURES, tree));
+    for (const file of ts.files) {
+      for (const i of ts.imports(file)) {
+        imports.add(i.kind);
+        outcomes.add(i.resolved ? 'resolved' : i.external ? 'external' : 'unresolvable');
+      }
+      const e = ts.exports(file);
+      for (const x of e.exports) exports.add(x.typeOnly ? `${x.kind} (type)` : x.kind);
+      stars += e.stars.length;
+    }
+  }
+  expect([...imports].sort()).toEqual([...IMPORT_KINDS].sort());
+  expect(EXPORT_KINDS.every((k) => exports.has(k))).toBe(true);
+  expect(exports.has('local (type)') && exports.has('reexport (type)')).toBe(true);
+  expect(stars).toBeGreaterThan(1);
+  expect([...outcomes].sort()).toEqual(['external', 'resolved', 'unresolvable']);
 });

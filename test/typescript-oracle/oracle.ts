@@ -4,7 +4,9 @@
  * Imports come from a walk of `ts.createSourceFile`'s tree (issue 17, item 4: static imports, type-only
  * ones, `export … from`, `import x = require()`, `import()` and `require()` with one string literal
  * anywhere); exported names from the binder's module symbol (`symbol.exports` of a checker over the
- * tree); resolution from `ts.resolveModuleName` with the nearest parsed tsconfig/jsconfig. Where the
+ * tree); resolution from `ts.resolveModuleName` with the nearest parsed tsconfig/jsconfig. The walk,
+ * not `ts.preProcessFile`, is the authority for imports: that scanner also counts `require('a', 1)`,
+ * `module.require('a')` and `require('./' + x)`, which item 4 leaves out. Where the
  * issue's rules go beyond TypeScript (workspace packages without node_modules) the host below
  * supplies what an install would, and says why.
  */
@@ -197,27 +199,27 @@ export function oracle(root: string): TreeOracle {
     const sf = program.getSourceFile(abs(rel))!;
     const table = checker.getSymbolAtLocation(sf)?.exports;
     const exports: (ExportItem & { at: number })[] = [];
-    const stars: ExportsResult['stars'] = [];
+    const stars: (ExportsResult['stars'][number] & { at: number })[] = [];
     table?.forEach((symbol) => {
       for (const decl of symbol.declarations ?? []) {
+        const at = decl.getStart(sf);
         if (symbol.escapedName === ts.InternalSymbolName.ExportStar) {
-          const d = decl as ts.ExportDeclaration;
-          stars.push({ specifier: (d.moduleSpecifier as ts.StringLiteral).text, ...pick(resolve(rel, d.moduleSpecifier as ts.StringLiteral)) });
+          const literal = (decl as ts.ExportDeclaration).moduleSpecifier as ts.StringLiteral;
+          stars.push({ specifier: literal.text, resolved: resolve(rel, literal).resolved, at });
           continue;
         }
         const item = exportItem(ts.symbolName(symbol), decl);
-        if (item) exports.push({ ...item, at: decl.getStart(sf) });
+        if (item) exports.push({ ...item, at });
       }
     });
+    // The table is keyed by name; the sidecar answers in source order.
     const ordered = exports.sort((a, b) => a.at - b.at).map(({ at: _at, ...e }) => e);
-    const starsOrdered = stars.sort((a, b) => sf.text.indexOf(a.specifier) - sf.text.indexOf(b.specifier));
+    const starsOrdered = stars.sort((a, b) => a.at - b.at).map(({ at: _at, ...e }) => e);
     return { path: rel, exports: dedupe(ordered), stars: starsOrdered };
   };
 
   return { files: analysed, imports, exports: exportsOf };
 }
-
-const pick = (t: Pick<ImportItem, 'resolved'>) => ({ resolved: t.resolved });
 
 /** A name declared twice (overloads, merged declarations) is one exported name. */
 function dedupe(items: ExportItem[]): ExportItem[] {
