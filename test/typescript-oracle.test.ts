@@ -1,6 +1,6 @@
 /**
  * The oracle test of issue 17 (items 4–5): over each fixture tree, what the typescript sidecar
- * answers for `typescript/imports` and `typescript/exports` must equal, file by file, what
+ * answers for `typescript/imports`, `typescript/exports` and the top level of `typescript/outline` must equal, file by file, what
  * TypeScript's own compiler API finds (test/typescript-oracle/oracle.ts). The sidecar is the real
  * `skaffa-typescript --root <tree>` binary, started and called through the registry like any
  * sidecar; its manifest here declares only the methods this test calls, with the crate's schemas,
@@ -14,6 +14,8 @@ import exportsParams from '../sidecars/typescript/schema/exports.params.json';
 import exportsResult from '../sidecars/typescript/schema/exports.result.json';
 import importsParams from '../sidecars/typescript/schema/imports.params.json';
 import importsResult from '../sidecars/typescript/schema/imports.result.json';
+import outlineParams from '../sidecars/typescript/schema/outline.params.json';
+import outlineResult from '../sidecars/typescript/schema/outline.result.json';
 import type * as T from '../sidecars/typescript/types.generated';
 import { makeRegistry } from './helpers';
 import { oracle, type TreeOracle } from './typescript-oracle/oracle';
@@ -30,6 +32,7 @@ const manifest = defineSidecar({
   methods: {
     'typescript/imports': method<T.ImportsParams, T.ImportsResult>({ params: importsParams, result: importsResult, timeoutMs: 60_000 }),
     'typescript/exports': method<T.ExportsParams, T.ExportsResult>({ params: exportsParams, result: exportsResult, timeoutMs: 60_000 }),
+    'typescript/outline': method<T.OutlineParams, T.OutlineResult>({ params: outlineParams, result: outlineResult, timeoutMs: 60_000 }),
   },
 });
 
@@ -60,6 +63,8 @@ function withoutRanges(result: T.ExportsResult): T.ExportsResult {
 interface Answer {
   imports: T.ImportItem[];
   exports: T.ExportsResult;
+  /** The outline's top-level names. */
+  outline: string[];
 }
 
 /**
@@ -107,7 +112,7 @@ describe.each(TREES)('fixture tree %s', (tree) => {
   });
   afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
 
-  test('imports and exports of every file are what TypeScript finds', async () => {
+  test('imports, exports and top-level outline names of every file are what TypeScript finds', async () => {
     expect(ts.files.length).toBeGreaterThan(0);
     // Whole trees are compared at once, so a failure shows every file that differs.
     const got: Record<string, unknown> = {};
@@ -115,8 +120,14 @@ describe.each(TREES)('fixture tree %s', (tree) => {
     for (const file of ts.files) {
       const imports = (await registry.call('typescript', 'typescript/imports', { path: file })) as T.ImportsResult;
       const exports = (await registry.call('typescript', 'typescript/exports', { path: file })) as T.ExportsResult;
-      got[file] = { imports: imports.imports.map(comparable), exports: withoutRanges(exports) };
-      const answer: Answer = { imports: ts.imports(file).map(comparable), exports: withoutRanges(ts.exports(file)) };
+      const outline = (await registry.call('typescript', 'typescript/outline', { path: file })) as T.OutlineResult;
+      const names = outline.symbols.map((symbol) => symbol.name);
+      got[file] = { imports: imports.imports.map(comparable), exports: withoutRanges(exports), outline: names };
+      const answer: Answer = {
+        imports: ts.imports(file).map(comparable),
+        exports: withoutRanges(ts.exports(file)),
+        outline: ts.outline(file),
+      };
       for (const k of KNOWN) if (k.tree === tree && k.file === file) k.patch(answer);
       expected[file] = answer;
     }
@@ -132,6 +143,7 @@ test('the trees hold every construct of items 4 and 5, as TypeScript reads them'
   const imports = new Set<string>();
   const exports = new Set<string>();
   const outcomes = new Set<string>();
+  const outline = new Set<string>();
   let stars = 0;
   for (const tree of TREES) {
     const ts = oracle(path.join(FIXTURES, tree));
@@ -143,6 +155,7 @@ test('the trees hold every construct of items 4 and 5, as TypeScript reads them'
       const e = ts.exports(file);
       for (const x of e.exports) exports.add(x.typeOnly ? `${x.kind} (type)` : x.kind);
       stars += e.stars.length;
+      for (const name of ts.outline(file)) outline.add(name);
     }
   }
   expect([...imports].sort()).toEqual([...IMPORT_KINDS].sort());
@@ -150,4 +163,6 @@ test('the trees hold every construct of items 4 and 5, as TypeScript reads them'
   expect(exports.has('local (type)') && exports.has('reexport (type)')).toBe(true);
   expect(stars).toBeGreaterThan(1);
   expect([...outcomes].sort()).toEqual(['external', 'resolved', 'unresolvable']);
+  // Outline names include an anonymous default, a quoted ambient module and destructured bindings.
+  expect(['default', '"virtual-mod"', 'renamedD2', 'e3'].filter((n) => !outline.has(n))).toEqual([]);
 });

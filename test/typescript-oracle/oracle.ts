@@ -111,6 +111,27 @@ export interface TreeOracle {
   files: string[];
   imports(file: string): ImportItem[];
   exports(file: string): ExportsResult;
+  /** The names `typescript/outline` lists at the top level: one per declaration statement, in order. */
+  outline(file: string): string[];
+}
+
+/** The identifiers a binding (a name, or an object or array pattern) declares. */
+function bindingNames(name: ts.BindingName): string[] {
+  if (ts.isIdentifier(name)) return [name.text];
+  return name.elements.flatMap((e) => (ts.isOmittedExpression(e) ? [] : bindingNames(e.name)));
+}
+
+/** A top-level statement's declared names as the outline shows them ('default' for an anonymous default, quoted module names). */
+function declaredNames(statement: ts.Statement): string[] {
+  if (ts.isVariableStatement(statement)) return statement.declarationList.declarations.flatMap((d) => bindingNames(d.name));
+  if (ts.isFunctionDeclaration(statement) || ts.isClassDeclaration(statement)) return [statement.name?.text ?? 'default'];
+  if (ts.isInterfaceDeclaration(statement) || ts.isTypeAliasDeclaration(statement) || ts.isEnumDeclaration(statement)) {
+    return [statement.name.text];
+  }
+  if (ts.isModuleDeclaration(statement) && !(statement.flags & ts.NodeFlags.GlobalAugmentation)) {
+    return [ts.isStringLiteral(statement.name) ? `"${statement.name.text}"` : statement.name.text];
+  }
+  return [];
 }
 
 export function oracle(root: string): TreeOracle {
@@ -218,7 +239,8 @@ export function oracle(root: string): TreeOracle {
     return { path: rel, exports: dedupe(ordered), stars: starsOrdered };
   };
 
-  return { files: analysed, imports, exports: exportsOf };
+  const outline = (rel: string) => source(rel).statements.flatMap(declaredNames);
+  return { files: analysed, imports, exports: exportsOf, outline };
 }
 
 /** A name declared twice (overloads, merged declarations) is one exported name. */
