@@ -229,7 +229,7 @@ export function oracle(root: string): TreeOracle {
           stars.push({ specifier: literal.text, resolved: resolve(rel, literal).resolved, at });
           continue;
         }
-        const item = exportItem(ts.symbolName(symbol), decl);
+        const item = exportItem(checker, symbol, decl);
         if (item) exports.push({ ...item, at });
       }
     });
@@ -253,7 +253,8 @@ function dedupe(items: ExportItem[]): ExportItem[] {
  * One binder export as the sidecar's export item, or undefined for what item 4 leaves out:
  * CommonJS `module.exports`/`exports.x` assignments, which the binder also lists for JS files.
  */
-function exportItem(name: string, decl: ts.Declaration): Omit<ExportItem, 'range'> | undefined {
+function exportItem(checker: ts.TypeChecker, symbol: ts.Symbol, decl: ts.Declaration): Omit<ExportItem, 'range'> | undefined {
+  const name = ts.symbolName(symbol);
   if (ts.isBinaryExpression(decl) || ts.isPropertyAccessExpression(decl) || ts.isCallExpression(decl)) return undefined;
   if (ts.isExportAssignment(decl)) {
     if (ts.isBinaryExpression(decl.expression)) return undefined;
@@ -262,7 +263,9 @@ function exportItem(name: string, decl: ts.Declaration): Omit<ExportItem, 'range
   if (ts.isExportSpecifier(decl)) {
     const from = decl.parent.parent.moduleSpecifier;
     const typeOnly = decl.isTypeOnly || decl.parent.parent.isTypeOnly;
-    return from ? { name, kind: 'reexport', from: (from as ts.StringLiteral).text, typeOnly } : { name, kind: 'local', typeOnly };
+    if (from) return { name, kind: 'reexport', from: (from as ts.StringLiteral).text, typeOnly };
+    // `export { I }` of a local interface or type alias exports a type: the checker's alias target has no value.
+    return { name, kind: 'local', typeOnly: typeOnly || !(checker.getAliasedSymbol(symbol).flags & ts.SymbolFlags.Value) };
   }
   if (ts.isNamespaceExport(decl)) {
     const from = (decl.parent.moduleSpecifier as ts.StringLiteral).text;

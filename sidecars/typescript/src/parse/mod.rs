@@ -78,4 +78,14 @@ mod tests {
         let names: Vec<&str> = exports.iter().map(|e| e.name.as_str()).collect();
         assert_eq!(names, ["over", "Merged", "Alias"]);
     }
+
+    /// `export { I }` of a local interface or type alias exports a type, as TypeScript's checker
+    /// sees it; a name that is also a value (or not declared here) does not.
+    #[test]
+    fn a_specifier_of_a_local_type_is_type_only() {
+        let text = "interface I {}\ntype A = 1;\ninterface V {}\nconst V = 1;\nexport { I, A as B, V, U };\n";
+        let exports = super::parse("f.ts", text).summary.exports;
+        let got: Vec<(&str, bool)> = exports.iter().map(|e| (e.name.as_str(), e.type_only)).collect();
+        assert_eq!(got, [("I", true), ("B", true), ("V", false), ("U", false)]);
+    }
 }
