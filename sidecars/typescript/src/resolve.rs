@@ -51,8 +51,9 @@ fn options() -> ResolveOptions {
     let strs = |v: &[&str]| v.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
     ResolveOptions {
         // What TypeScript tries for a specifier without an extension: `.mts`/`.cts`/`.mjs`/`.cjs`
-        // files are reached only by naming their extension (`./a.cjs` → `a.cts`, below).
-        extensions: strs(&[".ts", ".tsx", ".d.ts", ".js", ".jsx", ".json"]),
+        // files are reached only by naming their extension (`./a.cjs` → `a.cts`, below), and
+        // `.json` ones only by naming it.
+        extensions: strs(&[".ts", ".tsx", ".d.ts", ".js", ".jsx"]),
         extension_alias: vec![
             (".js".into(), strs(&[".ts", ".tsx", ".d.ts", ".js", ".jsx"])),
             (".jsx".into(), strs(&[".tsx", ".jsx"])),
@@ -219,18 +220,21 @@ mod tests {
     }
 
     #[test]
-    fn commonjs_and_esm_typescript_files_need_their_extension_named() {
+    fn commonjs_esm_and_json_files_need_their_extension_named() {
         let dir = tempfile::tempdir().unwrap();
         let root = dunce::canonicalize(dir.path()).unwrap();
-        for f in ["a.ts", "b.cts", "c.mts"] {
-            std::fs::write(root.join(f), "export {};\n").unwrap();
+        let names = ["a.ts", "b.cts", "c.mts", "d.json"];
+        for f in names {
+            std::fs::write(root.join(f), "{}\n").unwrap();
         }
-        let files: BTreeSet<String> = ["a.ts", "b.cts", "c.mts"].iter().map(|s| (*s).to_owned()).collect();
+        let files: BTreeSet<String> = names.iter().map(|s| (*s).to_owned()).collect();
         let resolver = Resolver::new(&root, &files, &|_| None);
-        // As in TypeScript: no extension never finds `.cts`/`.mts`; `.cjs`/`.mjs` stand for them.
+        // As in TypeScript: no extension never finds `.cts`/`.mts`/`.json`; `.cjs`/`.mjs` stand for the first two.
         assert_eq!(resolver.resolve("a.ts", "./b").resolved, None);
         assert_eq!(resolver.resolve("a.ts", "./c").resolved, None);
         assert_eq!(resolver.resolve("a.ts", "./b.cjs").resolved.as_deref(), Some("b.cts"));
         assert_eq!(resolver.resolve("a.ts", "./c.mjs").resolved.as_deref(), Some("c.mts"));
+        assert_eq!(resolver.resolve("a.ts", "./d").resolved, None);
+        assert_eq!(resolver.resolve("a.ts", "./d.json").resolved.as_deref(), Some("d.json"));
     }
 }
