@@ -50,7 +50,10 @@ pub struct Resolver {
 fn options() -> ResolveOptions {
     let strs = |v: &[&str]| v.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
     ResolveOptions {
-        extensions: strs(&[".ts", ".tsx", ".d.ts", ".mts", ".cts", ".js", ".jsx", ".mjs", ".cjs", ".json"]),
+        // What TypeScript tries for a specifier without an extension: `.mts`/`.cts`/`.mjs`/`.cjs`
+        // files are reached only by naming their extension (`./a.cjs` → `a.cts`, below), and
+        // `.json` ones only by naming it.
+        extensions: strs(&[".ts", ".tsx", ".d.ts", ".js", ".jsx"]),
         extension_alias: vec![
             (".js".into(), strs(&[".ts", ".tsx", ".d.ts", ".js", ".jsx"])),
             (".jsx".into(), strs(&[".tsx", ".jsx"])),
@@ -214,5 +217,24 @@ mod tests {
                 Some("apps/web/src/widget.ts")
             );
         }
+    }
+
+    #[test]
+    fn commonjs_esm_and_json_files_need_their_extension_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dunce::canonicalize(dir.path()).unwrap();
+        let names = ["a.ts", "b.cts", "c.mts", "d.json"];
+        for f in names {
+            std::fs::write(root.join(f), "{}\n").unwrap();
+        }
+        let files: BTreeSet<String> = names.iter().map(|s| (*s).to_owned()).collect();
+        let resolver = Resolver::new(&root, &files, &|_| None);
+        // As in TypeScript: no extension never finds `.cts`/`.mts`/`.json`; `.cjs`/`.mjs` stand for the first two.
+        assert_eq!(resolver.resolve("a.ts", "./b").resolved, None);
+        assert_eq!(resolver.resolve("a.ts", "./c").resolved, None);
+        assert_eq!(resolver.resolve("a.ts", "./b.cjs").resolved.as_deref(), Some("b.cts"));
+        assert_eq!(resolver.resolve("a.ts", "./c.mjs").resolved.as_deref(), Some("c.mts"));
+        assert_eq!(resolver.resolve("a.ts", "./d").resolved, None);
+        assert_eq!(resolver.resolve("a.ts", "./d.json").resolved.as_deref(), Some("d.json"));
     }
 }

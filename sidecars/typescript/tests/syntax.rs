@@ -28,13 +28,13 @@ fn every_import_kind_is_found_in_source_order_and_resolved() {
         ("import-type", "./types"),
         ("import", "./types"),
         ("import", "./side-effect"),
-        ("import-equals", "./legacy"),
+        ("import-equals", "./legacy.cjs"),
         ("export-from", "./dep"),
         ("export-from", "./types"),
         ("export-from", "./dep"),
         ("export-from", "./dep"),
         ("dynamic", "./dep"),
-        ("require", "./legacy"),
+        ("require", "./legacy.cjs"),
     ];
     let want: Vec<(String, String)> = want.iter().map(|(k, s)| ((*k).to_owned(), (*s).to_owned())).collect();
     assert_eq!(pairs, want);
@@ -46,10 +46,10 @@ fn every_import_kind_is_found_in_source_order_and_resolved() {
     assert_eq!(list[7]["names"], json!(["reexported", "named"]));
     assert_eq!(list[6]["resolved"], "src/legacy.cts");
     assert!(list.iter().all(|i| i["resolved"].is_string() && i["external"] == false), "{imports}");
-    // `import legacy = require('./legacy');` is line 7 (0-based): the range is the string literal.
+    // `import legacy = require('./legacy.cjs');` is line 7 (0-based): the range is the string literal.
     assert_eq!(
         list[6]["range"],
-        json!({ "start": { "line": 7, "character": 24 }, "end": { "line": 7, "character": 34 } })
+        json!({ "start": { "line": 7, "character": 24 }, "end": { "line": 7, "character": 38 } })
     );
 }
 

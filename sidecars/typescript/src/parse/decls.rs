@@ -3,7 +3,7 @@
 //! name exported later (`export { a as b }`, `export default a`, `export = a`) marks its
 //! declaration `exported` once every statement has been seen.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use oxc_ast::ast::*;
 use oxc_span::{GetSpan, Span};
@@ -18,6 +18,10 @@ struct Walker<'t, 'l> {
     out: Summary,
     /// Local names exported by a separate statement.
     exported_names: HashSet<String>,
+    /// Names already in `out.exports`: overloads and merged declarations are one exported name.
+    listed: HashSet<String>,
+    /// `export { local as name }` items (index in `out.exports`, local name), typed once all is seen.
+    specifiers: Vec<(usize, String)>,
     /// How many namespace bodies deep the walk is: an `export` in one exports from the namespace
     /// (its symbol is `exported`), not from the file.
     depth: u32,
@@ -26,7 +30,15 @@ struct Walker<'t, 'l> {
 /// Summarises `program`'s declarations, exports and static imports.
 pub fn summarise(program: &Program<'_>, text: &str, lines: &Lines<'_>) -> Summary {
     let types = Types::collect(&program.body);
-    let mut w = Walker { text, lines, out: Summary::default(), exported_names: HashSet::new(), depth: 0 };
+    let mut w = Walker {
+        text,
+        lines,
+        out: Summary::default(),
+        exported_names: HashSet::new(),
+        listed: HashSet::new(),
+        specifiers: Vec::new(),
+        depth: 0,
+    };
     let mut symbols = Vec::new();
     for stmt in &program.body {
         w.statement(stmt, &types, &mut symbols);
@@ -35,6 +47,15 @@ pub fn summarise(program: &Program<'_>, text: &str, lines: &Lines<'_>) -> Summar
         if w.exported_names.contains(&s.name) {
             s.exported = true;
         }
+    }
+    // `export { I }` exports a type when every top-level declaration of `I` is an interface or alias.
+    let mut types_only: HashMap<&str, bool> = HashMap::new();
+    for s in &symbols {
+        let is_type = matches!(s.kind, SymbolKind::Interface | SymbolKind::TypeAlias);
+        *types_only.entry(&s.name).or_insert(true) &= is_type;
+    }
+    for (at, local) in &w.specifiers {
+        w.out.exports[*at].type_only |= types_only.get(local.as_str()) == Some(&true);
     }
     for c in &mut w.out.components {
         c.exported |= w.exported_names.contains(&c.name);
@@ -59,7 +80,7 @@ impl Walker<'_, '_> {
     }
 
     fn export(&mut self, name: String, kind: ExportKind, span: Span, from: Option<String>, type_only: bool) {
-        if self.depth > 0 {
+        if self.depth > 0 || !self.listed.insert(name.clone()) {
             return;
         }
         let range = self.range(span);
@@ -115,7 +136,11 @@ impl Walker<'_, '_> {
                 for s in &d.specifiers {
                     self.exported_names.insert(export_name(&s.local));
                     let type_only = d.export_kind.is_type() || s.export_kind.is_type();
+                    let at = self.out.exports.len();
                     self.export(export_name(&s.exported), ExportKind::Local, s.span, None, type_only);
+                    if self.out.exports.len() > at {
+                        self.specifiers.push((at, export_name(&s.local)));
+                    }
                 }
             }
             Statement::ExportDeclaration(d) => {
@@ -132,6 +157,10 @@ impl Walker<'_, '_> {
                         self.exported_names.insert(name.clone());
                     }
                     self.export(name, ExportKind::Local, d.span, None, type_only);
+                }
+                // `export import A = N.B` declares no outline symbol but exports `A`.
+                if let Declaration::TSImportEqualsDeclaration(i) = &d.declaration {
+                    self.export(i.id.name.to_string(), ExportKind::Local, d.span, None, false);
                 }
             }
             Statement::ExportDefaultDeclaration(d) => {

@@ -64,3 +64,28 @@ pub fn parse(path: &str, text: &str) -> Parsed {
     summary.imports.sort_by_key(|i| i.range.start);
     Parsed { summary, diagnostics, panicked: ret.panicked }
 }
+
+#[cfg(test)]
+mod tests {
+    /// TypeScript's module symbol has one export per name: overload signatures and a function
+    /// merged with a namespace are one name, and `export import A = N.B` exports `A`.
+    #[test]
+    fn each_exported_name_is_listed_once_and_export_import_counts() {
+        let text = "export function over(a: string): string;\nexport function over(a: number): number;\n\
+                    export function over(a: unknown) { return a; }\nexport function Merged() {}\n\
+                    export namespace Merged { export const inner = 1; }\nexport import Alias = Merged.inner;\n";
+        let exports = super::parse("f.ts", text).summary.exports;
+        let names: Vec<&str> = exports.iter().map(|e| e.name.as_str()).collect();
+        assert_eq!(names, ["over", "Merged", "Alias"]);
+    }
+
+    /// `export { I }` of a local interface or type alias exports a type, as TypeScript's checker
+    /// sees it; a name that is also a value (or not declared here) does not.
+    #[test]
+    fn a_specifier_of_a_local_type_is_type_only() {
+        let text = "interface I {}\ntype A = 1;\ninterface V {}\nconst V = 1;\nexport { I, A as B, V, U };\n";
+        let exports = super::parse("f.ts", text).summary.exports;
+        let got: Vec<(&str, bool)> = exports.iter().map(|e| (e.name.as_str(), e.type_only)).collect();
+        assert_eq!(got, [("I", true), ("B", true), ("V", false), ("U", false)]);
+    }
+}
