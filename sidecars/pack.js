@@ -65,9 +65,12 @@ function stagePlatformPackage(stage, triple, built, version) {
   fs.mkdirSync(path.join(stage, 'bin'), { recursive: true });
   const binaries = {};
   const sizes = {};
-  for (const bin of sidecarBinaries()) {
+  const expected = sidecarBinaries();
+  for (const bin of expected) {
     const file = platform === 'win32' ? `${bin}.exe` : bin;
     const to = path.join(stage, 'bin', file);
+    // Every binary the cargo workspace declares ships: a platform package without one would install fine and fail at run time.
+    if (!fs.existsSync(path.join(built, file))) throw new Error(`${file} is missing from ${built}: the platform package needs every sidecar binary (${expected.join(', ')})`);
     fs.copyFileSync(path.join(built, file), to);
     if (platform !== 'win32') fs.chmodSync(to, 0o755); // npm keeps the mode; Electron packagers copy it
     checkBinary(to, platform, arch);

@@ -30,6 +30,7 @@ test('every entry point in package.json has a report, and root and internal are 
     'skaffa-sidecars/internal',
     'skaffa-sidecars/markdown',
     'skaffa-sidecars/node-protocol',
+    'skaffa-sidecars/typescript',
     'skaffa-sidecars/workspace',
   ]);
   for (const e of entries) expect(fs.existsSync(e.report) ? e.report : `missing ${e.report}`).toBe(e.report);
@@ -44,6 +45,10 @@ test('the root exports contracts, not the implementations behind them', () => {
   const internals = ['Connection', 'Supervisor', 'MessageWriter', 'readMessages', 'CrashWindow', 'backoffDelay', 'classifyIncoming', 'shellQuote', 'parseUname'];
   expect(root.filter((n) => [...internals, 'SidecarRegistry', 'DefaultBinaryResolver', 'AjvSchemaValidator'].includes(n))).toEqual([]);
   expect(actual['skaffa-sidecars/workspace'].map((l) => l.split(':')[0])).not.toContain('SidecarWorkspaceAPI');
+  expect(actual['skaffa-sidecars/typescript'].map((l) => l.split(':')[0])).not.toContain('SidecarTypeScriptAPI');
+  expect(actual['skaffa-sidecars/typescript'].map((l) => l.split(':')[0])).toEqual(
+    expect.arrayContaining(['typescriptManifest', 'registerTypeScriptSidecar', 'TypeScriptAPIToken', 'TypeScriptAPI', 'TypeScriptErrorCodes']),
+  );
   expect(actual['skaffa-sidecars/internal'].map((l) => l.split(':')[0])).toEqual(expect.arrayContaining(internals));
 });
 

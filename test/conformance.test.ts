@@ -11,6 +11,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { checkConformance, expectConformant, type ConformanceReport, type RuleResult } from '../registry/conformance';
 import type { MethodSpec, SidecarManifest } from '../registry';
+import { typescriptManifest } from '../sidecars/typescript/manifest';
 import { diffWithExamples, doubleAnswerManifest, fixtureCommand, markdownWithExamples, workspaceWithExamples } from './fixtures/conformance/manifests';
 
 jest.setTimeout(120_000);
@@ -18,6 +19,7 @@ jest.setTimeout(120_000);
 const REPO = path.resolve(__dirname, '..');
 const WORKSPACE = path.join(REPO, 'target/release/skaffa-workspace');
 const MARKDOWN = path.join(REPO, 'target/release/skaffa-markdown');
+const TYPESCRIPT = path.join(REPO, 'target/release/skaffa-typescript');
 const DIFF = [process.execPath, path.join(REPO, 'sidecars/diff/sidecar.js')];
 
 const reports: ConformanceReport[] = [];
@@ -29,14 +31,34 @@ async function check(...args: Parameters<typeof checkConformance>): Promise<Conf
 const failing = (r: ConformanceReport) => r.rules.filter((x) => x.status === 'fail').map((x) => x.id);
 const rule = (r: ConformanceReport, id: string): RuleResult => r.rules.find((x) => x.id === id)!;
 
+/** The files the typescript schemas' params examples name (`src/old.ts` is the example's deleted file). */
+const TS_FILES: Record<string, string> = {
+  'tsconfig.json': '{ "compilerOptions": { "jsx": "react-jsx" } }\n',
+  'src/components/Button.tsx': 'export function Button(props: { label: string }) {\n  return <button>{props.label}</button>;\n}\n',
+  'src/util.ts': 'export function useAuth(): boolean {\n  return true;\n}\n',
+  'src/app.ts': "import { Button } from './components/Button';\nimport { useAuth } from './util';\nexport const app = [Button, useAuth];\n",
+  'src/index.ts': "export * from './util';\nexport { Button } from './components/Button';\n",
+  'src/a.ts': "import './util';\n",
+  'src/new.ts': 'export const fresh = 1;\n',
+};
+
 let root: string;
+let tsRoot: string;
 beforeAll(() => {
   root = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'skaffa-conformance-')));
   fs.mkdirSync(path.join(root, 'docs'));
   fs.writeFileSync(path.join(root, 'README.md'), '# Test\nThe needle is here.\n');
   fs.writeFileSync(path.join(root, 'docs/guide.md'), 'Read this first.\n');
+  tsRoot = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'skaffa-conformance-ts-')));
+  for (const [rel, text] of Object.entries(TS_FILES)) {
+    fs.mkdirSync(path.dirname(path.join(tsRoot, rel)), { recursive: true });
+    fs.writeFileSync(path.join(tsRoot, rel), text);
+  }
 });
-afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
+afterAll(() => {
+  fs.rmSync(root, { recursive: true, force: true });
+  fs.rmSync(tsRoot, { recursive: true, force: true });
+});
 
 describe('the shipped sidecars conform', () => {
   test('workspace (release binary): every MUST holds, every example and streamed search exercised', async () => {
@@ -48,6 +70,16 @@ describe('the shipped sidecars conform', () => {
     // The missing file's NOT_FOUND is a valid answer, and the report says it was seen.
     expect(rule(report, 'methods/workspace/readFile').detail).toContain('NOT_FOUND');
     expect(rule(report, 'cancel.once').detail).toMatch(/^workspace\/search \(streamed\): answered once/);
+    for (const id of ['transport.orphan', 'transport.children', 'builtin.shutdown', 'transport.long-line', 'builtin.describe']) expect(rule(report, id).status).toBe('pass');
+  });
+
+  test('typescript (release binary): every MUST holds, every method exercised with its schemas\' examples', async () => {
+    const report = await check([TYPESCRIPT, '--root', tsRoot], { manifest: typescriptManifest });
+    expect(failing(report)).toEqual([]);
+    expect(report.ok).toBe(true);
+    const methods = Object.keys(typescriptManifest.methods);
+    expect(methods).toEqual(expect.arrayContaining(['typescript/didChange', 'typescript/resync']));
+    for (const m of methods) expect({ m, ...rule(report, `methods/${m}`) }).toMatchObject({ m, status: 'pass' });
     for (const id of ['transport.orphan', 'transport.children', 'builtin.shutdown', 'transport.long-line', 'builtin.describe']) expect(rule(report, id).status).toBe('pass');
   });
 

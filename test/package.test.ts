@@ -74,6 +74,10 @@ test('the library tarball holds compiled code, types, schemas, README and LICENS
       'dist/registry/manifest.schema.json',
       'dist/sidecars/workspace/index.d.ts',
       'dist/sidecars/workspace/schema/search.params.json',
+      'dist/sidecars/typescript/index.d.ts',
+      'dist/sidecars/typescript/index.js',
+      'dist/sidecars/typescript/schema/symbols.params.json',
+      'dist/registry/call-options.js',
       'dist/sidecars/markdown/manifest.js',
       'sidecars/node-protocol/index.js',
       'sidecars/node-protocol/index.d.ts',
@@ -88,7 +92,7 @@ test('the library tarball holds compiled code, types, schemas, README and LICENS
   expect(Object.keys(pkg.peerDependencies).sort()).toEqual(['reflect-metadata', 'tsyringe']);
   expect(pkg.optionalDependencies[summary.platform.name]).toBe(pkg.version);
   for (const key of ['devDependencies', 'scripts', 'workspaces', 'bin', 'private']) expect(pkg[key]).toBeUndefined();
-  expect(Object.keys(pkg.exports).sort()).toEqual(['.', './conformance', './internal', './markdown', './node-protocol', './package.json', './workspace']);
+  expect(Object.keys(pkg.exports).sort()).toEqual(['.', './conformance', './internal', './markdown', './node-protocol', './package.json', './typescript', './workspace']);
 });
 
 test('the platform package holds every sidecar binary, executable, stripped, with os and cpu fields', () => {
@@ -97,9 +101,13 @@ test('the platform package holds every sidecar binary, executable, stripped, wit
   const pkg = JSON.parse(tarFile(tgz, 'package.json'));
   expect(pkg).toMatchObject({ name: `@skaffa-sidecars/${PLATFORM}`, os: [process.platform], cpu: [process.arch] });
   const exe = process.platform === 'win32' ? '.exe' : '';
-  expect(pkg.skaffaSidecars.binaries).toEqual({ 'skaffa-workspace': `bin/skaffa-workspace${exe}`, 'skaffa-markdown': `bin/skaffa-markdown${exe}` });
+  expect(pkg.skaffaSidecars.binaries).toEqual({
+    'skaffa-workspace': `bin/skaffa-workspace${exe}`,
+    'skaffa-markdown': `bin/skaffa-markdown${exe}`,
+    'skaffa-typescript': `bin/skaffa-typescript${exe}`,
+  });
   const listing = execFileSync('tar', ['-tvzf', tgz], { encoding: 'utf8' });
-  if (process.platform !== 'win32') expect(listing).toMatch(/^-rwxr-xr-x .*package\/bin\/skaffa-workspace$/m);
+  if (process.platform !== 'win32') for (const b of ['skaffa-workspace', 'skaffa-typescript']) expect(listing).toMatch(new RegExp(`^-rwxr-xr-x .*package/bin/${b}$`, 'm'));
   // The shipping profile strips symbols (pack fails on an ELF binary that has any, see binary-format.test.ts).
   expect(summary.platform.binaries['skaffa-workspace']).toBeLessThan(12e6);
 });

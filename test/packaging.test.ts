@@ -10,6 +10,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { markdownManifest } from '../sidecars/markdown/manifest';
+import { typescriptManifest } from '../sidecars/typescript/manifest';
+import { workspaceManifest } from '../sidecars/workspace/manifest';
 import { makeRegistry, rejectionOf } from './helpers';
 
 const REPO = path.resolve(__dirname, '..');
@@ -28,7 +30,7 @@ test('stage.js puts every sidecar binary, executable, in a per-platform folder w
   const staged = JSON.parse(fs.readFileSync(path.join(platformDir(), 'staged.json'), 'utf8'));
   expect(staged).toMatchObject({ platform: process.platform, arch: process.arch, profile: 'debug' });
   const names = staged.binaries.map((b: { name: string }) => b.name).sort();
-  expect(names).toEqual(expect.arrayContaining(['skaffa-markdown', 'skaffa-reaper', 'skaffa-workspace']));
+  expect(names).toEqual(expect.arrayContaining(['skaffa-markdown', 'skaffa-reaper', 'skaffa-typescript', 'skaffa-workspace']));
   for (const name of names) {
     const stat = fs.statSync(path.join(platformDir(), name));
     expect(stat.mode & 0o111).not.toBe(0);
@@ -42,6 +44,11 @@ test('a packaged registry runs the staged binary from resourcesPath', async () =
   expect(headings.map((h) => h.text)).toEqual(['Packaged']);
   // The reaper ships beside the sidecars and is found the same way: the sidecar runs under it.
   if (process.platform === 'linux') expect(fs.readlinkSync(`/proc/${registry.supervisor('markdown').pid}/exe`)).toBe(path.join(platformDir(), 'skaffa-reaper'));
+  // The analysis sidecar (with the workspace sidecar it feeds from) is found in the same place; resolved, not run.
+  const withTypeScript = makeRegistry([workspaceManifest, typescriptManifest], { resolve: { isPackaged: true, resourcesPath: resources, repoRoot: REPO, env: {} } });
+  for (const name of ['workspace', 'typescript']) {
+    expect(withTypeScript.list().find((s) => s.name === name)?.binary).toMatchObject({ source: 'packaged', path: path.join(platformDir(), `skaffa-${name}`) });
+  }
 });
 
 test('a staged binary without its execute bit is explained', async () => {

@@ -2,7 +2,8 @@
  * The WorkspaceHost on the real workspace binary: one sidecar per folder (the same API for every
  * spelling of a folder, separate processes for separate folders), `close` stopping one folder
  * only, `dispose` stopping all of them once and within its deadline even when a shutdown hangs,
- * and the Electron quit hook, with `app` modelled as an object that records what happens.
+ * `resolve` giving each folder's other services (the typescript sidecar, started only when first
+ * called), and the Electron quit hook, with `app` modelled as an object that records what happens.
  */
 import 'reflect-metadata';
 import { EventEmitter } from 'node:events';
@@ -11,6 +12,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { container } from 'tsyringe';
 import { LoggerToken, NullLogger, registerSidecar, SidecarRegistryToken, type ISidecarRegistry } from '../../registry';
+import { registerTypeScriptSidecar, TypeScriptAPIToken } from '../../sidecars/typescript';
 import { installQuitHook, WorkspaceHost, type QuitHookApp } from '../../sidecars/workspace';
 import { fakeManifest } from '../fixtures/fake-manifest';
 import { isAlive, waitFor } from '../helpers';
@@ -54,6 +56,37 @@ test('one sidecar per folder: the same API for the same folder, separate process
     expect((await host.open(a).findFiles('one', { waitForIndex: true })).matches.map((m) => m.path)).toEqual(['alpha/one.txt']);
     expect((await host.open(b).findFiles('one', { waitForIndex: true })).matches).toEqual([]);
     expect(await pidOf(host, a)).not.toBe(await pidOf(host, b));
+  } finally {
+    await host.dispose();
+  }
+});
+
+test('resolve reaches a folder\'s other services: the typescript sidecar per folder, started only by its first call', async () => {
+  const a = folder([]);
+  const b = folder([]);
+  fs.mkdirSync(path.join(a, 'src'));
+  fs.writeFileSync(path.join(a, 'src/a.ts'), 'export const alpha = 1;\n');
+  const host = new WorkspaceHost({
+    container,
+    configure: (c) => {
+      quiet(c);
+      registerTypeScriptSidecar(c);
+    },
+  });
+  try {
+    expect(host.resolve(a, TypeScriptAPIToken)).toBeUndefined(); // not open yet
+    await host.open(a).status();
+    const ts = host.resolve(a, TypeScriptAPIToken)!;
+    expect(host.resolve(`${a}/`, TypeScriptAPIToken)).toBe(ts);
+    // The workspace sidecar runs; the typescript one is registered but not started.
+    const typescript = (root: string) => host.registry(root)!.list().find((s) => s.name === 'typescript');
+    expect(typescript(a)).toMatchObject({ state: 'idle', pid: undefined });
+    // Its first call starts it, in that folder only, answering about that folder's files.
+    host.open(b);
+    expect((await ts.outline('src/a.ts')).symbols.map((s) => s.name)).toEqual(['alpha']);
+    expect(typescript(a)).toMatchObject({ state: 'ready' });
+    expect(typescript(b)).toMatchObject({ state: 'idle', pid: undefined });
+    expect(host.resolve(b, TypeScriptAPIToken)).not.toBe(ts);
   } finally {
     await host.dispose();
   }

@@ -11,6 +11,7 @@ import { inject, injectable } from 'tsyringe';
 import { toDisposable, type Disposable } from '../../../core/events';
 import { SidecarRegistryToken, type ClientOf, type ISidecarRegistry } from '../../../registry/contract';
 import { LaunchOptionsToken } from '../../../registry/manifest';
+import { splitCallOptions } from '../../../registry/call-options';
 import { workspaceManifest, WorkspaceEvents, type WorkspaceLaunchOptions } from '../manifest';
 import type * as T from '../types';
 import type { ResultStream } from '../../../core/result-stream';
@@ -43,13 +44,13 @@ export class SidecarWorkspaceAPI implements WorkspaceAPI {
   }
 
   readFile(p: string, o: WorkspaceCallOptions & { encoding?: 'utf8' | 'base64'; maxBytes?: number } = {}): Promise<T.ReadFileResult> {
-    const { signal, timeoutMs, ...rest } = o;
-    return this.client.call('workspace/readFile', { path: p, ...rest }, { signal, timeoutMs });
+    const [rest, call] = splitCallOptions(o);
+    return this.client.call('workspace/readFile', { path: p, ...rest }, call);
   }
 
   stat(p: string, o: WorkspaceCallOptions & { hash?: boolean } = {}): Promise<T.StatResult> {
-    const { signal, timeoutMs, ...rest } = o;
-    return this.client.call('workspace/stat', { path: p, ...rest }, { signal, timeoutMs });
+    const [rest, call] = splitCallOptions(o);
+    return this.client.call('workspace/stat', { path: p, ...rest }, call);
   }
 
   hashes(paths: string[], o: WorkspaceCallOptions = {}): Promise<T.HashesResult> {
@@ -65,31 +66,31 @@ export class SidecarWorkspaceAPI implements WorkspaceAPI {
   }
 
   findFiles(query: string, o: WorkspaceCallOptions & FindFilesOptions = {}): Promise<T.FindFilesResult> {
-    const { signal, timeoutMs, ...rest } = o;
-    return this.client.call('workspace/findFiles', { query, ...rest }, { signal, timeoutMs });
+    const [rest, call] = splitCallOptions(o);
+    return this.client.call('workspace/findFiles', { query, ...rest }, call);
   }
 
   glob(include: string | string[], o: WorkspaceCallOptions & { exclude?: string[]; limit?: number } = {}): Promise<T.GlobResult> {
-    const { signal, timeoutMs, ...rest } = o;
-    return this.client.call('workspace/glob', { include: toArray(include), ...rest }, { signal, timeoutMs });
+    const [rest, call] = splitCallOptions(o);
+    return this.client.call('workspace/glob', { include: toArray(include), ...rest }, call);
   }
 
   search(query: string, o: WorkspaceCallOptions & Omit<T.SearchParams, 'query'> = {}): Promise<T.SearchResult> {
-    const { signal, timeoutMs, ...rest } = o;
-    return this.client.call('workspace/search', { query, ...rest }, { signal, timeoutMs });
+    const [rest, call] = splitCallOptions(o);
+    return this.client.call('workspace/search', { query, ...rest }, call);
   }
 
   searchStream(
     query: string,
     o: WorkspaceCallOptions & Omit<T.SearchParams, 'query'> = {},
   ): ResultStream<WorkspaceChunk<'workspace/search'>, T.SearchResult> {
-    const { signal, timeoutMs, ...rest } = o;
-    return this.client.stream('workspace/search', { query, ...rest }, { signal, timeoutMs });
+    const [rest, call] = splitCallOptions(o);
+    return this.client.stream('workspace/search', { query, ...rest }, call);
   }
 
   findFilesStream(query: string, o: WorkspaceCallOptions & FindFilesOptions = {}): ResultStream<WorkspaceChunk<'workspace/findFiles'>, T.FindFilesResult> {
-    const { signal, timeoutMs, ...rest } = o;
-    return this.client.stream('workspace/findFiles', { query, ...rest }, { signal, timeoutMs });
+    const [rest, call] = splitCallOptions(o);
+    return this.client.stream('workspace/findFiles', { query, ...rest }, call);
   }
 
   watch(glob: string | string[], fn: (event: WorkspaceChangeEvent) => void): Disposable {

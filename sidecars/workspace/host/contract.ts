@@ -2,7 +2,9 @@
  * `WorkspaceHost`: one workspace sidecar per folder for apps with several windows. `open(root)`
  * gives the window's WorkspaceAPI (the same one for the same folder), `close(root)` stops that
  * folder's sidecar, and `dispose()` stops them all once, with a deadline, so quitting never hangs
- * on a sidecar. `installQuitHook` wires that to Electron's `will-quit`.
+ * on a sidecar. `installQuitHook` wires that to Electron's `will-quit`. Other sidecars of a folder
+ * (the typescript analysis sidecar, say) are registered by `configure` and reached with
+ * `resolve(root, token)`; registering one starts nothing, so a folder only ever runs what is used.
  */
 import type { DependencyContainer, InjectionToken } from 'tsyringe';
 import type { StopOptions } from '../../../core/supervisor/contract';
@@ -32,6 +34,12 @@ export interface IWorkspaceHost {
   open(root: string): WorkspaceAPI;
   /** The WorkspaceAPI of an open folder, or undefined. */
   get(root: string): WorkspaceAPI | undefined;
+  /**
+   * A service of `root`'s container, e.g. `resolve(root, TypeScriptAPIToken)` when `configure`
+   * called `registerTypeScriptSidecar(c)`: the same instance on every call for the same folder.
+   * Undefined when the folder is not open; throws when nothing is registered under `token`.
+   */
+  resolve<T>(root: string, token: InjectionToken<T>): T | undefined;
   /** The registry serving `root`, for its other sidecars, events and `list()`; undefined when not open. */
   registry(root: string): ISidecarRegistry | undefined;
   /** The open folders. */

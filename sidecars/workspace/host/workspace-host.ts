@@ -8,7 +8,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import 'reflect-metadata';
-import { container as rootContainer } from 'tsyringe';
+import { container as rootContainer, type DependencyContainer, type InjectionToken } from 'tsyringe';
 import type { Disposable } from '../../../core/events';
 import type { StopOptions } from '../../../core/supervisor/contract';
 import { createSidecarRegistry, registerSidecarDefaults } from '../../../registry/container';
@@ -18,6 +18,7 @@ import { registerWorkspaceSidecar } from '../register';
 import type { IWorkspaceHost, QuitHookApp, WorkspaceHostDisposeResult, WorkspaceHostOptions } from './contract';
 
 interface Entry {
+  container: DependencyContainer;
   registry: ISidecarRegistry;
   api: WorkspaceAPI;
 }
@@ -39,13 +40,17 @@ export class WorkspaceHost implements IWorkspaceHost {
     registerWorkspaceSidecar(c);
     this.options.configure?.(c, key);
     const registry = createSidecarRegistry(c);
-    const entry = { registry, api: c.resolve(WorkspaceAPIToken) };
+    const entry = { container: c, registry, api: c.resolve(WorkspaceAPIToken) };
     this.open_.set(key, entry);
     return entry.api;
   }
 
   get(root: string): WorkspaceAPI | undefined {
     return this.open_.get(canonical(root))?.api;
+  }
+
+  resolve<T>(root: string, token: InjectionToken<T>): T | undefined {
+    return this.open_.get(canonical(root))?.container.resolve(token);
   }
 
   registry(root: string): ISidecarRegistry | undefined {
