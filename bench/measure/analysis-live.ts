@@ -81,7 +81,7 @@ export async function measureAnalysisLive(report: Report, target: AnalysisTarget
         const t = nowMs();
         await server.openProject(target.root, files);
         await server.navto('Observable', LIMIT);
-        report.note(`analysis ${target.label}: tsserver loaded the project and answered its first navto in ${((nowMs() - t) / 1000).toFixed(1)} s (not in the rows)`);
+        report.note(`${target.label}: tsserver loaded the project and answered its first navto in ${((nowMs() - t) / 1000).toFixed(1)} s (not in the rows)`);
         peer = await symbolRounds((q) => server.navto(q, LIMIT), rounds);
         skipped = undefined;
       } catch (e) {

@@ -64,7 +64,7 @@ export async function measureAnalysis(report: Report, work: string, target: Anal
       project.push(nowMs() - t);
       rss.push(rssMb(s.pid));
       analysed = st.files;
-      if (st.files !== files.length) report.note(`analysis ${target.label}: the sidecar analysed ${st.files} files, the bench counted ${files.length}`);
+      if (st.files !== files.length) report.note(`${target.label}: the sidecar analysed ${st.files} files, the bench counted ${files.length}`);
     } finally {
       await s.close();
     }
