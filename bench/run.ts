@@ -10,6 +10,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { generateCorpus } from './corpus/generate';
+import { installAnalysisCorpus } from './corpus/analysis';
 import { installNpmCorpus } from './corpus/npm';
 import { parseOptions, type Options } from './lib/options';
 import { repoRoot } from './lib/proc';
@@ -17,6 +18,7 @@ import { writeChart } from './lib/chart';
 import { Report } from './lib/report';
 import { releaseBinary } from './lib/sidecar';
 import { nowMs } from './lib/stats';
+import { measureAnalysis, type AnalysisTarget } from './measure/analysis';
 import type { Corpus } from './measure/corpus';
 import { measureColdIndex } from './measure/index-cold';
 import { measureFuzzy } from './measure/fuzzy';
@@ -117,6 +119,20 @@ async function main(): Promise<number> {
   console.log('\n== content hashes: a set of small sources and large assets');
   await suite(report, 'hash', o, () => measureHash(report, o.work, tools, q ? 3 : 5, q));
   await suite(report, 'reaper', o, () => measureReaper(report, tiny, q ? 3 : 7, q ? 300 : 1000));
+  if (!o.only.length || o.only.includes('analysis')) {
+    console.log('\n== analysis: the TypeScript sidecar on real TS/JS from pinned npm packages (bench/corpus/analysis)');
+    await suite(report, 'analysis', o, async () => {
+      const corpus = installAnalysisCorpus(o.work);
+      report.note(corpus.reused ? 'analysis corpus: reused the install in the scratch folder' : `analysis corpus: npm ci took ${corpus.seconds.toFixed(1)} s`);
+      // tsserver loads the small corpus as one project; at 30k files it would need minutes and gigabytes.
+      const targets: AnalysisTarget[] = [{ label: 'analysis rxjs', root: corpus.small, tsserver: true }];
+      if (!q) targets.push({ label: 'analysis npm', root: corpus.root, tsserver: false });
+      for (const t of targets) {
+        console.log(`-- ${t.label}: ${t.root}`);
+        await measureAnalysis(report, o.work, t, q ? 2 : 3, q);
+      }
+    });
+  }
   const remoteCorpus = corpora.find((c) => c.kind !== 'generated') ?? corpora[0];
   if (remoteCorpus) {
     console.log(`\n== remote: ssh to localhost (tiny workspace, ${remoteCorpus.label})`);

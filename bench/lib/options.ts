@@ -13,12 +13,12 @@ export interface Options {
   corpus?: string;
   work: string;
   genFiles: number;
-  /** Suites to run (all when empty): index, fuzzy, search, protocol, watch, read, hash, remote, ranking. */
+  /** Suites to run (all when empty): index, fuzzy, search, protocol, watch, read, hash, remote, ranking, analysis. */
   only: string[];
 }
 
 export const USAGE = `usage: node bench/dist/run.js [--quick] [--json <file>] [--svg <file>] [--corpus <dir>] [--work <dir>]
-                                 [--gen-files <n>] [--only index,fuzzy,search,protocol,watch,read,hash,reaper,remote,ranking]`;
+                                 [--gen-files <n>] [--only index,fuzzy,search,protocol,watch,read,hash,reaper,remote,ranking,analysis]`;
 
 export function parseOptions(argv: string[]): Options {
   const o: Options = { quick: false, work: path.join(os.tmpdir(), 'skaffa-bench'), genFiles: 0, only: [] };

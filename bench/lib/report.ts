@@ -7,8 +7,8 @@
 import * as fs from 'node:fs';
 import type { Summary } from './stats';
 
-/** `%` and `MRR` are ranking quality (higher is better, like msg/s and MB/s). */
-export type Unit = 'ms' | 'µs' | 'MB' | 'MB/s' | 'msg/s' | 'files' | 'watches' | '%' | 'MRR';
+/** `%` and `MRR` are ranking quality (higher is better, like msg/s, files/s and MB/s). */
+export type Unit = 'ms' | 'µs' | 'MB' | 'MB/s' | 'msg/s' | 'files' | 'files/s' | 'watches' | '%' | 'MRR';
 
 /** A goal on a row: either on the ratio project/peer or on the project's own median. */
 export interface Goal {
@@ -85,7 +85,7 @@ export class Report {
 
 export function fmt(v: number | undefined, unit: Unit): string {
   if (v === undefined || !Number.isFinite(v)) return 'n/a';
-  if (unit === 'msg/s' || unit === 'files' || unit === 'watches') return Math.round(v).toLocaleString('en-US');
+  if (unit === 'msg/s' || unit === 'files' || unit === 'files/s' || unit === 'watches') return Math.round(v).toLocaleString('en-US');
   if (unit === '%') return v.toFixed(1);
   if (unit === 'MRR') return v.toFixed(3);
   const digits = v >= 100 ? 0 : v >= 10 ? 1 : v >= 1 ? 2 : 3;
@@ -113,11 +113,12 @@ function formatRow(r: Row): string[] {
   ];
 }
 
-/** Goal helpers: ratio at most / at least, or the project's own median at most. */
+/** Goal helpers: ratio at most / at least, or the project's own median at most / at least. */
 export const goals = {
   ratioAtMost: (x: number, text = `≤ ${x}× peer`): Goal => ({ text, check: (_p, r) => (r === null ? null : r <= x) }),
   ratioAtLeast: (x: number, text = `≥ ${x}× peer`): Goal => ({ text, check: (_p, r) => (r === null ? null : r >= x) }),
   atMost: (x: number, text: string): Goal => ({ text, check: (p) => p.median <= x }),
+  atLeast: (x: number, text: string): Goal => ({ text, check: (p) => p.median >= x }),
   /** For "never": every run, not only the median one. */
   maxAtMost: (x: number, text: string): Goal => ({ text, check: (p) => p.max <= x }),
 };

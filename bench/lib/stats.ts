@@ -41,3 +41,13 @@ export function nowMs(): number {
 export function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }
+
+/** The median and 99th percentile of one round's latencies. */
+export function pcts(xs: number[]): { p50: number; p99: number } {
+  return { p50: quantile(xs, 0.5), p99: quantile(xs, 0.99) };
+}
+
+/** One percentile's summary over rounds (median of the rounds' p50s, say). */
+export function roundSummary(rounds: Array<{ p50: number; p99: number }>, which: 'p50' | 'p99'): Summary {
+  return summarize(rounds.map((r) => r[which]));
+}

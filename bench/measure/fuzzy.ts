@@ -15,7 +15,7 @@ import { capture } from '../lib/proc';
 import { peerImport } from '../lib/peers';
 import { goals, type Report } from '../lib/report';
 import { openSession, startAndIndex } from '../lib/sidecar';
-import { nowMs, quantile, summarize, type Summary } from '../lib/stats';
+import { nowMs, pcts, roundSummary } from '../lib/stats';
 import type { Tools } from '../setup';
 import type { Corpus } from './corpus';
 
@@ -33,14 +33,6 @@ export function extendingKeystrokes(typed: string[] = TYPED): Array<{ query: str
 }
 
 /** One round's p50 and p99 over every query. */
-function pcts(xs: number[]): { p50: number; p99: number } {
-  return { p50: quantile(xs, 0.5), p99: quantile(xs, 0.99) };
-}
-
-function roundSummary(rounds: Array<{ p50: number; p99: number }>, which: 'p50' | 'p99'): Summary {
-  return summarize(rounds.map((r) => r[which]));
-}
-
 export async function measureFuzzy(report: Report, corpus: Corpus, tools: Tools, rounds: number, goalMs: number | undefined): Promise<void> {
   const list = await capture('rg', ['--files', '-uu'], undefined, { cwd: corpus.root }).catch(() => capture('find', ['.', '-type', 'f'], undefined, { cwd: corpus.root }));
   const paths = list.out.split('\n').filter(Boolean).map((p) => p.replace(/^\.\//, ''));

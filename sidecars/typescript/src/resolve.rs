@@ -118,6 +118,22 @@ impl Resolver {
         }
     }
 
+    /// The folder of the config (tsconfig/jsconfig) that applies to `importer`, if any: a bare
+    /// specifier resolves alike for every file under the same config, so a batch that creates or
+    /// deletes files re-resolves it once per config instead of once per importer.
+    pub fn config_dir(&self, importer: &str) -> Option<&str> {
+        let mut dir = importer.rsplit_once('/').map_or("", |(d, _)| d);
+        loop {
+            if let Some((key, _)) = self.configs.get_key_value(dir) {
+                return Some(key);
+            }
+            if dir.is_empty() {
+                return None;
+            }
+            dir = dir.rsplit_once('/').map_or("", |(d, _)| d);
+        }
+    }
+
     /// Forgets every cached file-system answer (after files were created or deleted).
     pub fn clear_cache(&self) {
         self.base.clear_cache();

@@ -53,6 +53,29 @@ fn a_created_file_satisfies_imports_that_did_not_resolve() {
 }
 
 #[test]
+fn a_created_file_that_wins_over_the_current_answer_re_resolves_its_importers() {
+    let root = fixture("resolution");
+    let mut sc = Sidecar::start(root.path(), &[]);
+    // A relative import that resolved already: a file beats a folder's index.
+    assert_eq!(target(&mut sc, "src/main.ts", "./lib"), "src/lib/index.ts");
+    write(root.path(), "src/lib.ts", "export const lib = 2;\n");
+    let update = change(&mut sc, 1, json!([{ "path": "src/lib.ts", "type": "created" }]));
+    assert!(update["paths"].as_array().unwrap().contains(&json!("src/main.ts")), "{update}");
+    assert_eq!(target(&mut sc, "src/main.ts", "./lib"), "src/lib.ts");
+    // A bare specifier through the tsconfig's `paths`: math.ts becomes math.tsx.
+    assert_eq!(target(&mut sc, "src/main.ts", "@lib/math"), "src/lib/math.ts");
+    std::fs::rename(root.path().join("src/lib/math.ts"), root.path().join("src/lib/math.tsx")).unwrap();
+    let batch =
+        json!([{ "path": "src/lib/math.ts", "type": "deleted" }, { "path": "src/lib/math.tsx", "type": "created" }]);
+    change(&mut sc, 2, batch);
+    assert_eq!(target(&mut sc, "src/main.ts", "@lib/math"), "src/lib/math.tsx");
+    let importers = sc.ok("typescript/importers", json!({ "path": "src/lib/math.tsx" }));
+    let from: Vec<&str> =
+        importers["importers"].as_array().unwrap().iter().map(|i| i["path"].as_str().unwrap()).collect();
+    assert!(from.contains(&"src/main.ts"), "{importers}");
+}
+
+#[test]
 fn a_rename_moves_the_file_and_its_importers_follow() {
     let root = fixture("resolution");
     let mut sc = Sidecar::start(root.path(), &[]);

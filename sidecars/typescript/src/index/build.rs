@@ -3,10 +3,11 @@
 //! the same way ([`Index::analyse`]) and resolve through the same [`Resolver`], which is rebuilt
 //! when a config file (tsconfig/jsconfig/package.json/pnpm-workspace.yaml) is among the changes.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
+use super::layout::Layout;
 use super::{Change, ChangeKind, FileEntry, Index, Update};
 use crate::error::Result;
 use crate::parse::{self, MAX_FILE_BYTES};
@@ -98,13 +99,14 @@ impl Index {
     }
 
     /// Applies one batch of changes (the feed's `didChange`): re-reads and re-parses the TS/JS
-    /// files in it, rebuilds the resolver when a config file changed, re-resolves every file
-    /// when files came or went or a config changed (a new file can satisfy any import that did
-    /// not resolve), and returns the update to announce.
+    /// files in it, rebuilds the resolver and re-resolves every file when a config file changed,
+    /// re-resolves the imports that created or deleted files can change when files came or went
+    /// (see [`Layout`]), and returns the update to announce.
     pub fn apply(&self, changes: &[Change]) -> Update {
         let _writer = self.inner.writer.lock().unwrap_or_else(|e| e.into_inner());
         let mut touched = BTreeSet::new();
-        let mut layout = false;
+        // The paths that entered or left the workspace.
+        let mut layout = Vec::new();
         let mut config = false;
         for c in changes {
             let Ok(rel) = skaffa_workspace::paths::normalize(&c.path) else { continue };
@@ -116,14 +118,18 @@ impl Index {
             let mut state = self.inner.state.write().unwrap_or_else(|e| e.into_inner());
             match meta {
                 None => {
-                    layout |= state.known.contains_key(&rel);
+                    if state.known.contains_key(&rel) {
+                        layout.push(rel.clone());
+                    }
                     if state.files.contains_key(&rel) {
                         touched.insert(rel.clone());
                     }
                     state.remove(&rel);
                 }
                 Some(meta) => {
-                    layout |= state.known.insert(rel.clone(), meta).is_none();
+                    if state.known.insert(rel.clone(), meta).is_none() {
+                        layout.push(rel.clone());
+                    }
                     if analysed(&rel) {
                         let previous = state.files.get(&rel).cloned();
                         drop(state);
@@ -137,11 +143,10 @@ impl Index {
         if config {
             let files = self.state().known.keys().cloned().collect();
             self.rebuild_resolver(&files);
-        } else if layout {
-            self.inner.resolver.read().unwrap_or_else(|e| e.into_inner()).clear_cache();
-        }
-        if config || layout {
             touched.extend(self.re_resolve());
+        } else if !layout.is_empty() {
+            self.inner.resolver.read().unwrap_or_else(|e| e.into_inner()).clear_cache();
+            touched.extend(self.re_resolve_layout(&Layout::new(layout.iter().map(String::as_str))));
         }
         let mut state = self.inner.state.write().unwrap_or_else(|e| e.into_inner());
         state.generation += 1;
@@ -168,6 +173,54 @@ impl Index {
             }
         }
         changed
+    }
+
+    /// Re-resolves the imports that files entering or leaving the workspace can change (see
+    /// [`Layout`]); returns the files whose targets changed.
+    fn re_resolve_layout(&self, layout: &Layout) -> Vec<String> {
+        let resolver = self.inner.resolver.read().unwrap_or_else(|e| e.into_inner());
+        let mut updates: Vec<(String, FileEntry)> = Vec::new();
+        {
+            let state = self.state();
+            // Bare specifiers by (config folder, specifier): one resolution answers for all.
+            let mut bare: HashMap<(Option<&str>, &str), Option<resolve::Target>> = HashMap::new();
+            for (path, entry) in &state.files {
+                let Some(summary) = &entry.summary else { continue };
+                let config = resolver.config_dir(path);
+                let mut targets: Option<Vec<resolve::Target>> = None;
+                for (i, import) in summary.imports.iter().enumerate() {
+                    let spec = import.specifier.as_str();
+                    let old = entry.targets.get(i);
+                    let new = if spec.starts_with('.') {
+                        layout.touches_relative(path, spec).then(|| resolver.resolve(path, spec))
+                    } else if spec.starts_with('/') || spec.starts_with('#') {
+                        // Absolute paths and package `imports` depend on the importer's place.
+                        Some(resolver.resolve(path, spec))
+                    } else {
+                        let answer = bare.entry((config, spec)).or_insert_with(|| {
+                            let now = resolver.resolve(path, spec);
+                            (Some(&now) != old).then_some(now)
+                        });
+                        answer.clone()
+                    };
+                    if let Some(new) = new.filter(|n| Some(n) != old) {
+                        targets.get_or_insert_with(|| entry.targets.clone())[i] = new;
+                    }
+                }
+                if let Some(targets) = targets {
+                    updates.push((path.clone(), FileEntry { targets, ..entry.clone() }));
+                }
+            }
+        }
+        drop(resolver);
+        let mut state = self.inner.state.write().unwrap_or_else(|e| e.into_inner());
+        updates
+            .into_iter()
+            .map(|(path, entry)| {
+                state.put(&path, entry);
+                path
+            })
+            .collect()
     }
 
     /// Walks the root again and applies the difference from what the index holds (by size and

@@ -6,6 +6,8 @@
 
 mod build;
 mod hold;
+mod layout;
+pub mod names;
 mod state;
 
 use std::collections::BTreeMap;

@@ -5,6 +5,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 
+use super::names::Names;
 use crate::resolve::Target;
 use crate::summary::{Diagnostic, Summary};
 
@@ -36,12 +37,18 @@ pub struct State {
     pub generation: u64,
     /// Resolved import edges in the graph.
     pub edges: u64,
+    /// Every file's symbol name masks (the symbols query's prefilter), kept in step by `put`.
+    pub names: Names,
 }
 
 impl State {
     /// Puts `entry` for `path`, replacing its reverse edges by the entry's.
     pub fn put(&mut self, path: &str, entry: FileEntry) {
         self.unlink(path);
+        match &entry.summary {
+            Some(summary) => self.names.put(path, summary),
+            None => self.names.remove(path),
+        }
         for (i, t) in entry.targets.iter().enumerate() {
             if let Some(to) = &t.resolved {
                 self.reverse.entry(to.clone()).or_default().insert((path.to_owned(), i as u32));
@@ -54,6 +61,7 @@ impl State {
     /// Forgets `path` as a file and as an importer (edges into it stay until importers re-resolve).
     pub fn remove(&mut self, path: &str) {
         self.unlink(path);
+        self.names.remove(path);
         self.files.remove(path);
         self.known.remove(path);
     }

@@ -18,6 +18,11 @@ impl Query {
         Query { raw: query.to_owned(), lower: query.chars().flat_map(char::to_lowercase).collect() }
     }
 
+    /// The query's character mask, for [`crate::index::names::may_match`].
+    pub fn mask(&self) -> u64 {
+        crate::index::names::mask(&self.raw)
+    }
+
     /// The tier of `name`, or `None` when it does not match at all.
     pub fn tier(&self, name: &str) -> Option<Tier> {
         if self.lower.is_empty() {

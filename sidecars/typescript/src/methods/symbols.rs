@@ -13,7 +13,7 @@ use skaffa_protocol::Context;
 use super::rank::{Query, Tier};
 use super::Service;
 use crate::error::{Error, Result};
-use crate::index::State;
+use crate::index::{names, State};
 use crate::summary::{Range, Symbol, SymbolKind};
 
 /// See `schema/symbols.params.json`.
@@ -56,34 +56,43 @@ struct Candidate<'s> {
     container: Option<&'s Symbol>,
 }
 
+/// What a search looks for: the query, its character mask and the wanted kinds.
+struct Wanted<'q> {
+    query: &'q Query,
+    mask: u64,
+    kinds: &'q Option<Vec<SymbolKind>>,
+}
+
+/// Pushes the matches among `symbols` and their children; `masks` walks the file's masks in the
+/// same pre-order, so a name lacking a query character is skipped before any string comparison.
 fn visit<'s>(
-    q: &Query,
-    kinds: &Option<Vec<SymbolKind>>,
+    w: &Wanted,
     path: &'s str,
     container: Option<&'s Symbol>,
     symbols: &'s [Symbol],
+    masks: &mut std::slice::Iter<'_, u64>,
     out: &mut Vec<Candidate<'s>>,
 ) {
     for s in symbols {
-        let wanted = kinds.as_ref().is_none_or(|k| k.contains(&s.kind));
-        if let Some(tier) = q.tier(&s.name).filter(|_| wanted) {
+        // A file without masks lets every name through to the full comparison.
+        let mask = masks.next().copied().unwrap_or(u64::MAX);
+        let wanted = names::may_match(mask, w.mask) && w.kinds.as_ref().is_none_or(|k| k.contains(&s.kind));
+        if let Some(tier) = wanted.then(|| w.query.tier(&s.name)).flatten() {
             let key = (tier, container.is_some(), !s.exported, s.name.len());
             out.push(Candidate { key, path, symbol: s, container });
         }
-        visit(q, kinds, path, Some(s), &s.children, out);
+        visit(w, path, Some(s), &s.children, masks, out);
     }
 }
 
-/// The best `limit` matches among the files `include` accepts, and the files it looked at.
-fn search(state: &State, p: &Params, include: &dyn Fn(&str) -> bool) -> (Vec<Match>, HashSet<String>) {
-    let q = Query::new(&p.query);
+/// The best `limit` matches among the files `include` accepts. The name masks pick the files
+/// with a candidate; only those files' outlines are walked.
+fn search(state: &State, p: &Params, include: &dyn Fn(&str) -> bool) -> Vec<Match> {
+    let query = Query::new(&p.query);
+    let w = Wanted { query: &query, mask: query.mask(), kinds: &p.kinds };
     let mut found = Vec::new();
-    let mut seen = HashSet::new();
-    for (path, entry) in state.files.iter().filter(|(p, _)| include(p)) {
-        if let Some(summary) = &entry.summary {
-            seen.insert(path.clone());
-            visit(&q, &p.kinds, path, None, &summary.symbols, &mut found);
-        }
+    for (path, summary, masks) in state.names.candidates(w.mask).filter(|(p, _, _)| include(p)) {
+        visit(&w, path, None, &summary.symbols, &mut masks.iter(), &mut found);
     }
     let order = |a: &Candidate, b: &Candidate| a.key.cmp(&b.key).then_with(|| a.path.cmp(b.path));
     let limit = p.limit.unwrap_or(DEFAULT_LIMIT);
@@ -93,7 +102,7 @@ fn search(state: &State, p: &Params, include: &dyn Fn(&str) -> bool) -> (Vec<Mat
         found.truncate(limit);
     }
     found.sort_by(order);
-    let matches = found
+    found
         .into_iter()
         .map(|c| Match {
             name: c.symbol.name.clone(),
@@ -103,22 +112,25 @@ fn search(state: &State, p: &Params, include: &dyn Fn(&str) -> bool) -> (Vec<Mat
             container_name: c.container.map(|s| s.name.clone()),
             exported: c.symbol.exported,
         })
-        .collect();
-    (matches, seen)
+        .collect()
 }
 
 /// Answers `typescript/symbols`.
 pub fn run(service: &Service, cx: &Context, p: Params) -> Result<Symbols> {
     if service.index.is_ready() {
-        return Ok(Symbols { symbols: search(&service.index.state(), &p, &|_| true).0, indexing: false });
+        return Ok(Symbols { symbols: search(&service.index.state(), &p, &|_| true), indexing: false });
     }
-    let (first, seen) = search(&service.index.state(), &p, &|_| true);
+    // The files parsed so far, read under the same lock as the first search: the rest come after.
+    let (first, seen) = {
+        let state = service.index.state();
+        (search(&state, &p, &|_| true), state.files.keys().cloned().collect::<HashSet<String>>())
+    };
     if !cx.streaming() {
         return Ok(Symbols { symbols: first, indexing: true });
     }
     // A chunk fails only once the request was cancelled or main is gone: nobody reads on then.
     cx.partial(&Symbols { symbols: first, indexing: true }).map_err(|_| Error::Cancelled)?;
     service.ready(cx)?;
-    let rest = search(&service.index.state(), &p, &|path| !seen.contains(path)).0;
+    let rest = search(&service.index.state(), &p, &|path| !seen.contains(path));
     Ok(Symbols { symbols: rest, indexing: false })
 }
