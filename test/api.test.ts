@@ -30,6 +30,7 @@ test('every entry point in package.json has a report, and root and internal are 
     'skaffa-sidecars/internal',
     'skaffa-sidecars/markdown',
     'skaffa-sidecars/node-protocol',
+    'skaffa-sidecars/typescript',
     'skaffa-sidecars/workspace',
   ]);
   for (const e of entries) expect(fs.existsSync(e.report) ? e.report : `missing ${e.report}`).toBe(e.report);
