@@ -11,6 +11,7 @@ module.exports = {
   moduleNameMapper: {
     '^skaffa-sidecars$': '<rootDir>/registry/index.ts',
     '^skaffa-sidecars/workspace$': '<rootDir>/sidecars/workspace/index.ts',
+    '^skaffa-sidecars/markdown$': '<rootDir>/sidecars/markdown/manifest.ts',
     '^skaffa-sidecars/typescript$': '<rootDir>/sidecars/typescript/index.ts',
   },
   testTimeout: 30000,

@@ -16,6 +16,9 @@ export type Invocation =
   | { kind: 'glob'; patterns: string[]; exclude: string[]; limit?: number }
   | { kind: 'read'; path: string; base64: boolean; maxBytes?: number }
   | { kind: 'status'; wait: boolean }
+  | { kind: 'symbols'; query: string; limit: number }
+  | { kind: 'outline'; path: string }
+  | { kind: 'importers'; path: string; transitive: boolean }
   | { kind: 'watch'; globs: string[] }
   | { kind: 'call'; sidecar: string; method: string; params: Record<string, unknown> }
   | { kind: 'sidecars' }
@@ -27,16 +30,20 @@ export type Parsed = { global: GlobalOptions; invocation: Invocation } | { exitC
 
 const HELP_FOOTER = `
 With no command and a terminal on stdin, skaffa opens interactive quick open:
-type to fuzzy-find files, start with "/" to search file contents, Enter shows the file.
+type to fuzzy-find files, start with "/" to search file contents or "@" to find
+TS/JS symbols (declarations by name), Enter shows the file.
 
-Exit codes: 0 success; 1 runtime error, or no results from find/search (like grep);
-            2 usage error (bad arguments, folder not found); 130 interrupted (Ctrl-C).
+Exit codes: 0 success; 1 runtime error, or no results from find, search, symbols
+            or importers (like grep); 2 usage error (bad arguments, folder not
+            found); 130 interrupted (Ctrl-C).
 
 Examples:
   skaffa                                   quick open in the current folder
   skaffa --root ~/src/app find mainrs      fuzzy-find files
   skaffa search -w --include '**/*.ts' TODO
   skaffa --json status
+  skaffa symbols Button                    TS/JS declarations by fuzzy name (name, kind, path:line)
+  skaffa importers src/Button.tsx          who imports a file (--transitive: everything that reaches it)
   skaffa call workspace workspace/glob '{"include":["**/*.md"]}'
   skaffa --trace trace.ndjson watch '**/*.rs'
   skaffa conformance -- node sidecars/diff/sidecar.js   (check a sidecar against the protocol)
@@ -111,6 +118,29 @@ export function parseArgs(argv: string[], stdinIsTTY: boolean, writeErr: (s: str
     .option('--no-wait', 'report at once, even while the first index is still building')
     .action((o: { wait: boolean }) => {
       invocation = { kind: 'status', wait: o.wait };
+    });
+
+  program
+    .command('symbols <query>')
+    .description('find TS/JS declarations by fuzzy name, best first (name, kind, path:line)')
+    .option('-n, --limit <n>', 'how many symbols', positiveInt, 20)
+    .action((query: string, o: { limit: number }) => {
+      invocation = { kind: 'symbols', query, limit: o.limit };
+    });
+
+  program
+    .command('outline <path>')
+    .description("a TS/JS file's declarations as a tree with their lines, and its parse errors")
+    .action((p: string) => {
+      invocation = { kind: 'outline', path: p };
+    });
+
+  program
+    .command('importers <path>')
+    .description('the files that import a file (path relative to --root)')
+    .option('-t, --transitive', 'also the importers of the importers, and so on')
+    .action((p: string, o: { transitive?: boolean }) => {
+      invocation = { kind: 'importers', path: p, transitive: o.transitive === true };
     });
 
   program

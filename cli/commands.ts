@@ -1,11 +1,13 @@
 /**
- * The one-shot commands: find, search, glob, read, status, call and sidecars. Each takes the
+ * The one-shot commands: find, search, glob, read, status, call and sidecars (the code ones,
+ * symbols, outline and importers, are in `code-commands.ts`). Each takes the
  * parsed invocation, uses the WorkspaceAPI or the registry (public API only), prints either human
  * lines or one JSON document, and returns the exit code. `find` and `search` return 1 when nothing
  * matched, like grep, so scripts can test for a hit; their JSON output is printed either way.
  */
 import type { ReadFileResult, SearchLine } from 'skaffa-sidecars/workspace';
 import type { Invocation } from './args';
+import { runCodeCommand } from './code-commands';
 import { ExitCode } from './errors';
 import { color, formatBytes, formatSearchHit, formatSidecars, highlightMatch } from './format';
 import type { Output } from './output';
@@ -48,6 +50,10 @@ export async function runCommand(inv: OneShot, session: Session, out: Output): P
       out.document(result);
       return ExitCode.ok;
     }
+    case 'symbols':
+    case 'outline':
+    case 'importers':
+      return runCodeCommand(inv, session, out);
     case 'sidecars': {
       const list = session.registry.list();
       if (out.json) out.document(list);

@@ -88,6 +88,8 @@ function hintFor(e: SidecarError, crash: CrashInfo | undefined): string[] {
       return ['  Run `skaffa sidecars` to see what is registered and its state; --verbose shows sidecar stderr.'];
     case 'OUTSIDE_WORKSPACE':
       return ['  Paths are relative to --root and may not leave it.'];
+    case 'NOT_ANALYZED':
+      return ['  Only TS/JS files (.ts .tsx .mts .cts .js .jsx .mjs .cjs) of at most 1 MiB are analysed.'];
     case 'INVALID_PATH':
       return ['  Names Windows reads as devices or streams (CON, NUL.txt, a:b, a trailing dot or space) are refused everywhere.'];
     case 'REMOTE_UNREACHABLE':

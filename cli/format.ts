@@ -2,13 +2,14 @@
  * Human-readable rendering shared by the one-shot commands and the interactive mode: fuzzy
  * matches with their matched characters highlighted, search hits as `path:line:col text` (the
  * format editors and terminals turn into links; col is the line's first match) with every match
- * of the line highlighted from the sidecar's ranges, file previews, byte and memory figures, and the
- * `sidecars` table. Colours come from picocolors, which switches itself off when output is not a
+ * of the line highlighted from the sidecar's ranges, code symbols as `name  kind  path:line` and
+ * outlines, file previews, byte and memory figures, and the `sidecars` table. Colours come from picocolors, which switches itself off when output is not a
  * terminal or NO_COLOR is set, so piped output stays plain.
  */
 import * as fs from 'node:fs';
 import pc from 'picocolors';
 import type { SidecarInfo } from 'skaffa-sidecars';
+import type { DocumentSymbol, WorkspaceSymbol } from 'skaffa-sidecars/typescript';
 import type { FuzzyMatch, SearchLine } from 'skaffa-sidecars/workspace';
 
 /** Colours, re-exported so other CLI files need not know which library provides them. */
@@ -34,6 +35,22 @@ export function formatSearchHit(l: SearchLine, width = 160): string {
   const clipped = body.length > width;
   const visible = clipped ? body.slice(0, Math.max(0, width - 1)) : body;
   return `${where} ${markRanges(visible, l.ranges, (l.textOffset ?? 0) + indent)}${clipped ? '…' : ''}`;
+}
+
+/**
+ * A workspace symbol as `name  kind  path:line`, the line 1-based (the sidecar's positions are
+ * LSP's, 0-based) so `path:line` is what editors and terminals open.
+ */
+export function formatSymbol(s: Pick<WorkspaceSymbol, 'name' | 'kind' | 'path' | 'range'>): string {
+  return `${pc.bold(s.name)}  ${pc.dim(s.kind)}  ${pc.magenta(s.path)}:${pc.green(String(s.range.start.line + 1))}`;
+}
+
+/** An outline as an indented tree, one `name  kind  line` row per declaration (1-based lines). */
+export function formatOutline(symbols: DocumentSymbol[], depth = 0): string[] {
+  return symbols.flatMap((s) => [
+    `${'  '.repeat(depth)}${pc.bold(s.name)}  ${pc.dim(s.kind)}  ${pc.green(String(s.selectionRange.start.line + 1))}`,
+    ...formatOutline(s.children ?? [], depth + 1),
+  ]);
 }
 
 /**

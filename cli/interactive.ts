@@ -4,9 +4,10 @@
  * (matched characters highlighted from the sidecar's `positions`), answered from the files found
  * so far until the index is ready, and the list refreshes itself as more are found and when the
  * index is complete (see `quick-open.ts`). A newer keystroke aborts the previous query's signal,
- * which cancels it in the sidecar too (`$/cancel`). Enter prints the chosen file's first lines
- * (for a search hit, the lines around it). If the sidecar cannot build the index, the list closes
- * and the error is explained as for any command.
+ * which cancels it in the sidecar too (`$/cancel`). `@` + a name lists TS/JS symbols from the
+ * typescript sidecar, which starts only then. Enter prints the chosen file's first lines (for a
+ * search hit or a symbol, the lines around it). If the sidecar cannot build the index, the list
+ * closes and the error is explained as for any command.
  */
 import { SidecarError } from 'skaffa-sidecars';
 import { WorkspaceEvents, workspaceManifest } from 'skaffa-sidecars/workspace';
@@ -14,16 +15,20 @@ import { ExitCode, InterruptedError } from './errors';
 import { color, previewLines, rssBytes } from './format';
 import { IndexTracker, type IndexSource } from './index-tracker';
 import type { Output } from './output';
-import { openQuickOpen, type Chosen } from './quick-open';
+import { openQuickOpen, type Chosen, type PromptIo } from './quick-open';
 import type { Session } from './session';
 
 const PREVIEW_LINES = 20;
 
-/** Runs quick open until a file is chosen (exit 0) or Ctrl-C (exit 130). */
-export async function runInteractive(session: Session, out: Output, interrupt: AbortSignal): Promise<number> {
+/**
+ * Runs quick open until a file is chosen (exit 0) or Ctrl-C (exit 130). `io` is the terminal by
+ * default; tests pass a scripted one.
+ */
+export async function runInteractive(session: Session, out: Output, interrupt: AbortSignal, io: Omit<PromptIo, 'signal'> = {}): Promise<number> {
   const index = new IndexTracker(indexSource(session));
-  const cols = process.stdout.columns ?? 100;
-  const prompt = openQuickOpen(session.workspace, index, { rows: process.stdout.rows, cols, io: { signal: interrupt } });
+  const screen = (io.output ?? process.stdout) as Partial<NodeJS.WriteStream>;
+  const cols = screen.columns ?? 100;
+  const prompt = openQuickOpen(session.workspace, index, { rows: screen.rows, cols, io: { ...io, signal: interrupt }, typescript: session.typescript });
   // The index failing (the binary is missing, the scan died) closes the list with its error.
   let failure: unknown;
   index.ready.catch((e: unknown) => {
@@ -60,7 +65,7 @@ function indexSource(session: Session): IndexSource {
   };
 }
 
-/** The chosen file's first lines, or the lines around a chosen search hit. */
+/** The chosen file's first lines, or the lines around a chosen search hit or symbol. */
 async function preview(session: Session, p: Chosen, cols: number): Promise<string[]> {
   const title = color.bold(p.line ? `${p.path}:${p.line}` : p.path);
   try {

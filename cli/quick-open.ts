@@ -5,11 +5,14 @@
  * it fills in while the user looks at it. The line under the list says which it is: "indexing…
  * n files so far" or the finished index's figures. A leading `/` switches to content search
  * (`path:line:col text`, every match highlighted); search needs the whole index, so it answers
- * once the index is ready. The workspace and the tracker are passed in, so tests drive this with
- * a real sidecar and scripted keystrokes.
+ * once the index is ready. A leading `@` finds TS/JS symbols by name (`name  kind  path:line`) from
+ * the typescript sidecar; while its first index builds the answer covers the files parsed so far,
+ * and the list runs again by itself when that index is done. The APIs and the tracker are passed
+ * in, so tests drive this with real sidecars and scripted keystrokes.
  */
+import type { TypeScriptAPI } from 'skaffa-sidecars/typescript';
 import type { FuzzyMatch, SearchLine, WorkspaceAPI } from 'skaffa-sidecars/workspace';
-import { color, formatBytes, highlightMatch, markRanges, truncate } from './format';
+import { color, formatBytes, formatSymbol, highlightMatch, markRanges, truncate } from './format';
 import type { IndexTracker } from './index-tracker';
 import { liveSearch, type LiveChoice } from './live-search';
 
@@ -18,6 +21,10 @@ export type Chosen = { path: string; line?: number };
 
 export const FIND_LIMIT = 50;
 const SEARCH_LIMIT = 100;
+const SYMBOL_LIMIT = 50;
+
+/** What the `@` prefix needs: symbols by name, and the stream whose end says the index is built. */
+export type SymbolSource = Pick<TypeScriptAPI, 'symbols' | 'symbolsStream'>;
 
 /** Where the prompt reads keys and draws (the terminal by default). */
 export interface PromptIo {
@@ -30,16 +37,23 @@ export interface PromptIo {
 export function openQuickOpen(
   workspace: Pick<WorkspaceAPI, 'findFiles' | 'search'>,
   index: IndexTracker,
-  o: { rows?: number; cols?: number; io?: PromptIo } = {},
+  o: { rows?: number; cols?: number; io?: PromptIo; typescript?: SymbolSource } = {},
 ): Promise<Chosen> & { cancel: () => void } {
   const rows = o.rows ?? 24;
   const cols = o.cols ?? 100;
+  const symbols = o.typescript ? symbolRows(o.typescript) : undefined;
   return liveSearch<Chosen>(
     {
-      message: `Quick open ${color.dim('(type to fuzzy-find · "/" + text searches contents · Ctrl-C quits)')}`,
+      message: `Quick open ${color.dim(`(type to fuzzy-find · "/" + text searches contents${symbols ? ' · "@" + name finds symbols' : ''} · Ctrl-C quits)`)}`,
       pageSize: Math.max(5, Math.min(20, rows - 7)),
-      source: (term, { signal }) => choicesFor(workspace, index, stripAnsi(term), signal, cols),
-      subscribe: (refresh) => index.subscribe(refresh),
+      source: (term, { signal }) => {
+        const t = stripAnsi(term);
+        return symbols && t.startsWith('@') ? symbols.rows(t.slice(1), signal) : choicesFor(workspace, index, t, signal, cols);
+      },
+      subscribe: (refresh) => {
+        const stop = [index.subscribe(refresh), symbols?.subscribe(refresh)];
+        return () => stop.forEach((s) => s?.());
+      },
       status: () => statusLine(index),
     },
     o.io,
@@ -72,6 +86,39 @@ async function choicesFor(
   const { matches, indexing } = await workspace.findFiles(term, { limit: FIND_LIMIT, signal });
   if (indexing) index.found(indexing.filesSoFar);
   return matches.map((m: FuzzyMatch) => ({ value: { path: m.path }, name: highlightMatch(m), short: m.path }));
+}
+
+/**
+ * The `@` rows, and the refresh they need: an answer given while the typescript index was still
+ * building waits (once) for the build to end, then asks the list to run its term again.
+ */
+function symbolRows(typescript: SymbolSource) {
+  const listeners = new Set<() => void>();
+  let waiting = false;
+  const untilBuilt = () => {
+    if (waiting) return;
+    waiting = true;
+    // A streamed query's result comes once the first build is done; its chunks are not needed.
+    typescript.symbolsStream('', { limit: 1 }).result.then(
+      () => listeners.forEach((l) => l()),
+      () => undefined, // the next keystroke asks again and shows the error
+    );
+  };
+  return {
+    subscribe: (refresh: () => void) => {
+      listeners.add(refresh);
+      return () => void listeners.delete(refresh);
+    },
+    rows: async (query: string, signal: AbortSignal): Promise<LiveChoice<Chosen>[]> => {
+      if (query.trim() === '') return [];
+      const result = await typescript.symbols(query, { limit: SYMBOL_LIMIT, signal });
+      if (result.indexing) untilBuilt();
+      return result.symbols.map((s) => {
+        const line = s.range.start.line + 1;
+        return { value: { path: s.path, line }, name: formatSymbol(s), short: `${s.path}:${line}`, key: `${s.name} ${s.path}:${line}` };
+      });
+    },
+  };
 }
 
 /**

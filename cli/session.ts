@@ -1,9 +1,9 @@
 /**
  * A CLI session: checks the folder, builds a tsyringe child container with the framework defaults
- * and the CLI's sidecars, creates the registry and the WorkspaceAPI, and wires `--trace`,
- * `--verbose` and `--remote` (a `RemoteTransport` as launch option). Everything goes through the
- * public API (`registry/index.ts` and `sidecars/workspace`), exactly as an Electron main process
- * would use it. `dispose()` shuts every sidecar down gracefully and then closes the trace file, so
+ * and the CLI's sidecars, creates the registry, the WorkspaceAPI and the TypeScriptAPI, and
+ * wires `--trace`, `--verbose` and `--remote` (a `RemoteTransport` as launch option). Everything
+ * goes through the public API (`registry/index.ts`, `sidecars/workspace` and
+ * `sidecars/typescript`), exactly as an Electron main process would use it. `dispose()` shuts every sidecar down gracefully and then closes the trace file, so
  * the shutdown handshake is traced too.
  */
 import 'reflect-metadata';
@@ -11,6 +11,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { container } from 'tsyringe';
 import { ConsoleLogger, createSidecarRegistry, LoggerToken, registerSidecarDefaults, RemoteTransport, type Disposable, type ISidecarRegistry, type SupervisorEvents } from 'skaffa-sidecars';
+import { TypeScriptAPIToken, type TypeScriptAPI } from 'skaffa-sidecars/typescript';
 import { WorkspaceAPIToken, type WorkspaceAPI } from 'skaffa-sidecars/workspace';
 import { UsageError } from './errors';
 import { registerCliSidecars } from './sidecars';
@@ -36,6 +37,8 @@ export interface Session {
   readonly root: string;
   readonly registry: ISidecarRegistry;
   readonly workspace: WorkspaceAPI;
+  /** Code facts of the folder's TS/JS files; its sidecar starts only when a command asks. */
+  readonly typescript: TypeScriptAPI;
   /** The latest crash of each sidecar in this session, for error messages that need its stderr. */
   readonly crashes: ReadonlyMap<string, SupervisorEvents['crash']>;
   /** Shuts all sidecars down (idempotent) and closes the trace file. */
@@ -74,6 +77,7 @@ export function openSession(options: GlobalOptions, writeStderr: (line: string) 
     root,
     registry,
     workspace: c.resolve(WorkspaceAPIToken),
+    typescript: c.resolve(TypeScriptAPIToken),
     crashes,
     dispose: () => {
       disposing ??= registry.dispose().finally(() => {

@@ -7,6 +7,7 @@
 import type { DependencyContainer } from 'tsyringe';
 import { registerSidecar } from 'skaffa-sidecars';
 import { markdownManifest } from 'skaffa-sidecars/markdown';
+import { registerTypeScriptSidecar } from 'skaffa-sidecars/typescript';
 import { registerWorkspaceSidecar } from 'skaffa-sidecars/workspace';
 
 /** What the CLI knows when it registers sidecars. */
@@ -17,9 +18,10 @@ export interface CliSidecarOptions {
 
 /**
  * Registers every sidecar the CLI offers in `container`: the workspace sidecar (which also
- * provides the WorkspaceAPI the find/search/glob/read/watch commands use) and the Markdown
- * sidecar, reachable with `skaffa call`: the sidecars the library package ships (the Node diff
- * sidecar is an in-repository example, not part of the package). Sidecars start lazily, so the
+ * provides the WorkspaceAPI the find/search/glob/read/watch commands use), the typescript
+ * analysis sidecar (the TypeScriptAPI of symbols/outline/importers and quick open's `@`) and the
+ * Markdown sidecar, reachable with `skaffa call`: the sidecars the library package ships (the
+ * Node diff sidecar is an in-repository example, not part of the package). Sidecars start lazily, so the
  * ones a command does not use cost nothing.
  */
 export function registerCliSidecars(container: DependencyContainer, options: CliSidecarOptions): void {
@@ -27,5 +29,6 @@ export function registerCliSidecars(container: DependencyContainer, options: Cli
   // needs nothing from `options`; a sidecar that takes per-run settings would read them here.
   void options;
   registerWorkspaceSidecar(container);
+  registerTypeScriptSidecar(container);
   registerSidecar(container, markdownManifest);
 }

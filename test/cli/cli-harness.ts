@@ -12,7 +12,7 @@ import * as path from 'node:path';
 
 export const REPO = path.resolve(__dirname, '../..');
 export const CLI = path.join(REPO, 'cli/dist/main.js');
-const SOURCE_DIRS = ['cli', 'registry', 'core', 'sidecars/workspace', 'sidecars/markdown'];
+const SOURCE_DIRS = ['cli', 'registry', 'core', 'sidecars/workspace', 'sidecars/markdown', 'sidecars/typescript'];
 
 /** The files of the test workspace (the ignored ones prove .gitignore is honoured). */
 export const TREE: Record<string, string> = {
@@ -25,10 +25,10 @@ export const TREE: Record<string, string> = {
   'build/out.txt': 'TODO: ignored\n',
 };
 
-/** Creates a temp folder with `TREE`; returns its real path. */
-export function makeTree(): string {
+/** Creates a temp folder with `tree` (`TREE` by default); returns its real path. */
+export function makeTree(tree: Record<string, string> = TREE): string {
   const root = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'skaffa-cli-')));
-  for (const [rel, content] of Object.entries(TREE)) {
+  for (const [rel, content] of Object.entries(tree)) {
     fs.mkdirSync(path.dirname(path.join(root, rel)), { recursive: true });
     fs.writeFileSync(path.join(root, rel), content);
   }

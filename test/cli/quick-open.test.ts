@@ -4,49 +4,19 @@
  * sidecar whose first scan is held after a known number of files (see
  * `test/workspace/held-scan.ts`). It must show matches from the first keystroke with the
  * "indexing…" line, and once the scan is released, refresh the list by itself (no keystroke) to
- * the full answer. The tracker's pacing and the prompt's keep-the-selection rule are checked
- * against fakes.
+ * the full answer. The tracker's pacing, the prompt's keep-the-selection rule and the "@" symbol
+ * rows (with a test double of the TypeScriptAPI) are checked against fakes.
  */
-import { PassThrough, Writable } from 'node:stream';
 import { IndexTracker, type IndexSource } from '../../cli/index-tracker';
 import { liveSearch, type LiveChoice } from '../../cli/live-search';
-import { openQuickOpen } from '../../cli/quick-open';
+import { openQuickOpen, type SymbolSource } from '../../cli/quick-open';
+import type { WorkspaceSymbol } from '../../sidecars/typescript';
 import { WorkspaceEvents, workspaceManifest } from '../../sidecars/workspace';
 import { clearHold, heldTree, HOLD_AFTER, openHeld } from '../workspace/held-scan';
 import { underWine } from '../windows/wine';
+import { header, symbolRows, terminal, until } from './terminal';
 
 afterEach(clearHold);
-
-/** A fake terminal: keys go in through `type`, `screen()` is the last frame drawn, colours stripped. */
-function terminal() {
-  const input = new PassThrough();
-  let drawn = '';
-  const output = new Writable({
-    write(chunk: Buffer, _enc, cb) {
-      drawn += chunk.toString();
-      cb();
-    },
-  });
-  // Wide enough that no line wraps (the prompt reads the width the way it reads a terminal's).
-  Object.assign(output, { columns: 200, rows: 40 });
-  const screen = () => {
-    // Each frame starts by erasing the previous one; what follows the last erase is on screen.
-    const plain = drawn.replace(/\u001b\[[0-9;?]*[A-Za-z]/g, '\u0000');
-    const frames = plain.split(/\u0000+/).filter((f) => f.trim() !== '');
-    const at = plain.lastIndexOf('Quick open') >= 0 ? plain.slice(plain.lastIndexOf('Quick open')) : (frames.at(-1) ?? '');
-    return at.replace(/\u0000/g, '');
-  };
-  return { io: { input, output }, type: (s: string) => input.write(s), screen };
-}
-
-/** Waits until `check()` holds, polling the drawn screen, or fails with what was last on it. */
-async function until(what: string, check: () => boolean, screen: () => string, ms = 20_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; screen:\n${screen()}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 // Not tried under wine (the Windows build's run): the held-scan seam is exercised on the host.
 const describeHere = underWine ? describe.skip : describe;
@@ -102,11 +72,6 @@ describeHere('quick open while indexing', () => {
     await expect(prompt).resolves.toEqual({ path: target });
   });
 });
-
-/** The prompt's first line (message and typed term). */
-function header(screen: string): string {
-  return (screen.split('\n')[0] ?? '').trimEnd();
-}
 
 /** The list rows (paths) of a drawn frame. */
 function rowsOf(screen: string): string[] {
@@ -203,5 +168,49 @@ describe('the live list', () => {
     expect(t.screen()).toContain('❯ a/two');
     t.type('\r');
     await expect(prompt).resolves.toBe('a/two');
+  });
+});
+
+describe('the "@" prefix', () => {
+  const at = (name: string, path: string, line: number): WorkspaceSymbol => ({
+    name,
+    kind: 'component',
+    path,
+    range: { start: { line, character: 0 }, end: { line, character: name.length } },
+    exported: true,
+  });
+
+  test('lists symbols as name  kind  path:line, and runs again by itself when the symbol index is built', async () => {
+    let built = false;
+    let finishBuild!: () => void;
+    const buildDone = new Promise<void>((r) => (finishBuild = r));
+    const asked: string[] = [];
+    // A test double of the TypeScriptAPI: a partial answer until the build ends, then the whole one.
+    const typescript: SymbolSource = {
+      symbols: async (query) => {
+        asked.push(query);
+        const found = [at('Button', 'src/Button.tsx', 4), ...(built ? [at('ButtonGroup', 'src/ButtonGroup.tsx', 2)] : [])];
+        return built ? { symbols: found } : { symbols: found, indexing: true };
+      },
+      symbolsStream: () => ({ result: buildDone.then(() => ({ symbols: [] })) }) as unknown as ReturnType<SymbolSource['symbolsStream']>,
+    };
+    // File matches would show up as rows too, so a term that went to findFiles cannot pass.
+    const workspace = {
+      findFiles: async () => ({ matches: [{ path: 'not/a/symbol.ts', score: 1, positions: [] }] }),
+      search: async () => ({ lines: [], filesSearched: 0, truncated: false }),
+    } as unknown as Parameters<typeof openQuickOpen>[0];
+    const index = new IndexTracker({ start: async () => undefined, untilReady: () => new Promise(() => undefined), onProgress: () => () => undefined });
+    const t = terminal();
+    const prompt = openQuickOpen(workspace, index, { rows: 20, cols: 120, io: t.io, typescript });
+    t.type('@Butt');
+    await until('the partial symbol list', () => symbolRows(t.screen()).length === 1, t.screen);
+    expect(symbolRows(t.screen())).toEqual(['Button  component  src/Button.tsx:5']);
+    expect(asked).toContain('Butt'); // the prefix is not part of the query
+    built = true;
+    finishBuild();
+    await until('the refreshed symbol list', () => symbolRows(t.screen()).length === 2, t.screen);
+    expect(symbolRows(t.screen())).toEqual(['Button  component  src/Button.tsx:5', 'ButtonGroup  component  src/ButtonGroup.tsx:3']);
+    t.type('\r');
+    await expect(prompt).resolves.toEqual({ path: 'src/Button.tsx', line: 5 });
   });
 });
