@@ -88,18 +88,6 @@ const resolvesTo = (specifier: string, kinds: T.ImportKind[], resolved: string |
 };
 
 const KNOWN: Known[] = [
-  ...['src/cjs.cts', 'node/src/old.cts'].map((file) => ({
-    tree: 'oracle',
-    file,
-    defect: true,
-    why:
-      'require() and import = require() take the package\'s "require" condition in TypeScript; the sidecar resolves ' +
-      'every kind with one condition set (types, import, require, default), so the first key the package lists wins',
-    patch: (a: Answer) => {
-      resolvesTo('@oracle/conditions', ['require', 'import-equals'], 'libs/conditions/src/esm.ts')(a);
-      resolvesTo('@oracle/conditions/nested', ['require'], 'libs/conditions/src/nested-esm.ts')(a);
-    },
-  })),
   {
     tree: 'oracle',
     file: 'src/main.ts',

@@ -1,6 +1,7 @@
 //! React components with their props (issue 17, item 3): an inline type literal, a local
 //! interface with a destructuring default, a local type alias through `FC<Props>`, untyped
-//! destructuring, a class component, and functions that are not components.
+//! destructuring, class components (untyped, and typed by `extends X<Props>`), and functions
+//! that are not components.
 
 mod common;
 
@@ -66,11 +67,34 @@ fn classes_with_jsx_render_are_components_and_lowercase_or_jsx_less_functions_ar
 }
 
 #[test]
+fn class_props_come_from_the_first_type_argument_of_extends() {
+    let root = fixture("components");
+    let mut sc = Sidecar::start(root.path(), &[]);
+    let found = sc.ok("typescript/components", json!({ "path": "src/ClassProps.tsx" }));
+    let props: Vec<(&str, &Value)> =
+        found["components"].as_array().unwrap().iter().map(|c| (c["name"].as_str().unwrap(), &c["props"])).collect();
+    assert_eq!(
+        props,
+        [
+            (
+                "Tag",
+                &json!([{ "name": "label", "optional": false, "type": "string" }, { "name": "color", "optional": true, "type": "string" }])
+            ),
+            (
+                "Label",
+                &json!([{ "name": "text", "optional": false, "type": "string" }, { "name": "bold", "optional": true, "type": "boolean" }])
+            ),
+            ("Meter", &json!([{ "name": "value", "optional": false, "type": "number" }])),
+        ]
+    );
+}
+
+#[test]
 fn components_are_searched_by_name() {
     let root = fixture("components");
     let mut sc = Sidecar::start(root.path(), &[]);
     let all = sc.ok("typescript/components", json!({}));
-    assert_eq!(all["components"].as_array().unwrap().len(), 5);
+    assert_eq!(all["components"].as_array().unwrap().len(), 8);
     let found = sc.ok("typescript/components", json!({ "query": "card" }));
     assert_eq!(found["components"][0]["name"], "Card");
     assert_eq!(found["components"].as_array().unwrap().len(), 1);

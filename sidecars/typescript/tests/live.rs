@@ -1,7 +1,8 @@
 //! Live changes through the feed (issue 17, items 1, 5 and 6): `typescript/didChange` with the
-//! workspace sidecar's batch shape for an edit, a create, a rename, a delete and a tsconfig
-//! edit; a half-typed file keeping its last good summary; `typescript/resync` catching up with
-//! changes it was never told about; and `typescript/didUpdate` after each applied batch.
+//! workspace sidecar's batch shape for an edit, a create, a rename, a delete (a bare specifier
+//! re-resolved per condition set) and a tsconfig edit; a half-typed file keeping its last good
+//! summary; `typescript/resync` catching up with changes it was never told about; and
+//! `typescript/didUpdate` after each applied batch.
 
 mod common;
 
@@ -73,6 +74,22 @@ fn a_created_file_that_wins_over_the_current_answer_re_resolves_its_importers() 
     let from: Vec<&str> =
         importers["importers"].as_array().unwrap().iter().map(|i| i["path"].as_str().unwrap()).collect();
     assert!(from.contains(&"src/main.ts"), "{importers}");
+}
+
+#[test]
+fn a_bare_specifier_is_re_resolved_once_per_condition_set_not_once_for_all() {
+    let root = fixture("oracle");
+    let mut sc = Sidecar::start(root.path(), &[]);
+    // Under the same tsconfig, `import` and `require` of one package lead to different files.
+    assert_eq!(target(&mut sc, "src/ambient.d.ts", "@oracle/conditions"), "libs/conditions/src/esm.ts");
+    assert_eq!(target(&mut sc, "src/cjs.cts", "@oracle/conditions"), "libs/conditions/src/cjs.ts");
+    // Deleting the ESM target changes only the `import` answer; the CommonJS one must keep its own.
+    std::fs::remove_file(root.path().join("libs/conditions/src/esm.ts")).unwrap();
+    let update = change(&mut sc, 1, json!([{ "path": "libs/conditions/src/esm.ts", "type": "deleted" }]));
+    assert!(update["paths"].as_array().unwrap().contains(&json!("src/main.ts")), "{update}");
+    assert!(!update["paths"].as_array().unwrap().contains(&json!("src/cjs.cts")), "{update}");
+    assert_eq!(target(&mut sc, "src/main.ts", "@oracle/conditions"), Value::Null);
+    assert_eq!(target(&mut sc, "src/cjs.cts", "@oracle/conditions"), "libs/conditions/src/cjs.ts");
 }
 
 #[test]

@@ -11,7 +11,7 @@ use super::layout::Layout;
 use super::{Change, ChangeKind, FileEntry, Index, Update};
 use crate::error::Result;
 use crate::parse::{self, MAX_FILE_BYTES};
-use crate::resolve::{self, Resolver};
+use crate::resolve::{self, Conditions, Resolver};
 use crate::summary::{Diagnostic, Position, Range};
 
 fn analysed(rel: &str) -> bool {
@@ -95,7 +95,7 @@ impl Index {
 
     fn resolve_all(&self, rel: &str, imports: &[crate::summary::Import]) -> Vec<resolve::Target> {
         let resolver = self.inner.resolver.read().unwrap_or_else(|e| e.into_inner());
-        imports.iter().map(|i| resolver.resolve(rel, &i.specifier)).collect()
+        imports.iter().map(|i| resolver.resolve(rel, &i.specifier, Conditions::of(rel, i.kind))).collect()
     }
 
     /// Applies one batch of changes (the feed's `didChange`): re-reads and re-parses the TS/JS
@@ -182,23 +182,24 @@ impl Index {
         let mut updates: Vec<(String, FileEntry)> = Vec::new();
         {
             let state = self.state();
-            // Bare specifiers by (config folder, specifier): one resolution answers for all.
-            let mut bare: HashMap<(Option<&str>, &str), Option<resolve::Target>> = HashMap::new();
+            // Bare specifiers by (config folder, specifier, conditions): one resolution answers for all.
+            let mut bare: HashMap<(Option<&str>, &str, Conditions), Option<resolve::Target>> = HashMap::new();
             for (path, entry) in &state.files {
                 let Some(summary) = &entry.summary else { continue };
                 let config = resolver.config_dir(path);
                 let mut targets: Option<Vec<resolve::Target>> = None;
                 for (i, import) in summary.imports.iter().enumerate() {
                     let spec = import.specifier.as_str();
+                    let conditions = Conditions::of(path, import.kind);
                     let old = entry.targets.get(i);
                     let new = if spec.starts_with('.') {
-                        layout.touches_relative(path, spec).then(|| resolver.resolve(path, spec))
+                        layout.touches_relative(path, spec).then(|| resolver.resolve(path, spec, conditions))
                     } else if spec.starts_with('/') || spec.starts_with('#') {
                         // Absolute paths and package `imports` depend on the importer's place.
-                        Some(resolver.resolve(path, spec))
+                        Some(resolver.resolve(path, spec, conditions))
                     } else {
-                        let answer = bare.entry((config, spec)).or_insert_with(|| {
-                            let now = resolver.resolve(path, spec);
+                        let answer = bare.entry((config, spec, conditions)).or_insert_with(|| {
+                            let now = resolver.resolve(path, spec, conditions);
                             (Some(&now) != old).then_some(now)
                         });
                         answer.clone()

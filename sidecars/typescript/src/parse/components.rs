@@ -2,7 +2,8 @@
 //! arrow or function expression) whose body contains JSX, or a capitalised class whose `render`
 //! method does. Props come from the first parameter: its type when that is a type literal, a
 //! local interface or a local type alias of a type literal (or, for `const C: FC<P> = …`, the
-//! first type argument of the variable's annotation); otherwise from its destructuring.
+//! first type argument of the variable's annotation); otherwise from its destructuring. A class's
+//! props are the first type argument of its `extends` clause, read the same way.
 
 use std::collections::HashMap;
 
@@ -128,17 +129,23 @@ fn of_callable<'a>(
     jsx.0.then(|| props(params, annotation, types, text))
 }
 
-/// Whether the class `c` named `name` is a component (its `render` method has JSX).
-pub fn of_class(name: &str, c: &Class<'_>) -> bool {
-    capitalised(name)
-        && c.body.body.iter().any(|el| match el {
-            ClassElement::MethodDefinition(m) if m.key.static_name().as_deref() == Some("render") => {
-                let mut jsx = Jsx::default();
-                jsx.visit_function(&m.value, oxc_syntax::scope::ScopeFlags::Function);
-                jsx.0
-            }
-            _ => false,
-        })
+/// The props of the class `c` named `name` if it is a component (its `render` method has JSX):
+/// the first type argument of its `extends` (`Component<Props>`, `React.PureComponent<Props, State>`),
+/// as for a function's first parameter; none when it has no typed props.
+pub fn of_class<'a>(name: &str, c: &Class<'a>, types: &Types<'_, 'a>, text: &str) -> Option<Vec<Prop>> {
+    let renders = c.body.body.iter().any(|el| match el {
+        ClassElement::MethodDefinition(m) if m.key.static_name().as_deref() == Some("render") => {
+            let mut jsx = Jsx::default();
+            jsx.visit_function(&m.value, oxc_syntax::scope::ScopeFlags::Function);
+            jsx.0
+        }
+        _ => false,
+    });
+    if !capitalised(name) || !renders {
+        return None;
+    }
+    let first = c.heritage.as_ref().and_then(|h| h.type_arguments.as_ref()).and_then(|args| args.params.first());
+    Some(first.and_then(|t| types.props(t, text)).unwrap_or_default())
 }
 
 /// Props from the first parameter (type first, then destructuring), or from the first type

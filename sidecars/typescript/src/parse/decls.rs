@@ -172,7 +172,7 @@ impl Walker<'_, '_> {
                     }
                     ExportDefaultDeclarationKind::ClassDeclaration(c) => {
                         let name = c.id.as_ref().map_or("default".to_owned(), |id| id.name.to_string());
-                        self.class(name, c, d.span, true, symbols);
+                        self.class(name, c, d.span, true, types, symbols);
                     }
                     ExportDefaultDeclarationKind::TSInterfaceDeclaration(i) => self.interface(i, symbols),
                     other => {
@@ -228,7 +228,7 @@ impl Walker<'_, '_> {
             }
             Declaration::ClassDeclaration(c) => {
                 if let Some(id) = &c.id {
-                    self.class(id.name.to_string(), c, c.span, false, symbols);
+                    self.class(id.name.to_string(), c, c.span, false, types, symbols);
                 }
             }
             Declaration::VariableDeclaration(v) => {
@@ -330,7 +330,15 @@ impl Walker<'_, '_> {
         out.push(symbol);
     }
 
-    fn class(&mut self, name: String, c: &Class<'_>, span: Span, exported: bool, out: &mut Vec<Symbol>) {
+    fn class<'a>(
+        &mut self,
+        name: String,
+        c: &Class<'a>,
+        span: Span,
+        exported: bool,
+        types: &Types<'_, 'a>,
+        out: &mut Vec<Symbol>,
+    ) {
         let mut children = Vec::new();
         for el in &c.body.body {
             let (key, kind, span) = match el {
@@ -347,12 +355,12 @@ impl Walker<'_, '_> {
             }
         }
         let name_span = c.id.as_ref().map_or(span, |id| id.span);
-        let component = components::of_class(&name, c);
-        let kind = if component { SymbolKind::Component } else { SymbolKind::Class };
+        let component = components::of_class(&name, c, types, self.text);
+        let kind = if component.is_some() { SymbolKind::Component } else { SymbolKind::Class };
         let mut symbol = self.symbol(name, kind, span, name_span, children);
         symbol.exported = exported;
-        if component {
-            self.component(&symbol, Vec::new());
+        if let Some(props) = component {
+            self.component(&symbol, props);
         }
         out.push(symbol);
     }
@@ -376,10 +384,10 @@ impl Walker<'_, '_> {
                 let props = components::of_function(&name, f, annotation, types, self.text);
                 (if props.is_some() { SymbolKind::Component } else { SymbolKind::Function }, props)
             }
-            Some(Expression::ClassExpression(c)) if components::of_class(&name, c) => {
-                (SymbolKind::Component, Some(vec![]))
+            Some(Expression::ClassExpression(c)) => {
+                let props = components::of_class(&name, c, types, self.text);
+                (if props.is_some() { SymbolKind::Component } else { SymbolKind::Class }, props)
             }
-            Some(Expression::ClassExpression(_)) => (SymbolKind::Class, None),
             _ => (plain, None),
         };
         let symbol = self.symbol(name, kind, d.span, id.span, vec![]);
