@@ -105,6 +105,7 @@ test('the platform package holds every sidecar binary, executable, stripped, wit
     'skaffa-workspace': `bin/skaffa-workspace${exe}`,
     'skaffa-markdown': `bin/skaffa-markdown${exe}`,
     'skaffa-typescript': `bin/skaffa-typescript${exe}`,
+    'skaffa-reaper': `bin/skaffa-reaper${exe}`,
   });
   const listing = execFileSync('tar', ['-tvzf', tgz], { encoding: 'utf8' });
   if (process.platform !== 'win32') for (const b of ['skaffa-workspace', 'skaffa-typescript']) expect(listing).toMatch(new RegExp(`^-rwxr-xr-x .*package/bin/${b}$`, 'm'));
