@@ -7,21 +7,15 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
 import { Connection, SystemClock } from 'skaffa-sidecars/internal';
+import type { StatusResult } from 'skaffa-sidecars/typescript';
 import { repoRoot } from './proc';
 import { nowMs, sleep } from './stats';
 
 /** `SKAFFA_BENCH_TYPESCRIPT=<binary>` measures another build (an older commit's, say) instead. */
 export const typescriptBinary = process.env.SKAFFA_BENCH_TYPESCRIPT ?? path.join(repoRoot, 'target', 'profiling', 'skaffa-typescript');
 
-export interface TsStatus {
-  state: 'indexing' | 'ready';
-  files: number;
-  parsed: number;
-  failed: number;
-  skipped: number;
-  symbols: number;
-  edges: number;
-}
+/** `typescript/status`'s answer, from the sidecar's generated wire types. */
+export type TsStatus = StatusResult;
 
 export class TsSidecar {
   private readonly child: ChildProcess;
