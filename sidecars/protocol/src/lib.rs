@@ -38,6 +38,7 @@
 
 #![deny(missing_docs)]
 
+mod bound;
 pub mod children;
 mod context;
 mod dispatch;
@@ -48,8 +49,10 @@ mod msg;
 mod outbox;
 mod parse;
 mod pool;
+pub mod schema_check;
 mod server;
 
+pub use bound::{Bound, StateHandler};
 pub use context::{Batcher, CancelToken, Context};
 pub use dispatch::Exit;
 pub use error::{Error, Result};

@@ -15,8 +15,6 @@ mod symbols;
 
 use std::sync::Arc;
 
-use serde::de::DeserializeOwned;
-use serde::Serialize;
 use skaffa_protocol::{Context, ResponseError, Server};
 
 use crate::error::{Error, Result};
@@ -45,39 +43,17 @@ impl Service {
 
 /// Registers every `typescript/*` method of `service` on `server`.
 pub fn register(server: &mut Server, service: Arc<Service>) {
-    add(server, &service, "typescript/status", status::run);
-    add(server, &service, "typescript/outline", outline::run);
-    add_streaming(server, &service, "typescript/symbols", symbols::run);
-    add(server, &service, "typescript/imports", imports::run_imports);
-    add(server, &service, "typescript/importers", imports::run_importers);
-    add(server, &service, "typescript/exports", exports::run);
-    add(server, &service, "typescript/components", components::run);
-    add(server, &service, "typescript/didChange", feed::did_change);
-    add(server, &service, "typescript/resync", feed::resync);
-}
-
-/// Adapts a plain handler function to the protocol's closure shape.
-fn add<P, R>(server: &mut Server, service: &Arc<Service>, name: &str, f: fn(&Service, &Context, P) -> Result<R>)
-where
-    P: DeserializeOwned + 'static,
-    R: Serialize + 'static,
-{
-    let service = service.clone();
-    server.method(name, move |cx: &Context, params: P| f(&service, cx, params));
-}
-
-/// Like [`add`], for a handler that may stream its answer (see [`Server::stream_method`]).
-fn add_streaming<P, R>(
-    server: &mut Server,
-    service: &Arc<Service>,
-    name: &str,
-    f: fn(&Service, &Context, P) -> Result<R>,
-) where
-    P: DeserializeOwned + 'static,
-    R: Serialize + 'static,
-{
-    let service = service.clone();
-    server.stream_method(name, move |cx: &Context, params: P| f(&service, cx, params));
+    server
+        .bind(service)
+        .method("typescript/status", status::run)
+        .method("typescript/outline", outline::run)
+        .stream_method("typescript/symbols", symbols::run)
+        .method("typescript/imports", imports::run_imports)
+        .method("typescript/importers", imports::run_importers)
+        .method("typescript/exports", exports::run)
+        .method("typescript/components", components::run)
+        .method("typescript/didChange", feed::did_change)
+        .method("typescript/resync", feed::resync);
 }
 
 impl From<Error> for ResponseError {

@@ -16,8 +16,6 @@ mod status;
 
 use std::sync::Arc;
 
-use serde::de::DeserializeOwned;
-use serde::Serialize;
 use skaffa_protocol::{Context, ResponseError, Server};
 
 use crate::error::{Error, Result};
@@ -94,49 +92,16 @@ impl Service {
 pub fn register(server: &mut Server, service: Arc<Service>) {
     // Status only reads atomics and clones the current snapshot's `Arc` (it never waits for the
     // scan), so it is answered on the reading thread and skips the trip through the pool.
-    add_inline(server, &service, "workspace/status", status::run);
-    add(server, &service, "workspace/readFile", read_file::run);
-    add(server, &service, "workspace/stat", stat::run);
-    add(server, &service, "workspace/listDir", list_dir::run);
-    add(server, &service, "workspace/glob", glob::run);
-    add(server, &service, "workspace/findFiles", find_files::run);
-    add_streaming(server, &service, "workspace/search", search::run);
-    add_streaming(server, &service, "workspace/hashes", hashes::run);
-}
-
-/// Adapts a plain handler function to the protocol's closure shape.
-fn add<P, R>(server: &mut Server, service: &Arc<Service>, name: &str, f: fn(&Service, &Context, P) -> Result<R>)
-where
-    P: DeserializeOwned + 'static,
-    R: Serialize + 'static,
-{
-    let service = service.clone();
-    server.method(name, move |cx: &Context, params: P| f(&service, cx, params));
-}
-
-/// Like [`add`], for a handler that may stream its answer (see [`Server::stream_method`]).
-fn add_streaming<P, R>(
-    server: &mut Server,
-    service: &Arc<Service>,
-    name: &str,
-    f: fn(&Service, &Context, P) -> Result<R>,
-) where
-    P: DeserializeOwned + 'static,
-    R: Serialize + 'static,
-{
-    let service = service.clone();
-    server.stream_method(name, move |cx: &Context, params: P| f(&service, cx, params));
-}
-
-/// Like [`add`], for a handler that never blocks and so may run on the protocol's reading thread
-/// (see [`Server::inline_method`]).
-fn add_inline<P, R>(server: &mut Server, service: &Arc<Service>, name: &str, f: fn(&Service, &Context, P) -> Result<R>)
-where
-    P: DeserializeOwned + 'static,
-    R: Serialize + 'static,
-{
-    let service = service.clone();
-    server.inline_method(name, move |cx: &Context, params: P| f(&service, cx, params));
+    server
+        .bind(service)
+        .inline_method("workspace/status", status::run)
+        .method("workspace/readFile", read_file::run)
+        .method("workspace/stat", stat::run)
+        .method("workspace/listDir", list_dir::run)
+        .method("workspace/glob", glob::run)
+        .method("workspace/findFiles", find_files::run)
+        .stream_method("workspace/search", search::run)
+        .stream_method("workspace/hashes", hashes::run);
 }
 
 impl From<Error> for ResponseError {
