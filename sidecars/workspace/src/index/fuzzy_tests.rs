@@ -172,3 +172,30 @@ fn a_new_snapshot_is_searched_afresh() {
     assert!(finder.lookup(&old, b"abc").is_none());
     assert_eq!(finder.lookup(&new, b"abxy").map(|e| e.needle.clone()), Some(b"abx".to_vec()));
 }
+
+/// The astro case of issue 18: `srcconconf` among hundreds of `src/content.config.ts` and
+/// `src/content/config.ts` fixtures (astro's shape). The shortlist must keep every path the exact
+/// score puts in the top `limit`: the answer equals exact-scoring every path and sorting. (On
+/// astro itself `packages/astro/src/content/config.ts` is not dropped by the shortlist; the exact
+/// score ranks the `content.config.ts` files above it, their `con` lying in the file name.)
+#[test]
+fn the_shortlist_keeps_what_the_exact_score_ranks_in_the_top() {
+    let mut paths =
+        vec!["packages/astro/src/content/config.ts".to_owned(), "packages/astro/src/content/consts.ts".to_owned()];
+    for i in 0..300 {
+        paths.push(format!("packages/astro/test/fixtures/collections-{i}/src/content.config.ts"));
+        paths.push(format!("packages/astro/test/fixtures/legacy-{i}/src/content/config.ts"));
+        paths.push(format!("packages/astro/test/fixtures/legacy-{i}/src/content/blog/conf-{i}.md"));
+        paths.push(format!("examples/site-{i}/src/components/ContentConfig{i}.astro"));
+    }
+    let s = Snapshot::from_paths(paths.clone()).unwrap();
+    for (query, limit) in [("srcconconf", 50), ("srcconconf", 1), ("contconf", 50), ("astrosrcconf", 20)] {
+        let q = fold_query(query);
+        let mut scratch = Scratch::default();
+        let mut every: Vec<(i64, &str)> =
+            paths.iter().filter_map(|p| Some((score::exact(p, &q, &mut scratch)?.0, p.as_str()))).collect();
+        every.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(b.1)));
+        let expected: Vec<&str> = every.iter().take(limit).map(|e| e.1).collect();
+        assert_eq!(top(&s, query, limit), expected, "query {query:?}");
+    }
+}

@@ -217,12 +217,13 @@ impl Drop for Handle {
 }
 
 /// Creates the instance (no watch yet: the walks place them) and starts the reader thread, which
-/// sends each read's events to `tx`. When the kernel refuses an instance the handle has none,
+/// sends each read's events to `tx`, holding at most `held_cap` while `tx` is full. When the kernel refuses an instance the handle has none,
 /// the limit says so and the applier's periodic rescans are all there is.
 pub(crate) fn start(
     tx: crossbeam_channel::Sender<DebounceEventResult>,
     limit: Arc<Limit>,
     budget: Option<usize>,
+    held_cap: usize,
 ) -> std::io::Result<Handle> {
     let stop = Arc::new(AtomicBool::new(false));
     let inotify = match Inotify::init() {
@@ -243,7 +244,9 @@ pub(crate) fn start(
     });
     if let Some(inotify) = inotify {
         let (w, s) = (watches.clone(), stop.clone());
-        std::thread::Builder::new().name("skaffa-inotify".into()).spawn(move || read_loop(inotify, &w, &s, &tx))?;
+        std::thread::Builder::new()
+            .name("skaffa-inotify".into())
+            .spawn(move || read_loop(inotify, &w, &s, &tx, held_cap))?;
     }
     Ok(Handle { watches, stop, fd })
 }
@@ -255,70 +258,107 @@ fn rescan_event() -> DebounceEventResult {
 
 /// Waits for events (waking every 200 ms to see whether the index is gone) and forwards them.
 /// The channel is bounded (the applier may wait seconds for the first scan while an install
-/// pours events in): when it is full, events are dropped, as the kernel drops them when its
-/// queue is, and once there is room again a rescan request takes their place, so memory stays
-/// bounded and nothing is lost. The table is kept current from every event either way.
+/// pours events in). While it is full the reader holds what it reads, up to `held_cap` events,
+/// and hands all of it over as one delivery once there is room: a burst of thousands of small
+/// reads (the reader keeps up with the writer, so each read is short) then reaches the applier
+/// whole instead of being dropped and rescanned (a full rescan at 117k files costs several times
+/// the burst). Past `held_cap` the held events are dropped, as the kernel drops them when its
+/// queue is full, and a rescan request takes their place, so memory stays bounded and nothing
+/// is lost. The table is kept current from every event either way.
 fn read_loop(
     mut inotify: Inotify,
     watches: &Watches,
     stop: &AtomicBool,
     tx: &crossbeam_channel::Sender<DebounceEventResult>,
+    held_cap: usize,
 ) {
-    use crossbeam_channel::TrySendError;
     let mut buffer = vec![0u8; 64 * 1024];
-    // Events were dropped and the rescan request that covers them is not sent yet.
-    let mut dropped = false;
-    // Sends the pending rescan request, then `res` (if any), dropping what does not fit; false
-    // once the applier is gone.
-    let send = |res: Option<DebounceEventResult>, dropped: &mut bool| {
-        if *dropped {
-            match tx.try_send(rescan_event()) {
-                Ok(()) => *dropped = false,
-                Err(TrySendError::Full(_)) => return true,
-                Err(TrySendError::Disconnected(_)) => return false,
-            }
-        }
-        let Some(res) = res else { return true };
-        match tx.try_send(res) {
-            Ok(()) => true,
-            Err(TrySendError::Full(_)) => {
-                *dropped = true;
-                true
-            }
-            Err(TrySendError::Disconnected(_)) => false,
-        }
-    };
+    let mut queue = Held::default();
     while !stop.load(Ordering::SeqCst) {
         let mut fds = libc::pollfd { fd: inotify.as_raw_fd(), events: libc::POLLIN, revents: 0 };
-        // While a rescan request waits for room, look for it often.
-        let timeout = if dropped { 5 } else { 200 };
+        // While something waits for room, look for it often.
+        let timeout = if queue.is_empty() { 200 } else { 2 };
         // SAFETY: one valid pollfd, owned by this frame, for the duration of the call.
         if unsafe { libc::poll(&mut fds, 1, timeout) } <= 0 {
-            if dropped && !send(None, &mut dropped) {
+            if !queue.flush(tx) {
                 return;
             }
             continue;
         }
-        let events = match inotify.read_events(&mut buffer) {
-            Ok(events) => events,
+        match inotify.read_events(&mut buffer) {
+            Ok(events) => {
+                let now = Instant::now();
+                let out = events.filter_map(|event| {
+                    translate(watches, event.wd.get_watch_descriptor_id(), event.mask, event.name)
+                        .map(|e| DebouncedEvent::new(e, now))
+                });
+                queue.hold(out, held_cap);
+            }
             Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => continue,
             Err(e) => {
                 // Events may be lost: the applier rescans everything.
-                if !send(Some(Err(vec![notify::Error::io(e)])), &mut dropped) {
-                    return;
-                }
-                continue;
-            }
-        };
-        let now = Instant::now();
-        let mut out = Vec::new();
-        for event in events {
-            if let Some(e) = translate(watches, event.wd.get_watch_descriptor_id(), event.mask, event.name) {
-                out.push(DebouncedEvent::new(e, now));
+                eprintln!("skaffa-workspace: could not read file events, rescanning: {e}");
+                queue.drop_all();
             }
         }
-        if !out.is_empty() && !send(Some(Ok(out)), &mut dropped) {
+        if !queue.flush(tx) {
             return;
+        }
+    }
+}
+
+/// What the reader has read and the applier not yet taken (see [`read_loop`]).
+#[derive(Default)]
+struct Held {
+    events: Vec<DebouncedEvent>,
+    /// Events were dropped and the rescan request that covers them is not sent yet.
+    dropped: bool,
+}
+
+impl Held {
+    fn is_empty(&self) -> bool {
+        self.events.is_empty() && !self.dropped
+    }
+
+    /// Adds `events`; past `cap` everything held is dropped for a rescan.
+    fn hold(&mut self, events: impl Iterator<Item = DebouncedEvent>, cap: usize) {
+        if self.dropped {
+            // A rescan is due anyway: it finds what these events say.
+            events.for_each(drop);
+            return;
+        }
+        self.events.extend(events);
+        if self.events.len() > cap {
+            self.drop_all();
+        }
+    }
+
+    fn drop_all(&mut self) {
+        self.events = Vec::new();
+        self.dropped = true;
+    }
+
+    /// Sends the rescan request or the held events if the channel has room; false once the
+    /// applier is gone.
+    fn flush(&mut self, tx: &crossbeam_channel::Sender<DebounceEventResult>) -> bool {
+        use crossbeam_channel::TrySendError;
+        let message = match (self.dropped, self.events.is_empty()) {
+            (true, _) => rescan_event(),
+            (false, true) => return true,
+            (false, false) => Ok(std::mem::take(&mut self.events)),
+        };
+        match tx.try_send(message) {
+            Ok(()) => {
+                self.dropped = false;
+                true
+            }
+            Err(TrySendError::Full(back)) => {
+                if !self.dropped {
+                    self.events = back.unwrap_or_default();
+                }
+                true
+            }
+            Err(TrySendError::Disconnected(_)) => false,
         }
     }
 }

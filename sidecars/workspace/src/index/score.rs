@@ -211,6 +211,15 @@ pub(crate) fn quick(path: &[u8], needle: &[u8]) -> Option<i64> {
     let feasible = (needle.len() <= QUICK_FEASIBLE).then(|| &feasible[..needle.len()]);
     let name_start = memchr::memrchr(b'/', path).map_or(0, |i| i + 1);
     let mut best = greedy(path, needle, last, name_start, feasible);
+    // The backward pass's own alignment, every byte as far right as it goes: it keeps the end of
+    // the needle together at the end of the path (`astrosrcconf` against `src/content/config.ts`
+    // takes the `conf` of "config"), which the forward steps miss when an earlier word start
+    // (the `con` of "content") takes the bytes first.
+    if let Some(rightmost) = feasible {
+        let mut tally = Tally::default();
+        rightmost.iter().for_each(|&p| tally.step(path, p, name_start));
+        best = best.max(tally.score);
+    }
     // Earlier occurrences of the first byte, right to left, that start a word and a run of at
     // least two (the alignments the DP ranks high); a few tries, a few more looks.
     let (mut end, mut tried, mut looked) = (last, 0, 0);
@@ -235,7 +244,7 @@ pub(crate) fn quick(path: &[u8], needle: &[u8]) -> Option<i64> {
 /// "Test", not the `t` of "data". The caller proved the needle fits from `start`.
 fn greedy(path: &[u8], needle: &[u8], start: usize, name_start: usize, feasible: Option<&[usize]>) -> i32 {
     use super::automaton::find_folded;
-    let (mut score, mut prev_pos, mut run_bonus, mut run_len) = (0, usize::MAX, 0, 0u16);
+    let mut tally = Tally::default();
     let mut p = start;
     for (i, &want) in needle.iter().enumerate() {
         if i > 0 {
@@ -243,27 +252,51 @@ fn greedy(path: &[u8], needle: &[u8], start: usize, name_start: usize, feasible:
                 Some(d) => p += d,
                 None => return NEG,
             }
-            if let Some(limit) = feasible.map(|f| f[i]).filter(|_| p != prev_pos + 1) {
+            if let Some(limit) = feasible.map(|f| f[i]).filter(|_| p != tally.prev + 1) {
                 p = word_start(path, want, p, limit).unwrap_or(p);
             }
         }
-        let b = bonus_byte(p.checked_sub(1).map(|i| path[i]), path[p]);
-        score += SCORE_MATCH + if p >= name_start { BONUS_FILENAME } else { 0 };
-        if i == 0 {
-            score += b * FIRST_MULT;
-            (run_bonus, run_len) = (b, 1);
-        } else if prev_pos + 1 == p {
-            run_bonus = run_bonus.max(BONUS_CONSECUTIVE).max(b);
-            score += run_score(run_bonus, run_len);
-            run_len += 1;
-        } else {
-            score += GAP_START + GAP_EXT * (p - prev_pos - 2) as i32 + b;
-            (run_bonus, run_len) = (b, 1);
-        }
-        prev_pos = p;
+        tally.step(path, p, name_start);
         p += 1;
     }
-    score
+    tally.score
+}
+
+/// The score of an alignment built one matched position at a time, left to right, by the rules
+/// of [`exact`] (so `quick` never scores an alignment higher than the DP would).
+struct Tally {
+    score: i32,
+    /// The last matched position (`usize::MAX` before the first).
+    prev: usize,
+    run_bonus: i32,
+    run_len: u16,
+}
+
+impl Default for Tally {
+    fn default() -> Self {
+        Tally { score: 0, prev: usize::MAX, run_bonus: 0, run_len: 0 }
+    }
+}
+
+impl Tally {
+    /// Adds the match of the next needle byte at `p` (after the previous one).
+    #[inline(always)]
+    fn step(&mut self, path: &[u8], p: usize, name_start: usize) {
+        let b = bonus_byte(p.checked_sub(1).map(|i| path[i]), path[p]);
+        self.score += SCORE_MATCH + if p >= name_start { BONUS_FILENAME } else { 0 };
+        if self.prev == usize::MAX {
+            self.score += b * FIRST_MULT;
+            (self.run_bonus, self.run_len) = (b, 1);
+        } else if self.prev + 1 == p {
+            self.run_bonus = self.run_bonus.max(BONUS_CONSECUTIVE).max(b);
+            self.score += run_score(self.run_bonus, self.run_len);
+            self.run_len += 1;
+        } else {
+            self.score += GAP_START + GAP_EXT * (p - self.prev - 2) as i32 + b;
+            (self.run_bonus, self.run_len) = (b, 1);
+        }
+        self.prev = p;
+    }
 }
 
 /// The first occurrence of `want` in `path[from..=limit]` that starts a word (`from` holds one,

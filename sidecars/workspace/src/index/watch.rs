@@ -6,7 +6,7 @@
 //! can change the index (no open/close-nowrite floods) and not following links, with a short
 //! debounce timeout so a change reaches main within tens of milliseconds. Both deliver the same
 //! event shape to the applier thread (see `applier`; on Linux through a bounded channel, see
-//! `inotify::read_loop`). With notify, before the applier walks a folder that appeared, it
+//! `inotify::read_loop`, which holds what does not fit for a while). With notify, before the applier walks a folder that appeared, it
 //! waits until notify has placed that folder's watch ([`Watch::fence`]), so no file can fall
 //! between the walk and the watch; with inotify the walk places the watch itself.
 
@@ -35,11 +35,13 @@ const DEBOUNCE: Duration = Duration::from_millis(10);
 #[cfg(not(target_os = "linux"))]
 const TICK: Duration = Duration::from_millis(4);
 
-/// How many reads of inotify events may wait for the applier (see `inotify::read_loop`: past
-/// this, events are dropped and a rescan takes their place). A read holds up to 64 KiB of
-/// events, so this is about as much as the kernel's own queue (16384 events by default).
+/// How many deliveries of inotify events may wait for the applier (see `inotify::read_loop`).
 #[cfg(target_os = "linux")]
 const QUEUED_READS: usize = 256;
+/// How many events the reader holds while those deliveries are all taken, before it drops them
+/// for a rescan: four times the kernel's own queue (16384 events by default), a few MB at most.
+#[cfg(target_os = "linux")]
+const HELD_EVENTS: usize = 65536;
 
 /// Owns the OS watch; dropping it stops watching.
 pub(crate) struct WatchHandle {
@@ -82,9 +84,12 @@ pub(crate) struct Watch {
 pub(crate) struct Seams {
     /// Walks place watches after reading each folder, the wrong order (see `scan::Counters`).
     pub(crate) hook_after_read: AtomicBool,
-    /// How many reads of events may wait for the applier (0: the default; Linux).
+    /// How many deliveries of events may wait for the applier (0: the default; Linux).
     #[cfg_attr(not(target_os = "linux"), allow(dead_code))]
     pub(crate) queued_reads: std::sync::atomic::AtomicUsize,
+    /// How many events the reader may hold beyond those (0: the default; Linux).
+    #[cfg_attr(not(target_os = "linux"), allow(dead_code))]
+    pub(crate) held_events: std::sync::atomic::AtomicUsize,
 }
 
 impl Watch {
@@ -152,17 +157,21 @@ impl Watch {
     #[cfg(target_os = "linux")]
     fn place(&self, root: &Path, phase: &PhaseCell) -> Result<(WatchHandle, Receiver<DebounceEventResult>, bool)> {
         #[cfg(not(test))]
-        let bound = QUEUED_READS;
+        let (bound, held) = (QUEUED_READS, HELD_EVENTS);
         #[cfg(test)]
-        let bound = match self.seams.queued_reads.load(Ordering::SeqCst) {
-            0 => QUEUED_READS,
-            n => n,
+        let (bound, held) = {
+            let or = |n: usize, default: usize| if n == 0 { default } else { n };
+            let seams = &self.seams;
+            (
+                or(seams.queued_reads.load(Ordering::SeqCst), QUEUED_READS),
+                or(seams.held_events.load(Ordering::SeqCst), HELD_EVENTS),
+            )
         };
         let (tx, rx) = crossbeam_channel::bounded(bound);
         #[cfg(test)]
         let inject = tx.clone();
         let budget = *self.budget.lock().unwrap_or_else(|e| e.into_inner());
-        let inotify = super::inotify::start(tx, self.limit.clone(), budget).map_err(|e| Error::io(root, e))?;
+        let inotify = super::inotify::start(tx, self.limit.clone(), budget, held).map_err(|e| Error::io(root, e))?;
         let catch_up = phase.with(|phase| {
             let _ = self.on_dir.set(inotify.watches.clone());
             phase != Phase::Idle
