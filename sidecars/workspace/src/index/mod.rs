@@ -87,8 +87,7 @@ impl Index {
         if let Some(base) = filled {
             match base.build_map() {
                 Ok(map) => {
-                    let metas: Vec<FileMeta> = (0..base.len() as u64).map(|id| base.meta(id)).collect();
-                    self.shared.store.fill(&base, base.with_meta(Some(map), &metas));
+                    self.shared.store.fill(&base, base.with_map(map));
                 }
                 Err(e) => eprintln!("skaffa-workspace: could not build the path FST: {e}"),
             }
