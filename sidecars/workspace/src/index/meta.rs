@@ -43,6 +43,18 @@ pub(crate) fn fill(base: &Base, root: &Path, threads: usize) -> Base {
     base.with_meta(sizes, mtimes)
 }
 
+/// Hands memory the allocator holds free back to the system. The walk and the fill run on many
+/// threads, each with its own glibc arena; what they freed (the walkers' path arenas, the found-so-far
+/// list, the replaced bases) stays resident in those arenas otherwise: measured at 1M files, RSS
+/// after the index is complete went from 165 MB to well under 100 MB with this call.
+pub(crate) fn release_free_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: `malloc_trim` only returns free pages of glibc's heaps; it takes no pointers.
+    unsafe {
+        libc::malloc_trim(0);
+    }
+}
+
 /// `lstat` of index paths. On Linux the files of one folder, which sort next to each other, are
 /// stated relative to one handle on that folder (`fstatat`), so the kernel resolves the folder's
 /// path once per run of its files rather than once per file: `find` works the same way.

@@ -80,6 +80,7 @@ impl Index {
         self.shared.phase.advance(Phase::Ready, || ());
         // Only after "ready": a reader that finds the list closed can rely on the full index.
         self.shared.found.close();
+        meta::release_free_memory();
         let filled = meta::fill(&source, self.root(), types::cores());
         let filled = self.shared.store.fill(&source, filled);
         self.shared.phase.advance(Phase::Complete, || ());
@@ -92,6 +93,7 @@ impl Index {
                 Err(e) => eprintln!("skaffa-workspace: could not build the path FST: {e}"),
             }
         }
+        meta::release_free_memory();
         Ok(())
     }
 
