@@ -85,3 +85,54 @@ export function run(cmd: string, args: string[], opts: SpawnOptions = {}): void 
   const r = spawnSync(cmd, args, { stdio: 'inherit', ...opts });
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${r.error?.message ?? `exit ${r.status}`})`);
 }
+
+/**
+ * The workspace sidecar's own pid: under skaffa-reaper (the default) the supervised pid is the
+ * reaper's, and the sidecar is its child.
+ */
+export function sidecarPid(pid: number | undefined): number | undefined {
+  if (!pid) return undefined;
+  try {
+    if (fs.readFileSync(`/proc/${pid}/comm`, 'utf8').trim() !== 'skaffa-reaper') return pid;
+    const kids = fs.readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).map(Number);
+    return kids.find((k) => fs.readFileSync(`/proc/${k}/comm`, 'utf8').trim().startsWith('skaffa-workspac'));
+  } catch {
+    return undefined;
+  }
+}
+
+/** VmRSS and VmHWM (peak since start or since the last reset) of a live process, in MB. */
+export function memoryMb(pid: number | undefined): { rss: number; peak: number } {
+  try {
+    const st = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = (k: string) => Number(new RegExp(`${k}:\\s+(\\d+)`).exec(st)?.[1] ?? NaN) / 1024;
+    return { rss: kb('VmRSS'), peak: kb('VmHWM') };
+  } catch {
+    return { rss: NaN, peak: NaN };
+  }
+}
+
+/** Resets a process's VmHWM to its current RSS (Linux `clear_refs` 5), so a later peak is of what came after. */
+export function resetPeak(pid: number | undefined): void {
+  try {
+    fs.writeFileSync(`/proc/${pid}/clear_refs`, '5');
+  } catch {
+    // not permitted: the peak then covers the whole life of the process
+  }
+}
+
+/** Resolves once the process has used no CPU for `quietMs` (its background work, such as the FST build, is done). */
+export async function waitIdle(pid: number | undefined, quietMs = 1000, timeoutMs = 120_000): Promise<void> {
+  const ticks = () => {
+    const f = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return Number(f[11]) + Number(f[12]);
+  };
+  const start = nowMs();
+  let last = ticks();
+  let since = nowMs();
+  while (nowMs() - since < quietMs && nowMs() - start < timeoutMs) {
+    await new Promise((r) => setTimeout(r, 50));
+    const t = ticks();
+    if (t !== last) [last, since] = [t, nowMs()];
+  }
+}

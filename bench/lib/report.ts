@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import type { Summary } from './stats';
 
 /** `%` and `MRR` are ranking quality (higher is better, like msg/s, files/s and MB/s). */
-export type Unit = 'ms' | 'µs' | 'MB' | 'MB/s' | 'msg/s' | 'files' | 'files/s' | 'watches' | '%' | 'MRR';
+export type Unit = 'ms' | 'µs' | 'MB' | 'MB/s' | 'msg/s' | 'files' | 'files/s' | 'watches' | '%' | 'MRR' | 'B/file';
 
 /** A goal on a row: either on the ratio project/peer or on the project's own median. */
 export interface Goal {

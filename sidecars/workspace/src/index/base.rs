@@ -1,10 +1,13 @@
 //! Storage of the index: an immutable base (`fst::Map` from path to entry id plus metadata arrays
 //! indexed by that id, plus a front-coded copy of the keys for full scans) and the [`Overlay`]
 //! type for later changes on top of it. The base costs about 16 bytes of metadata per file plus
-//! the FST's and the front coding's compressed path bytes (80 MB RSS at 1M files in all), with no
-//! per-file `String`. `store` publishes bases and overlays; `snapshot` reads them.
+//! the FST's and the front coding's compressed path bytes (about 18 MB each at 1M files), with no
+//! per-file `String`. The keys and the metadata arrays sit behind `Arc`s, so the bases that
+//! complete the first scan's (its metadata filled in, then its FST built) share what they do not
+//! change instead of copying it. `store` publishes bases and overlays; `snapshot` reads them.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use fst::{IntoStreamer, Map, MapBuilder, Streamer};
 
@@ -18,14 +21,16 @@ pub(crate) type Overlay = BTreeMap<Box<str>, Option<FileMeta>>;
 /// An immutable FST of paths with metadata arrays beside it; entry id = rank of the path. The
 /// first scan publishes a base without the FST (`map: None`, lookups then search the front-coded
 /// keys) so the index is ready sooner; the FST is built in the background and swapped in.
+/// Each per-file array is either one value per entry or empty, which reads as zeros: the first
+/// scan's base holds no sizes and mtimes until `meta` fills them in.
 pub(crate) struct Base {
     pub(crate) map: Option<Map<Vec<u8>>>,
-    sizes: Vec<u64>,
-    mtimes: Vec<i64>,
+    sizes: Arc<Vec<u64>>,
+    mtimes: Arc<Vec<i64>>,
     /// One bit per entry, set for symlinks.
-    symlinks: Vec<u64>,
+    symlinks: Arc<Vec<u64>>,
     /// The same keys front-coded, for scans over every path (see `frontcode`).
-    pub(crate) keys: FrontCoded,
+    pub(crate) keys: Arc<FrontCoded>,
     /// True for the first scan's base until its sizes and mtimes are filled in (they read 0).
     pub(crate) meta_pending: bool,
 }
@@ -38,15 +43,15 @@ impl Base {
 
     /// Number of files in the base.
     pub(crate) fn len(&self) -> usize {
-        self.sizes.len()
+        self.keys.len()
     }
 
     /// Metadata of entry `id` (a value stored in the FST).
     pub(crate) fn meta(&self, id: u64) -> FileMeta {
         let i = id as usize;
         FileMeta {
-            size: self.sizes[i],
-            mtime_ms: self.mtimes[i],
+            size: self.sizes.get(i).copied().unwrap_or(0),
+            mtime_ms: self.mtimes.get(i).copied().unwrap_or(0),
             symlink: self.symlinks[i / 64] & (1 << (i % 64)) != 0,
         }
     }
@@ -63,20 +68,30 @@ impl Base {
         Map::new(bytes).map_err(|e| Error::Fst(e.to_string()))
     }
 
-    /// The same keys with `map` as their FST and `metas` (one per entry, in key order) as their
-    /// metadata.
-    pub(crate) fn with_meta(&self, map: Option<Map<Vec<u8>>>, metas: &[FileMeta]) -> Base {
-        let mut symlinks = vec![0u64; metas.len().div_ceil(64)];
-        for (i, _) in metas.iter().enumerate().filter(|(_, m)| m.symlink) {
-            symlinks[i / 64] |= 1 << (i % 64);
-        }
+    /// The same keys and symlink flags with `sizes` and `mtimes` (one per entry, in key order) as
+    /// their metadata. Without an FST: `meta::fill` completes the first scan's base, which has none
+    /// yet (lookups are right without it, only slower).
+    pub(crate) fn with_meta(&self, sizes: Vec<u64>, mtimes: Vec<i64>) -> Base {
+        assert!(sizes.len() == self.len() && mtimes.len() == self.len(), "one size and one mtime per entry");
         Base {
-            map,
-            sizes: metas.iter().map(|m| m.size).collect(),
-            mtimes: metas.iter().map(|m| m.mtime_ms).collect(),
-            symlinks,
+            map: None,
+            sizes: Arc::new(sizes),
+            mtimes: Arc::new(mtimes),
+            symlinks: self.symlinks.clone(),
             keys: self.keys.clone(),
             meta_pending: false,
+        }
+    }
+
+    /// The same base with `map` (built by [`Base::build_map`]) as its FST; nothing is copied.
+    pub(crate) fn with_map(&self, map: Map<Vec<u8>>) -> Base {
+        Base {
+            map: Some(map),
+            sizes: self.sizes.clone(),
+            mtimes: self.mtimes.clone(),
+            symlinks: self.symlinks.clone(),
+            keys: self.keys.clone(),
+            meta_pending: self.meta_pending,
         }
     }
 
@@ -111,6 +126,8 @@ impl Base {
 pub(crate) struct BaseBuilder {
     /// `None` when the FST is left for later (see [`Base`]).
     builder: Option<MapBuilder<Vec<u8>>>,
+    /// False when sizes and mtimes are left for later (the arrays then stay empty).
+    keep_meta: bool,
     sizes: Vec<u64>,
     mtimes: Vec<i64>,
     symlinks: Vec<u64>,
@@ -127,6 +144,7 @@ impl BaseBuilder {
     pub(crate) fn with_fst(expected: usize, fst: bool) -> BaseBuilder {
         BaseBuilder {
             builder: fst.then(MapBuilder::memory),
+            keep_meta: true,
             sizes: Vec::with_capacity(expected),
             mtimes: Vec::with_capacity(expected),
             symlinks: Vec::with_capacity(expected.div_ceil(64)),
@@ -134,9 +152,15 @@ impl BaseBuilder {
         }
     }
 
+    /// A builder for the first scan's base: paths and symlink flags only, no FST, and no sizes or
+    /// mtimes (`meta::fill` reads them afterwards), so the arrays cost nothing until then.
+    pub(crate) fn paths_only() -> BaseBuilder {
+        BaseBuilder { keep_meta: false, ..BaseBuilder::with_fst(0, false) }
+    }
+
     /// Appends one file; keys must arrive in strictly increasing order.
     pub(crate) fn push(&mut self, key: &[u8], meta: FileMeta) -> Result<()> {
-        let id = self.sizes.len();
+        let id = self.keys.len();
         if let Some(builder) = &mut self.builder {
             builder.insert(key, id as u64).map_err(|e| Error::Fst(e.to_string()))?;
         } else if self.keys.last().is_some_and(|last| last >= key) {
@@ -144,8 +168,10 @@ impl BaseBuilder {
             return Err(Error::Fst(format!("key out of order: {}", String::from_utf8_lossy(key))));
         }
         self.keys.push(key);
-        self.sizes.push(meta.size);
-        self.mtimes.push(meta.mtime_ms);
+        if self.keep_meta {
+            self.sizes.push(meta.size);
+            self.mtimes.push(meta.mtime_ms);
+        }
         if id.is_multiple_of(64) {
             self.symlinks.push(0);
         }
@@ -170,7 +196,14 @@ impl BaseBuilder {
         self.symlinks.shrink_to_fit();
         self.keys.finish();
         let meta_pending = map.is_none();
-        Ok(Base { map, sizes: self.sizes, mtimes: self.mtimes, symlinks: self.symlinks, keys: self.keys, meta_pending })
+        Ok(Base {
+            map,
+            sizes: Arc::new(self.sizes),
+            mtimes: Arc::new(self.mtimes),
+            symlinks: Arc::new(self.symlinks),
+            keys: Arc::new(self.keys),
+            meta_pending,
+        })
     }
 }
 

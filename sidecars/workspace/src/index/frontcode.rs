@@ -12,7 +12,7 @@ use fst::Automaton;
 use super::automaton::Subsequence;
 
 /// Keys between two restart points (where a key is stored whole).
-const RESTART: usize = 1024;
+pub(crate) const RESTART: usize = 1024;
 
 /// Sorted keys, front-coded.
 #[derive(Clone, Default)]
@@ -76,6 +76,11 @@ impl FrontCoded {
         self.prev = Vec::new();
     }
 
+    /// Number of keys.
+    pub(crate) fn len(&self) -> usize {
+        self.len
+    }
+
     /// Number of independent chunks for [`FrontCoded::search`].
     pub(crate) fn chunks(&self) -> usize {
         self.restarts.len()
@@ -98,6 +103,13 @@ impl FrontCoded {
     /// The keys in order, with their ranks, as an iterator (for merging with another stream).
     pub(crate) fn iter(&self) -> Iter<'_> {
         Iter { fc: self, at: 0, id: 0, key: Vec::new() }
+    }
+
+    /// The keys from restart point `chunk` on (the key ranked `chunk * RESTART` first), so
+    /// threads can each walk their own share of the list without a copy of the keys before it.
+    pub(crate) fn iter_from_chunk(&self, chunk: usize) -> Iter<'_> {
+        let at = self.restarts.get(chunk).map_or(self.bytes.len(), |&a| a as usize);
+        Iter { fc: self, at, id: (chunk * RESTART) as u64, key: Vec::new() }
     }
 
     /// The rank of `key`, if present: a binary search over the restart points, then a scan of
@@ -131,12 +143,7 @@ impl FrontCoded {
             }
         }
         let block = a.saturating_sub(1);
-        let mut it = Iter {
-            fc: self,
-            at: self.restarts.get(block).map_or(self.bytes.len(), |&a| a as usize),
-            id: (block * RESTART) as u64,
-            key: Vec::new(),
-        };
+        let mut it = self.iter_from_chunk(block);
         while let Some((key, id)) = it.next_ref() {
             if key >= lo && !f(key, id) {
                 return;
@@ -233,6 +240,29 @@ impl Iter<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Walking from restart point `k` must give exactly what the full walk gives from key
+    /// `k * RESTART` on, with the same ranks: `meta::fill` gives each thread its own run of
+    /// blocks this way. Keys share long prefixes across block boundaries, so a walk that started
+    /// mid-block or kept a stale prefix would differ.
+    #[test]
+    fn a_walk_from_a_restart_point_is_the_tail_of_the_full_walk() {
+        let keys: Vec<String> =
+            (0..2 * RESTART + 300).map(|i| format!("deep/shared/prefix/{}/f{i:05}", i / 700)).collect();
+        let mut fc = FrontCoded::default();
+        keys.iter().for_each(|k| fc.push(k.as_bytes()));
+        fc.finish();
+        assert_eq!((fc.len(), fc.chunks()), (keys.len(), 3));
+        let mut full = Vec::new();
+        fc.for_each(&mut |k, id| full.push((k.to_vec(), id)));
+        for chunk in 0..=fc.chunks() {
+            let (mut it, mut got) = (fc.iter_from_chunk(chunk), Vec::new());
+            while let Some((k, id)) = it.next_ref() {
+                got.push((k.to_vec(), id));
+            }
+            assert_eq!(got, full[(chunk * RESTART).min(full.len())..], "from restart point {chunk}");
+        }
+    }
 
     #[test]
     fn search_sees_every_key_with_its_rank() {

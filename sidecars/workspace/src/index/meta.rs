@@ -11,38 +11,48 @@
 use std::path::Path;
 
 use super::base::Base;
+use super::frontcode::RESTART;
 use super::scan;
 use super::types::FileMeta;
 
 /// `base` with every entry's metadata read from disk under `root`. A file that vanished since
 /// the scan keeps zeros: its folder's watch reports the deletion, which the applier applies by its own `lstat`.
+/// Each thread walks its own run of restart blocks of the front-coded keys (see `frontcode`) and
+/// writes straight into its part of the new arrays, so no second copy of the keys is made; the
+/// keys and symlink flags are shared with `base`.
 pub(crate) fn fill(base: &Base, root: &Path, threads: usize) -> Base {
-    let mut bytes = Vec::new();
-    let mut ends = Vec::with_capacity(base.len());
-    let mut metas = Vec::with_capacity(base.len());
-    base.keys.for_each(&mut |key, id| {
-        bytes.extend_from_slice(key);
-        ends.push(bytes.len());
-        metas.push(base.meta(id));
-    });
-    let per = metas.len().div_ceil(threads.max(1)).max(1);
+    let n = base.len();
+    let (mut sizes, mut mtimes) = (vec![0u64; n], vec![0i64; n]);
+    let blocks = n.div_ceil(RESTART);
+    let per = blocks.div_ceil(threads.max(1)).max(1) * RESTART;
     std::thread::scope(|s| {
-        for (c, part) in metas.chunks_mut(per).enumerate() {
-            let (bytes, ends) = (&bytes, &ends);
+        for (c, (sizes, mtimes)) in sizes.chunks_mut(per).zip(mtimes.chunks_mut(per)).enumerate() {
             s.spawn(move || {
                 let mut stat = Stat::new(root);
-                for (j, meta) in part.iter_mut().enumerate() {
-                    let i = c * per + j;
-                    let start = if i == 0 { 0 } else { ends[i - 1] };
-                    let rel = std::str::from_utf8(&bytes[start..ends[i]]).expect("index keys are UTF-8");
+                let mut keys = base.keys.iter_from_chunk(c * per / RESTART);
+                for (size, mtime) in sizes.iter_mut().zip(mtimes.iter_mut()) {
+                    let (key, _) = keys.next_ref().expect("one key per entry");
+                    let rel = std::str::from_utf8(key).expect("index keys are UTF-8");
                     if let Some(found) = stat.lstat(rel) {
-                        *meta = FileMeta { symlink: meta.symlink, ..found };
+                        (*size, *mtime) = (found.size, found.mtime_ms);
                     }
                 }
             });
         }
     });
-    base.with_meta(base.map.clone(), &metas)
+    base.with_meta(sizes, mtimes)
+}
+
+/// Hands memory the allocator holds free back to the system. The walk and the fill run on many
+/// threads, each with its own glibc arena; what they freed (the walkers' path arenas, the found-so-far
+/// list, the replaced bases) stays resident in those arenas otherwise: measured at 1M files, RSS
+/// after the index is complete went from 165 MB to well under 100 MB with this call.
+pub(crate) fn release_free_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: `malloc_trim` only returns free pages of glibc's heaps; it takes no pointers.
+    unsafe {
+        libc::malloc_trim(0);
+    }
 }
 
 /// `lstat` of index paths. On Linux the files of one folder, which sort next to each other, are
@@ -97,5 +107,41 @@ impl<'a> Stat<'a> {
         let mtime_ms = st.st_mtime * 1000 + st.st_mtime_nsec / 1_000_000;
         let symlink = st.st_mode & libc::S_IFMT == libc::S_IFLNK;
         Some(FileMeta { size: st.st_size as u64, mtime_ms, symlink })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::index::base::BaseBuilder;
+
+    /// `fill` splits the keys between threads at restart points; every entry must get the
+    /// metadata of its own path, including the ones on both sides of each split, and a path that
+    /// is gone keeps zeros. Sizes differ per file so a shifted or misaligned share shows.
+    #[test]
+    fn fill_gives_every_entry_its_own_files_metadata_across_thread_shares() {
+        let (_dir, root) = crate::index::tests::temp_root();
+        let n = 3 * RESTART + 5;
+        let keys: Vec<String> = (0..n).map(|i| format!("d{}/f{i:05}", i / 500)).collect();
+        let present = |i: usize| i % 7 == 0 || i % RESTART == 0 || i % RESTART == RESTART - 1;
+        for (i, k) in keys.iter().enumerate().filter(|(i, _)| present(*i)) {
+            std::fs::create_dir_all(root.join(k).parent().unwrap()).unwrap();
+            std::fs::write(root.join(k), vec![b'x'; i % 97 + 1]).unwrap();
+        }
+        let mut b = BaseBuilder::paths_only();
+        for k in &keys {
+            b.push(k.as_bytes(), FileMeta { size: 0, mtime_ms: 0, symlink: false }).unwrap();
+        }
+        let base = b.finish().unwrap();
+        for threads in [1, 2, 3, 8] {
+            let filled = fill(&base, &root, threads);
+            assert!(!filled.meta_pending);
+            for (i, k) in keys.iter().enumerate() {
+                let meta = filled.meta(i as u64);
+                let want = if present(i) { i as u64 % 97 + 1 } else { 0 };
+                assert_eq!(meta.size, want, "size of {k} with {threads} threads");
+                assert_eq!(meta.mtime_ms != 0, present(i), "mtime of {k} with {threads} threads");
+            }
+        }
     }
 }

@@ -80,6 +80,7 @@ impl Index {
         self.shared.phase.advance(Phase::Ready, || ());
         // Only after "ready": a reader that finds the list closed can rely on the full index.
         self.shared.found.close();
+        meta::release_free_memory();
         let filled = meta::fill(&source, self.root(), types::cores());
         let filled = self.shared.store.fill(&source, filled);
         self.shared.phase.advance(Phase::Complete, || ());
@@ -87,12 +88,12 @@ impl Index {
         if let Some(base) = filled {
             match base.build_map() {
                 Ok(map) => {
-                    let metas: Vec<FileMeta> = (0..base.len() as u64).map(|id| base.meta(id)).collect();
-                    self.shared.store.fill(&base, base.with_meta(Some(map), &metas));
+                    self.shared.store.fill(&base, base.with_map(map));
                 }
                 Err(e) => eprintln!("skaffa-workspace: could not build the path FST: {e}"),
             }
         }
+        meta::release_free_memory();
         Ok(())
     }
 

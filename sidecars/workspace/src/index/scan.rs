@@ -321,9 +321,10 @@ fn walk(
 pub(crate) fn scan_root(opts: &IndexOptions, counters: &Counters<'_>, progress: &(dyn Fn(u64) + Sync)) -> Result<Base> {
     let mut builder: Option<BaseBuilder> = None;
     // The first scan leaves the FST for later too (see `meta`): paths are findable without it.
-    let fst = !counters.defer_meta;
+    let defer = counters.defer_meta;
     let total = walk(opts, None, counters, progress, &mut |total, key, meta| {
-        builder.get_or_insert_with(|| BaseBuilder::with_fst(total as usize, fst)).push(key, meta)
+        let new = || if defer { BaseBuilder::paths_only() } else { BaseBuilder::new(total as usize) };
+        builder.get_or_insert_with(new).push(key, meta)
     })?;
     progress(total);
     builder.map_or_else(|| Ok(Base::empty()), BaseBuilder::finish)
