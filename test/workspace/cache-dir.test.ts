@@ -201,16 +201,17 @@ describe('against the real binary', () => {
     expect(cold.cache.state).toBe('cold'); // nothing to load the first time
     await first.dispose();
     expect(fingerprint(root)).toEqual(before); // the snapshot is never written into the workspace
-    const perRoot = fs.readdirSync(cacheDir);
+    // One subfolder for the root, and the folder tagged so backup tools skip it (bford.info/cachedir).
+    const perRoot = fs.readdirSync(cacheDir, { withFileTypes: true }).filter((e) => e.isDirectory());
     expect(perRoot).toHaveLength(1);
-    expect(fs.existsSync(path.join(cacheDir, perRoot[0], 'CACHEDIR.TAG'))).toBe(true);
+    expect(fs.readFileSync(path.join(cacheDir, 'CACHEDIR.TAG'), 'utf8')).toMatch(/^Signature: 8a477f597d28d172789f06886806bc55/);
 
     // Nothing changed: the snapshot answers at once and the catch-up confirms every file.
     const second = newHost(cacheDir);
     const api2 = second.open(root);
     const early = await api2.status();
     expect(['verifying', 'warm']).toContain(early.cache.state);
-    expect(early.cache.path!.startsWith(cacheDir + path.sep)).toBe(true);
+    expect(early.cache.path!.startsWith(path.join(cacheDir, perRoot[0].name) + path.sep)).toBe(true);
     const warm = await statusWhen(api2, (s) => s.state === 'ready' && s.cache.state === 'warm', 'the catch-up to finish warm');
     expect(warm.files).toBe(cold.files);
     await second.dispose();
