@@ -21,6 +21,7 @@ import { nowMs } from './lib/stats';
 import { measureAnalysis, type AnalysisTarget } from './measure/analysis';
 import type { Corpus } from './measure/corpus';
 import { measureColdIndex } from './measure/index-cold';
+import { measureWarmIndex } from './measure/index-warm';
 import { measureFuzzy } from './measure/fuzzy';
 import { measureHash } from './measure/hash';
 import { measureProtocol } from './measure/protocol';
@@ -98,6 +99,8 @@ async function main(): Promise<number> {
     console.log(`\n== ${c.label}: ${c.root}`);
     await suite(report, 'index', o, async () => {
       c.files = await measureColdIndex(report, c, tools, q ? 3 : big ? 3 : 5, big ? 120 : undefined);
+      // The catch-up row changes files, so only on the generated tree, never the pinned npm corpus.
+      await measureWarmIndex(report, c, tools, q ? 2 : 3, o.work, c.kind === 'generated');
     });
     await suite(report, 'fuzzy', o, () => measureFuzzy(report, c, tools, q || big ? 3 : 5, big || c.files > 200_000 ? 40 : 5));
     if (c.kind !== 'generated' || q) {

@@ -27,8 +27,9 @@ export async function runCommand(inv: OneShot, session: Session, out: Output): P
     case 'read':
       return read(inv, session, out);
     case 'status': {
-      // A fresh sidecar is always "indexing 0 files"; by default show the figures of a built index.
-      if (inv.wait) await session.workspace.glob(['**'], { limit: 1 });
+      // A fresh sidecar is always "indexing 0 files"; by default show the figures of a built (and,
+      // from a cache's snapshot, verified) index.
+      if (inv.wait) await session.workspace.glob(['**'], { limit: 1, waitForIndex: true });
       const status = await session.workspace.status();
       if (out.json) out.document(status);
       else {

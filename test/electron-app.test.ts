@@ -42,7 +42,8 @@ beforeEach(async () => {
   fs.writeFileSync(path.join(base, 'secret.txt'), 'outside\n');
   fs.symlinkSync(path.join(base, 'secret.txt'), path.join(root, 'link-out.txt'));
   electron = new FakeElectron();
-  host = new WorkspaceHost({ container, configure: (c) => c.register(LoggerToken, { useValue: new NullLogger() }) });
+  // Snapshots go under the temp folder, not into the user's cache folder, and are removed with it.
+  host = new WorkspaceHost({ container, cacheDir: path.join(base, 'cache'), configure: (c) => c.register(LoggerToken, { useValue: new NullLogger() }) });
   running = await startApp({ electron: electron.ports, host, rendererDir: path.join(EXAMPLE, 'src/renderer'), preloadPath: '/app/preload.js' });
 });
 

@@ -152,7 +152,13 @@ test('an app without a Rust toolchain installs the tarballs, type-checks, runs, 
 
   const binDir = path.join(app, 'node_modules/@skaffa-sidecars', PLATFORM, 'bin');
   for (const script of ['out-cjs/main.js', 'out-esm/main.mjs']) {
-    const r = spawnSync(process.execPath, [script, tree], { cwd: app, env, encoding: 'utf8', timeout: 60_000 });
+    // The host's default snapshot folder is the cache folder: a temp one here, not the user's.
+    const r = spawnSync(process.execPath, [script, tree], {
+      cwd: app,
+      env: { ...env, XDG_CACHE_HOME: path.join(work, 'cache') },
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
     expect(r.stderr).toBe('');
     const seen = JSON.parse(r.stdout);
     expect(seen).toMatchObject({

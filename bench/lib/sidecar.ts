@@ -25,13 +25,16 @@ export interface Session {
 
 /**
  * Builds (does not start) a session on `root`; `noIgnore` indexes what .gitignore hides too,
- * `contain: false` starts the sidecar directly instead of under skaffa-reaper (as an app does by default).
+ * `contain: false` starts the sidecar directly instead of under skaffa-reaper (as an app does by default),
+ * `cacheDir` gives it a cache folder for its index snapshot (warm starts; none otherwise).
  */
-export function openSession(root: string, opts: { noIgnore?: boolean; contain?: boolean } = {}): Session {
+export function openSession(root: string, opts: { noIgnore?: boolean; contain?: boolean; cacheDir?: string } = {}): Session {
   process.env.SCAFFA_SIDECAR_PATH = releaseBinary;
   process.env.SKAFFA_SIDECAR_REAPER_PATH = reaperBinary;
   const c = container.createChildContainer();
-  registerSidecarDefaults(c, { launch: { workspaceRoot: root, workspaceNoIgnore: opts.noIgnore, contain: opts.contain } as Record<string, unknown> });
+  registerSidecarDefaults(c, {
+    launch: { workspaceRoot: root, workspaceNoIgnore: opts.noIgnore, contain: opts.contain, workspaceCacheDir: opts.cacheDir } as Record<string, unknown>,
+  });
   registerWorkspaceSidecar(c);
   const registry = createSidecarRegistry(c);
   const workspace = c.resolve(WorkspaceAPIToken);

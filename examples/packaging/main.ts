@@ -12,6 +12,7 @@ import { installQuitHook, WorkspaceHost } from 'skaffa-sidecars/workspace';
 
 const host = new WorkspaceHost({
   defaults: { resolve: { isPackaged: app.isPackaged, resourcesPath: process.resourcesPath } },
+  appName: app.getName(), // index snapshots go to this app's cache folder
 });
 // On will-quit: hold the quit until every sidecar is down (at most 5 s), then app.exit().
 installQuitHook(app, host, { deadlineMs: 5_000 });

@@ -40,6 +40,11 @@ export interface WorkspaceLaunchOptions extends LaunchOptions {
   workspaceMaxFileSize?: number;
   /** At most this many OS watches (Linux); past it status reports `watchLimit` and changes arrive by periodic rescans. */
   workspaceMaxWatches?: number;
+  /**
+   * Folder for the index's snapshot, so a restart answers at once (one subfolder per root is made
+   * under it); unset: no snapshot. `WorkspaceHost` passes the platform's cache folder by default.
+   */
+  workspaceCacheDir?: string;
 }
 
 /** Requests that may first wait for the initial index get a long default timeout. */
@@ -62,6 +67,7 @@ export const workspaceManifest = defineSidecar({
     if (options.workspaceNoIgnore) args.push('--no-ignore');
     if (options.workspaceMaxFileSize !== undefined) args.push('--max-file-size', String(options.workspaceMaxFileSize));
     if (options.workspaceMaxWatches !== undefined) args.push('--max-watches', String(options.workspaceMaxWatches));
+    if (options.workspaceCacheDir) args.push('--cache-dir', options.workspaceCacheDir);
     return { args };
   },
   methods: {

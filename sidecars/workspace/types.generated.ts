@@ -70,15 +70,7 @@ export interface FindFilesResult {
    * Best first.
    */
   matches: FuzzyMatch[];
-  /**
-   * Present only on an answer given while the first scan was still running: 'matches' are then the best among the files found so far, ranked exactly as the whole index would rank those files (same scores, ties by path), and a later call may find better ones. Absent once the index is ready (status 'ready'), and always with 'waitForIndex'.
-   */
-  indexing?: {
-    /**
-     * How many files the scan had found when the answer was computed (the candidates it was chosen from).
-     */
-    filesSoFar: number;
-  };
+  indexing?: Indexing;
 }
 
 /**
@@ -99,6 +91,20 @@ export interface FuzzyMatch {
   positions: number[];
 }
 
+/**
+ * Present only on an answer given before the index was ready: while the first scan was still running ('matches' are then the best among the files found so far, ranked exactly as the whole index would rank those files, same scores, ties by path, and a later call may find better ones), or, with 'unverified', while a snapshot loaded from the cache folder was being checked against the disk. Absent once the index is ready (status 'ready'), and always with 'waitForIndex'.
+ */
+export interface Indexing {
+  /**
+   * How many files the scan had found when the answer was computed (the candidates it was chosen from).
+   */
+  filesSoFar: number;
+  /**
+   * True when the answer came from the cache's snapshot, before the catch-up confirmed it: a file changed while the sidecar was down may be missing or listed though gone.
+   */
+  unverified?: boolean;
+}
+
 export interface GlobParams {
   /**
    * Globs over workspace-relative paths: '*' stays within one segment, '**' spans any number.
@@ -112,6 +118,10 @@ export interface GlobParams {
    * Return at most this many paths (default: no limit).
    */
   limit?: number;
+  /**
+   * Wait until the index is ready and verified instead of answering from the cache's snapshot while it is checked (default false). Before the first scan is done glob always waits.
+   */
+  waitForIndex?: boolean;
 }
 
 export interface GlobResult {
@@ -123,6 +133,7 @@ export interface GlobResult {
    * True when more paths matched than 'limit'.
    */
   truncated: boolean;
+  indexing?: Indexing;
 }
 
 /**
@@ -419,4 +430,20 @@ export interface StatusResult {
      */
     rescanMs: number;
   };
+  cache: CacheStatus;
+}
+
+/**
+ * The index's snapshot in the cache folder (--cache-dir), which lets a restart answer at once instead of walking the whole tree first. 'off': no cache folder was given. 'cold': no usable snapshot was found ('reason' says why: none yet, another root or version, corrupt, truncated, other options); the index was built by a full scan. 'verifying': answers come from the snapshot while the catch-up checks every folder and file against the disk (state is 'indexing' until it is done; what changed while the sidecar was down then arrives as ordinary workspace/didChange events). 'warm': the catch-up is done. 'unusable': the cache folder cannot be created, read or written ('reason'); the sidecar works uncached. 'locked': another sidecar on this root holds the snapshot; this one works uncached.
+ */
+export interface CacheStatus {
+  state: 'off' | 'cold' | 'verifying' | 'warm' | 'unusable' | 'locked';
+  /**
+   * Why the snapshot was not used, or why the cache folder is unusable, for the user.
+   */
+  reason?: string;
+  /**
+   * The snapshot file (absolute, native separators), when there is a cache folder.
+   */
+  path?: string;
 }

@@ -31,6 +31,8 @@ function folder(files: string[]): string {
 }
 
 const quiet = (c: import('tsyringe').DependencyContainer) => c.register(LoggerToken, { useValue: new NullLogger() });
+// Every host here runs uncached (`cacheDir: null`): these tests are about processes, and a default
+// cache would leave snapshots of temp folders in the user's cache; cache-dir.test.ts covers it.
 
 async function pidOf(host: WorkspaceHost, root: string): Promise<number> {
   await host.open(root).status();
@@ -46,7 +48,7 @@ test('one sidecar per folder: the same API for the same folder, separate process
   fs.rmSync(link, { force: true });
   fs.symlinkSync(a, link);
   dirs.push(link);
-  const host = new WorkspaceHost({ container, configure: quiet });
+  const host = new WorkspaceHost({ container, cacheDir: null, configure: quiet });
   try {
     const api = host.open(a);
     expect(host.open(`${a}/`)).toBe(api);
@@ -68,6 +70,7 @@ test('resolve reaches a folder\'s other services: the typescript sidecar per fol
   fs.writeFileSync(path.join(a, 'src/a.ts'), 'export const alpha = 1;\n');
   const host = new WorkspaceHost({
     container,
+    cacheDir: null,
     configure: (c) => {
       quiet(c);
       registerTypeScriptSidecar(c);
@@ -95,7 +98,7 @@ test('resolve reaches a folder\'s other services: the typescript sidecar per fol
 test('close stops one folder; dispose stops the rest once, and the host refuses new folders', async () => {
   const a = folder(['a.txt']);
   const b = folder(['b.txt']);
-  const host = new WorkspaceHost({ container, configure: quiet });
+  const host = new WorkspaceHost({ container, cacheDir: null, configure: quiet });
   const pa = await pidOf(host, a);
   const pb = await pidOf(host, b);
   await host.close(a);
@@ -119,6 +122,7 @@ test('dispose resolves by its deadline when a shutdown hangs, naming the folder'
   const fakeRegistry = (disposeResult: Promise<void>) => ({ dispose: () => disposeResult, client: () => ({}) }) as unknown as ISidecarRegistry;
   const host = new WorkspaceHost({
     container,
+    cacheDir: null,
     configure: (c, root) => {
       quiet(c);
       c.register(SidecarRegistryToken, { useValue: fakeRegistry(root === hung ? new Promise<void>(() => undefined) : Promise.resolve()) });
@@ -136,6 +140,7 @@ test('dispose and close hand their deadline to each folder: a sidecar that ignor
   const disposed = folder(['d.txt']);
   const host = new WorkspaceHost({
     container,
+    cacheDir: null,
     configure: (c) => {
       quiet(c);
       registerSidecar(c, stubborn);

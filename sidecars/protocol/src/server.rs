@@ -142,12 +142,25 @@ impl Server {
     /// down every process the sidecar started (see [`children`](crate::children)). A failure to
     /// read stdin or to flush stdout is logged to stderr; the exit status stays 0.
     pub fn serve_stdio(self, opts: IoOptions, on_start: impl FnOnce(EventSender)) -> ! {
+        self.serve_stdio_then(opts, on_start, || ())
+    }
+
+    /// [`Server::serve_stdio`] with a last step: `before_exit` runs once serving has ended (every
+    /// answer flushed) and before the process exits, e.g. to save state for the next start. It
+    /// runs on the orphan rule's clock: main waits a moment for the exit, then kills.
+    pub fn serve_stdio_then(
+        self,
+        opts: IoOptions,
+        on_start: impl FnOnce(EventSender),
+        before_exit: impl FnOnce(),
+    ) -> ! {
         children::on_start();
         // Stdout is shared by the answering threads, so it is handed over unlocked (a lock guard
         // cannot move between threads); the output buffer in front of it batches the writes.
         if let Err(e) = self.serve(io::stdin().lock(), io::stdout(), opts, on_start) {
             eprintln!("skaffa-protocol: {e}");
         }
+        before_exit();
         // The children rule: nothing this sidecar started outlives it.
         children::kill_all();
         std::process::exit(0)

@@ -59,10 +59,16 @@ export interface WorkspaceAPI {
    * Fuzzy file find, best first. While the first scan runs it answers at once from the files
    * found so far and says so with `result.indexing` (`{ filesSoFar }`); ask again (on
    * `workspace/indexProgress`, or once `status()` says `ready`) for the full answer, or pass
-   * `waitForIndex: true` to wait for it.
+   * `waitForIndex: true` to wait for it. A restart with a cache folder answers from the snapshot
+   * it loaded while the catch-up checks it, marked `indexing.unverified`.
    */
   findFiles(query: string, options?: WorkspaceCallOptions & FindFilesOptions): Promise<T.FindFilesResult>;
-  glob(include: string | string[], options?: WorkspaceCallOptions & { exclude?: string[]; limit?: number }): Promise<T.GlobResult>;
+  /**
+   * Sorted paths matching `include` and none of `exclude`. It waits for the first scan, but after
+   * a restart with a cache folder it answers from the loaded snapshot while the catch-up checks it
+   * (`indexing.unverified`), unless `waitForIndex: true`.
+   */
+  glob(include: string | string[], options?: WorkspaceCallOptions & Omit<T.GlobParams, 'include'>): Promise<T.GlobResult>;
   search(query: string, options?: WorkspaceCallOptions & Omit<T.SearchParams, 'query'>): Promise<T.SearchResult>;
   /**
    * `search`, streamed: chunks of matching lines as the sidecar finds them, then the final result

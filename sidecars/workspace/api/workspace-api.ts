@@ -70,7 +70,7 @@ export class SidecarWorkspaceAPI implements WorkspaceAPI {
     return this.client.call('workspace/findFiles', { query, ...rest }, call);
   }
 
-  glob(include: string | string[], o: WorkspaceCallOptions & { exclude?: string[]; limit?: number } = {}): Promise<T.GlobResult> {
+  glob(include: string | string[], o: WorkspaceCallOptions & Omit<T.GlobParams, 'include'> = {}): Promise<T.GlobResult> {
     const [rest, call] = splitCallOptions(o);
     return this.client.call('workspace/glob', { include: toArray(include), ...rest }, call);
   }

@@ -16,8 +16,19 @@ import type { WorkspaceAPI } from '../api/contract';
 export interface WorkspaceHostOptions {
   /** Parent of every folder's child container (default: tsyringe's root container). */
   container?: DependencyContainer;
-  /** Passed to `registerSidecarDefaults` for each folder; `launch.workspaceRoot` is set per folder. */
+  /** Passed to `registerSidecarDefaults` for each folder; `launch.workspaceRoot` is set per folder, `launch.workspaceCacheDir` from `cacheDir`. */
   defaults?: SidecarDefaults;
+  /**
+   * The absolute folder where each folder's sidecar keeps its index snapshot, so reopening a
+   * folder answers at once (the sidecar makes one subfolder per root, tagged with a
+   * `CACHEDIR.TAG`). Default: the platform's cache folder for `appName` (see `defaultCacheDir`),
+   * not Electron's `userData`, which may be roamed or synced; none by default when
+   * `defaults.launch.transport` runs the sidecar elsewhere. `null`: no snapshot.
+   * `defaults.launch.workspaceCacheDir` wins.
+   */
+  cacheDir?: string | null;
+  /** Names the default cache folder (default `'skaffa-sidecars'`); Electron apps pass `app.getName()`. */
+  appName?: string;
   /** Runs for each new folder after the defaults and the workspace sidecar are registered: add manifests, swap collaborators. */
   configure?: (container: DependencyContainer, root: string) => void;
 }

@@ -6,6 +6,7 @@
  * deadline passed, then exits.
  */
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import 'reflect-metadata';
 import { container as rootContainer, type DependencyContainer, type InjectionToken } from 'tsyringe';
@@ -14,7 +15,9 @@ import type { StopOptions } from '../../../core/supervisor/contract';
 import { createSidecarRegistry, registerSidecarDefaults } from '../../../registry/container';
 import type { ISidecarRegistry } from '../../../registry/contract';
 import { WorkspaceAPIToken, type WorkspaceAPI } from '../api/contract';
+import type { WorkspaceLaunchOptions } from '../manifest';
 import { registerWorkspaceSidecar } from '../register';
+import { defaultCacheDir } from './cache-dir';
 import type { IWorkspaceHost, QuitHookApp, WorkspaceHostDisposeResult, WorkspaceHostOptions } from './contract';
 
 interface Entry {
@@ -27,7 +30,12 @@ export class WorkspaceHost implements IWorkspaceHost {
   private readonly open_ = new Map<string, Entry>();
   private disposing: Promise<WorkspaceHostDisposeResult> | undefined;
 
-  constructor(private readonly options: WorkspaceHostOptions = {}) {}
+  /** The `cacheDir` option, or this machine's cache folder for the app when it was left out (undefined: none known). */
+  private readonly cacheDir: string | null | undefined;
+
+  constructor(private readonly options: WorkspaceHostOptions = {}) {
+    this.cacheDir = options.cacheDir === undefined ? defaultCacheDirOfThisProcess(options.appName ?? 'skaffa-sidecars') : options.cacheDir;
+  }
 
   open(root: string): WorkspaceAPI {
     if (this.disposing) throw new Error('this WorkspaceHost is disposed; create a new one to open folders');
@@ -36,13 +44,26 @@ export class WorkspaceHost implements IWorkspaceHost {
     if (existing) return existing.api;
     const c = (this.options.container ?? rootContainer).createChildContainer();
     const defaults = this.options.defaults ?? {};
-    registerSidecarDefaults(c, { ...defaults, launch: { ...defaults.launch, workspaceRoot: key } });
+    const launch: WorkspaceLaunchOptions = { ...defaults.launch, workspaceRoot: key };
+    const cacheDir = launch.workspaceCacheDir ?? this.cacheDirFor(launch);
+    if (cacheDir) launch.workspaceCacheDir = cacheDir;
+    registerSidecarDefaults(c, { ...defaults, launch });
     registerWorkspaceSidecar(c);
     this.options.configure?.(c, key);
     const registry = createSidecarRegistry(c);
     const entry = { container: c, registry, api: c.resolve(WorkspaceAPIToken) };
     this.open_.set(key, entry);
     return entry.api;
+  }
+
+  /**
+   * The snapshot folder when the app's launch options name none: `cacheDir` as given, or by
+   * default this machine's cache folder, unless the sidecar runs elsewhere (a transport), where
+   * that path means nothing; an app that wants a far-side cache passes `cacheDir` itself.
+   */
+  private cacheDirFor(launch: WorkspaceLaunchOptions): string | undefined {
+    if (this.options.cacheDir === undefined && launch.transport) return undefined;
+    return this.cacheDir ?? undefined;
   }
 
   get(root: string): WorkspaceAPI | undefined {
@@ -119,6 +140,17 @@ export function installQuitHook(
   };
   app.on('will-quit', onWillQuit);
   return { dispose: () => void app.removeListener('will-quit', onWillQuit) };
+}
+
+/** `defaultCacheDir` for this process; `os.homedir()` throws when the user has no home entry at all. */
+function defaultCacheDirOfThisProcess(appName: string): string | undefined {
+  let homedir: string | undefined;
+  try {
+    homedir = os.homedir();
+  } catch {
+    homedir = undefined;
+  }
+  return defaultCacheDir({ platform: process.platform, env: process.env, homedir, appName });
 }
 
 /** Absolute and, when the folder exists, canonical, so `./a`, `a/` and a symlink to it are one folder. */

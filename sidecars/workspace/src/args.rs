@@ -1,6 +1,6 @@
 //! Command-line arguments of `skaffa-workspace`. Parsed with `lexopt`, which handles the GNU
 //! conventions (`--flag value`, `--flag=value`, `--`) without pulling in a full CLI framework;
-//! the sidecar has four options and no subcommands, so a declarative parser would be overkill.
+//! the sidecar has six options and no subcommands, so a declarative parser would be overkill.
 
 use std::ffi::OsString;
 use std::fmt;
@@ -11,7 +11,7 @@ pub const DEFAULT_MAX_FILE_SIZE: u64 = 50 * 1024 * 1024;
 
 /// The usage line printed with argument errors.
 pub const USAGE: &str =
-    "usage: skaffa-workspace --root <DIR> [--exclude <GLOB>]... [--no-ignore] [--max-file-size <BYTES>] [--max-watches <N>]";
+    "usage: skaffa-workspace --root <DIR> [--exclude <GLOB>]... [--no-ignore] [--max-file-size <BYTES>] [--max-watches <N>] [--cache-dir <DIR>]";
 
 /// Parsed command line.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -27,6 +27,9 @@ pub struct Args {
     /// `--max-watches`: at most this many OS watches (Linux); past it the index reports the limit
     /// in `workspace/status` and rescans on a schedule, as when the system runs out of watches.
     pub max_watches: Option<usize>,
+    /// `--cache-dir`: the folder for the index snapshot that lets a restart start warm (one
+    /// subfolder per root); none means every start scans from scratch.
+    pub cache_dir: Option<PathBuf>,
 }
 
 /// A command line that cannot be used; the message says what is wrong.
@@ -65,6 +68,7 @@ impl Args {
         let mut no_ignore = false;
         let mut max_file_size = DEFAULT_MAX_FILE_SIZE;
         let mut max_watches = None;
+        let mut cache_dir = None;
         while let Some(arg) = parser.next()? {
             match arg {
                 Long("root") => root = Some(PathBuf::from(parser.value()?)),
@@ -89,11 +93,12 @@ impl Args {
                     let n = v.to_str().and_then(|s| s.parse::<usize>().ok());
                     max_watches = Some(n.ok_or_else(|| ArgsError(format!("--max-watches {v:?} is not a number")))?);
                 }
+                Long("cache-dir") => cache_dir = Some(PathBuf::from(parser.value()?)),
                 other => return Err(other.unexpected().into()),
             }
         }
         let root = root.ok_or_else(|| ArgsError("missing --root <DIR>".into()))?;
-        Ok(Args { root, excludes, no_ignore, max_file_size, max_watches })
+        Ok(Args { root, excludes, no_ignore, max_file_size, max_watches, cache_dir })
     }
 }
 
@@ -114,10 +119,19 @@ mod tests {
             "10",
             "--max-watches",
             "3",
+            "--cache-dir",
+            "/c",
         ])
         .unwrap();
         let excludes = vec!["a/**".into(), "b".into()];
-        let want = Args { root: "/w".into(), excludes, no_ignore: true, max_file_size: 10, max_watches: Some(3) };
+        let want = Args {
+            root: "/w".into(),
+            excludes,
+            no_ignore: true,
+            max_file_size: 10,
+            max_watches: Some(3),
+            cache_dir: Some("/c".into()),
+        };
         assert_eq!(a, want);
         assert_eq!(Args::from_args(["--root=/x"]).unwrap().max_file_size, DEFAULT_MAX_FILE_SIZE);
     }

@@ -63,6 +63,8 @@ impl Cached {
 #[derive(Default)]
 pub struct HashCache {
     entries: Mutex<HashMap<Box<str>, Cached>>,
+    /// Counts every `remember`, so the snapshot writer can tell whether anything new was learned.
+    revision: std::sync::atomic::AtomicU64,
 }
 
 impl HashCache {
@@ -86,8 +88,20 @@ impl HashCache {
         entries.get(rel).filter(|c| c.trusted_for(current)).map(|c| c.hash)
     }
 
+    /// The entry for `rel` as stored, trusted or not (the snapshot keeps it with its key, and the
+    /// racy rule judges it again when it is asked for).
+    pub fn get(&self, rel: &str) -> Option<Cached> {
+        self.entries.lock().unwrap_or_else(|e| e.into_inner()).get(rel).copied()
+    }
+
+    /// How many entries were stored so far.
+    pub fn revision(&self) -> u64 {
+        self.revision.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
     /// Stores `entry` for `rel`, replacing what was there.
     pub fn remember(&self, rel: &str, entry: Cached) {
+        self.revision.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
         if entries.len() >= LIMIT && !entries.contains_key(rel) {
             entries.clear();

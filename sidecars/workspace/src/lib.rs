@@ -1,6 +1,7 @@
 //! The workspace sidecar as a library: the file index (`index`), content hashes (`hashes`), path
-//! confinement (`paths`), the command line (`args`) and the request handlers (`methods`) that
-//! serve the index over the Skaffa protocol. `main.rs` only parses arguments and starts the
+//! confinement (`paths`), the command line (`args`), the snapshot in the cache folder that lets
+//! a restart start warm (`persist`) and the request handlers (`methods`) that serve the index
+//! over the Skaffa protocol. `main.rs` only parses arguments and starts the
 //! server, so tests can drive the same code in memory.
 
 pub mod args;
@@ -9,5 +10,6 @@ pub mod hashes;
 pub mod index;
 pub mod methods;
 pub mod paths;
+pub mod persist;
 
 pub use error::{Error, Result};

@@ -9,8 +9,10 @@ import { WorkspaceHost } from 'skaffa-sidecars/workspace';
 import { startApp } from './app';
 
 // Packaged, the sidecar binary is found unpacked next to app.asar (see electron-builder.json).
+// Index snapshots go to this app's own cache folder (~/.cache/<name>, ~/Library/Caches/<name>…).
 const host = new WorkspaceHost({
   defaults: { resolve: { isPackaged: app.isPackaged, resourcesPath: process.resourcesPath } },
+  appName: app.getName(),
 });
 
 startApp({

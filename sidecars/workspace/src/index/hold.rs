@@ -1,7 +1,8 @@
 //! The one test seam built into the binary: holding the first scan part-way, so tests that drive
 //! the sidecar can look at it "during indexing" without racing it (jest's
 //! `test/workspace/held-scan.ts`, `partial.test.ts` and `test/cli/quick-open.test.ts`, and
-//! `tests/find_files_partial.rs`). It is set by `SKAFFA_WORKSPACE_TEST_HOLD_SCAN=<files>:<path>`
+//! `tests/find_files_partial.rs`); a warm start's catch-up walk is held the same way
+//! (`tests/warm_start.rs`). It is set by `SKAFFA_WORKSPACE_TEST_HOLD_SCAN=<files>:<path>`
 //! (see [`from_env`]); unset, it costs the walk one `OnceLock` read per published block. Seams
 //! that only unit tests use live behind `cfg(test)` instead.
 

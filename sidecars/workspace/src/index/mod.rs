@@ -33,6 +33,7 @@ mod skips;
 mod snapshot;
 mod store;
 mod types;
+mod warm;
 mod watch;
 
 use std::path::Path;
@@ -47,6 +48,7 @@ pub use partial::SoFar;
 pub use phase::Phase;
 pub use snapshot::Snapshot;
 pub use types::{Change, ChangeBatch, ChangeKind, EntryType, FileMeta, FuzzyMatch, IndexOptions, Skipped};
+pub use warm::{lstat_key, Verify, WarmFiles};
 
 /// The live file index. Cheap to clone (an `Arc` inside), `Send + Sync`.
 #[derive(Clone)]
@@ -84,8 +86,15 @@ impl Index {
         let filled = meta::fill(&source, self.root(), types::cores());
         let filled = self.shared.store.fill(&source, filled);
         self.shared.phase.advance(Phase::Complete, || ());
-        // Last, the FST: until it is in, lookups scan a block of the front-coded keys.
-        if let Some(base) = filled {
+        self.build_fst(filled);
+        Ok(())
+    }
+
+    /// Last step of a first scan: the FST of `base` (the published one, if it still is), built
+    /// on this thread; until it is in, lookups scan a block of the front-coded keys. Then the
+    /// allocator's free pages go back to the system.
+    fn build_fst(&self, base: Option<Arc<base::Base>>) {
+        if let Some(base) = base {
             match base.build_map() {
                 Ok(map) => {
                     self.shared.store.fill(&base, base.with_map(map));
@@ -94,7 +103,6 @@ impl Index {
             }
         }
         meta::release_free_memory();
-        Ok(())
     }
 
     /// The files the first scan has found so far, while it runs (also before it starts: none
@@ -134,6 +142,12 @@ impl Index {
     /// 20 ms); returns [`Index::is_complete`].
     pub fn wait_complete(&self, cancelled: &dyn Fn() -> bool) -> bool {
         self.shared.phase.wait_for(Phase::Complete, cancelled)
+    }
+
+    /// Blocks until the first scan has begun (a warm start's snapshot is published by then) or
+    /// `cancelled()` returns true; an answer given before then would come from nothing.
+    pub fn wait_started(&self, cancelled: &dyn Fn() -> bool) -> bool {
+        self.shared.phase.wait_for(Phase::Scanning, cancelled)
     }
 
     /// True once the first scan has finished (every path is findable).

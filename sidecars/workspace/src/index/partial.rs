@@ -88,6 +88,11 @@ impl Found {
         let _ = self.hold.set(hold);
     }
 
+    /// True when the test seam holds the first scan (see `hold`).
+    pub(crate) fn is_held(&self) -> bool {
+        self.hold.get().is_some()
+    }
+
     /// Files per block: one while a hold is set, so the held walk stops at a known count.
     fn block_files(&self) -> usize {
         if self.hold.get().is_some() {

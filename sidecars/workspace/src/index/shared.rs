@@ -26,6 +26,8 @@ pub(crate) struct Shared {
     pub(crate) watch: watch::Watch,
     /// Survivors of recent fuzzy queries on the current snapshot.
     pub(crate) finder: Finder,
+    /// True while the published base is a cache snapshot the warm start has not yet checked.
+    pub(crate) unverified: std::sync::atomic::AtomicBool,
 }
 
 impl Shared {
@@ -40,6 +42,7 @@ impl Shared {
             skips: skips::Skips::default(),
             watch: watch::Watch::default(),
             finder: Finder::default(),
+            unverified: Default::default(),
         }
     }
 

@@ -37,7 +37,10 @@ pub struct Match {
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Indexing {
-    files_so_far: u64,
+    pub(super) files_so_far: u64,
+    /// Answered from the cache's snapshot before the warm start's catch-up confirmed it.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub(super) unverified: bool,
 }
 
 /// See `schema/findFiles.result.json`.
@@ -51,11 +54,25 @@ pub struct FindFilesResult {
 pub(super) fn run(svc: &Service, cx: &Context, p: Params) -> Result<FindFilesResult> {
     let limit = p.limit.map_or(DEFAULT_LIMIT, NonZeroUsize::get);
     let cancelled = || cx.is_cancelled();
-    // `None` once the index is ready, so the snapshot below waits only when asked to.
-    let so_far = if p.wait_for_index || svc.index().is_ready() { None } else { svc.index().found_so_far() };
-    let (found, indexing) = match so_far {
-        Some(so_far) => (so_far.fuzzy(&p.query, limit, &cancelled), Some(Indexing { files_so_far: so_far.files() })),
-        None => (svc.index().finder().find(&svc.snapshot(cx)?, &p.query, limit, &cancelled), None),
+    let index = svc.index();
+    let early = !p.wait_for_index && !index.is_ready();
+    if early && !index.wait_started(&cancelled) {
+        return Err(Error::Cancelled);
+    }
+    let (found, indexing) = if early && index.is_unverified() {
+        // A warm start: the snapshot's files are the index until the catch-up replaces them.
+        let snapshot = index.snapshot();
+        let indexing = Indexing { files_so_far: snapshot.len() as u64, unverified: true };
+        (index.finder().find(&snapshot, &p.query, limit, &cancelled), Some(indexing))
+    } else {
+        // `None` once the index is ready, so the snapshot below waits only when asked to.
+        match index.found_so_far().filter(|_| early) {
+            Some(so_far) => {
+                let indexing = Indexing { files_so_far: so_far.files(), unverified: false };
+                (so_far.fuzzy(&p.query, limit, &cancelled), Some(indexing))
+            }
+            None => (index.finder().find(&svc.snapshot(cx)?, &p.query, limit, &cancelled), None),
+        }
     };
     if cx.is_cancelled() {
         return Err(Error::Cancelled);

@@ -1,6 +1,7 @@
 //! `workspace/glob`: index paths matching any `include` glob and no `exclude` glob, in byte
 //! order, up to `limit`. Globs use `globset` with `*` confined to one path segment and `**`
-//! spanning any number, the convention editors use.
+//! spanning any number, the convention editors use. During a warm start it answers from the
+//! cache's snapshot at once, marked `indexing.unverified`, unless asked to wait.
 
 use std::num::NonZeroUsize;
 
@@ -8,6 +9,7 @@ use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 use serde::{Deserialize, Serialize};
 use skaffa_protocol::Context;
 
+use super::find_files::Indexing;
 use super::Service;
 use crate::error::{Error, Result};
 
@@ -19,6 +21,8 @@ pub struct Params {
     #[serde(default)]
     exclude: Vec<String>,
     limit: Option<NonZeroUsize>,
+    #[serde(default, rename = "waitForIndex")]
+    wait_for_index: bool,
 }
 
 /// See `schema/glob.result.json`.
@@ -26,6 +30,8 @@ pub struct Params {
 pub struct GlobResult {
     paths: Vec<String>,
     truncated: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    indexing: Option<Indexing>,
 }
 
 /// Compiles `globs` into one set; a bad glob answers `INVALID_PARAMS` naming it.
@@ -48,7 +54,20 @@ pub(super) fn run(svc: &Service, cx: &Context, p: Params) -> Result<GlobResult> 
     let include = glob_set(&p.include)?;
     let exclude = glob_set(&p.exclude)?;
     let limit = p.limit.map_or(usize::MAX, NonZeroUsize::get);
-    let snapshot = svc.snapshot(cx)?;
+    // During a warm start's catch-up the snapshot's files answer at once, marked as unverified;
+    // during a first cold scan glob waits, as it always did (a partial glob would be a wrong one).
+    let index = svc.index();
+    let early = !p.wait_for_index && !index.is_ready();
+    if early && !index.wait_started(&|| cx.is_cancelled()) {
+        return Err(Error::Cancelled);
+    }
+    let (snapshot, indexing) = if early && index.is_unverified() {
+        let snapshot = index.snapshot();
+        let indexing = Indexing { files_so_far: snapshot.len() as u64, unverified: true };
+        (snapshot, Some(indexing))
+    } else {
+        (svc.snapshot(cx)?, None)
+    };
     let mut paths = Vec::new();
     let mut truncated = false;
     snapshot.for_each(&mut |path, _meta| {
@@ -65,5 +84,5 @@ pub(super) fn run(svc: &Service, cx: &Context, p: Params) -> Result<GlobResult> 
     if cx.is_cancelled() {
         return Err(Error::Cancelled);
     }
-    Ok(GlobResult { paths, truncated })
+    Ok(GlobResult { paths, truncated, indexing })
 }

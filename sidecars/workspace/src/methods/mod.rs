@@ -22,6 +22,7 @@ use crate::error::{Error, Result};
 use crate::hashes::HashCache;
 use crate::index::{Index, Snapshot};
 use crate::paths;
+use crate::persist::CacheStatus;
 
 /// Everything the handlers share. One per process, behind an `Arc`.
 pub struct Service {
@@ -29,7 +30,9 @@ pub struct Service {
     /// Every read goes through this handle on the root, which never leaves it.
     root: paths::Root,
     max_file_size: u64,
-    hashes: HashCache,
+    hashes: Arc<HashCache>,
+    /// What `workspace/status` reports as `cache` (off unless `persist` hands in its own).
+    cache: Arc<CacheStatus>,
 }
 
 impl Service {
@@ -37,7 +40,26 @@ impl Service {
     /// Fails when the root folder cannot be opened.
     pub fn new(index: Index, max_file_size: u64) -> Result<Service> {
         let root = paths::Root::open(index.root()).map_err(|e| Error::io(index.root(), e))?;
-        Ok(Service { index, root, max_file_size, hashes: HashCache::default() })
+        let (hashes, cache) = (Arc::default(), Arc::default());
+        Ok(Service { index, root, max_file_size, hashes, cache })
+    }
+
+    /// Reports `cache` (the state of the index's snapshot, see `crate::persist`) in status.
+    pub fn with_cache_status(mut self, cache: Arc<CacheStatus>) -> Service {
+        self.cache = cache;
+        self
+    }
+
+    /// The content-hash cache, shared with the snapshot that keeps it across restarts.
+    pub fn hash_cache(&self) -> Arc<HashCache> {
+        self.hashes.clone()
+    }
+
+    /// The content hash of `path` read now through the confined reads (no cache), or `None`
+    /// when it cannot be read as a file.
+    pub fn hash_now(&self, path: &str) -> Option<u128> {
+        let (_, _, file) = self.open_readable(path).ok()?;
+        crate::hashes::hash_reader(file).ok()
     }
 
     /// The index the handlers serve.

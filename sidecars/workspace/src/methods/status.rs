@@ -9,6 +9,7 @@ use skaffa_protocol::Context;
 use super::Service;
 use crate::error::Result;
 use crate::index::{Skipped, WatchLimit};
+use crate::persist::CacheReport;
 
 /// `{}`: status takes no params.
 #[derive(Deserialize)]
@@ -28,6 +29,7 @@ pub struct StatusResult {
     skipped: Skipped,
     #[serde(skip_serializing_if = "Option::is_none")]
     watch_limit: Option<WatchLimit>,
+    cache: CacheReport,
 }
 
 pub(super) fn run(svc: &Service, _cx: &Context, _p: Params) -> Result<StatusResult> {
@@ -42,6 +44,7 @@ pub(super) fn run(svc: &Service, _cx: &Context, _p: Params) -> Result<StatusResu
         watching: index.is_watching(),
         skipped: index.skipped(),
         watch_limit: index.watch_limit(),
+        cache: svc.cache.get(),
     })
 }
 

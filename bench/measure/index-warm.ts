@@ -1,0 +1,119 @@
+/**
+ * Warm start (issue 18): the sidecar restarted with a cache folder on the tree its previous run
+ * left a snapshot of, against a cold start of the same tree and fd in the same run. Rows: warm
+ * first answer (spawn → the first findFiles answer, which comes from the snapshot, marked
+ * unverified), warm ready (spawn → state ready and cache warm, i.e. the catch-up is done), and the
+ * catch-up after 1,000 files were changed while no sidecar ran (each reported once as changed).
+ * Same options as the cold rows (`--no-ignore`), fresh cache folder per corpus. The catch-up row
+ * appends a space to files of the generated tree only (no listing or search answer depends on it);
+ * the pinned npm corpus is never changed.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { Tools } from '../setup';
+import { timeCommand } from '../lib/proc';
+import { goals, type Report } from '../lib/report';
+import { openSession, startAndIndex, type Session } from '../lib/sidecar';
+import { nowMs, sleep, summarize } from '../lib/stats';
+import type { Corpus } from './corpus';
+
+/** Files changed while down for the catch-up row. */
+const OFFLINE_CHANGES = 1000;
+
+/** Polls status until the warm start's catch-up is done; ms since `since`. */
+async function waitWarm(s: Session, since: number, timeoutMs = 300_000): Promise<number> {
+  for (;;) {
+    const st = await s.workspace.status();
+    if (st.state === 'ready') {
+      if (st.cache.state !== 'warm') throw new Error(`expected a warm start, status.cache is ${JSON.stringify(st.cache)}`);
+      return nowMs() - since;
+    }
+    if (nowMs() - since > timeoutMs) throw new Error('the warm start never became ready');
+    await sleep(2);
+  }
+}
+
+/** One warm start: first answer and ready, with the changes it reported. */
+async function warmStart(root: string, cacheDir: string): Promise<{ first: number; ready: number; changed: Set<string> }> {
+  const s = openSession(root, { noIgnore: true, cacheDir });
+  const changed = new Set<string>();
+  try {
+    // Subscribed before the start: what changed while down arrives before the index is ready.
+    const sub = s.workspace.watch('**', (e) => e.changes.forEach((c) => changed.add(`${c.type} ${c.path}`)));
+    const t0 = nowMs();
+    await s.registry.start(['workspace']);
+    const answer = await s.workspace.findFiles('index', { limit: 1 });
+    const first = nowMs() - t0;
+    if (!answer.indexing?.unverified) throw new Error(`the first answer did not come from the snapshot: ${JSON.stringify(answer.indexing)}`);
+    const ready = await waitWarm(s, t0);
+    sub.dispose();
+    return { first, ready, changed };
+  } finally {
+    await s.close();
+  }
+}
+
+/** Appends a byte to `n` files spread over the tree (git ls-files order is not needed: every k-th). */
+function changeFiles(root: string, n: number, round: number): string[] {
+  const all: string[] = [];
+  const walk = (dir: string) => {
+    for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+      const p = path.join(dir, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (e.isFile()) all.push(p);
+    }
+  };
+  walk(root);
+  const step = Math.max(1, Math.floor(all.length / n));
+  const picked = all.filter((_, i) => i % step === round % step).slice(0, n);
+  for (const p of picked) fs.appendFileSync(p, ' ');
+  return picked.map((p) => path.relative(root, p).split(path.sep).join('/'));
+}
+
+/** The warm rows; `offline` adds the catch-up row, which changes 1,000 files of the corpus per round. */
+export async function measureWarmIndex(report: Report, corpus: Corpus, tools: Tools, rounds: number, scratch: string, offline: boolean): Promise<void> {
+  const cacheDir = fs.mkdtempSync(path.join(scratch || os.tmpdir(), 'warm-cache-'));
+  const first: number[] = [];
+  const ready: number[] = [];
+  const cold: number[] = [];
+  const fd: number[] = [];
+  try {
+    // The snapshot the warm starts begin from: one cold run with the cache folder, shut down.
+    const s = openSession(corpus.root, { noIgnore: true, cacheDir });
+    await startAndIndex(s);
+    await s.close();
+    for (let i = 0; i < rounds; i++) {
+      const w = await warmStart(corpus.root, cacheDir);
+      if (w.changed.size) throw new Error(`a warm start on an unchanged tree reported ${w.changed.size} changes`);
+      first.push(w.first);
+      ready.push(w.ready);
+      const c = openSession(corpus.root, { noIgnore: true });
+      try {
+        cold.push((await startAndIndex(c)).ms);
+      } finally {
+        await c.close();
+      }
+      if (tools.available.fdfind === true) fd.push(await timeCommand('fdfind', ['-t', 'f', '-u', '.', corpus.root]));
+    }
+    const base = { corpus: corpus.label, corpusFiles: corpus.files };
+    const firstGoal = corpus.kind === 'generated' ? goals.atMost(100, '≤ 100 ms') : undefined;
+    report.add({ name: 'warm first answer', ...base, unit: 'ms', project: summarize(first), peer: 'cold ready (same sidecar)', peerResult: summarize(cold) }, firstGoal);
+    report.add({ name: 'warm ready (verified)', ...base, unit: 'ms', project: summarize(ready), peer: 'cold ready (same sidecar)', peerResult: summarize(cold) }, goals.ratioAtMost(0.5, '≤ 0.5× cold'));
+    const fdRow = fd.length ? summarize(fd) : null;
+    report.add({ name: 'warm ready (verified)', ...base, unit: 'ms', project: summarize(ready), peer: 'fdfind -t f -u', peerResult: fdRow, skipped: fdRow ? undefined : 'fd not installed' });
+    if (!offline) return;
+    // Catch-up after offline changes: each round changes another 1,000 files while no sidecar runs.
+    const catchUp: number[] = [];
+    for (let i = 0; i < Math.min(rounds, 2); i++) {
+      const changedNow = changeFiles(corpus.root, OFFLINE_CHANGES, i);
+      const w = await warmStart(corpus.root, cacheDir);
+      const missing = changedNow.filter((p) => !w.changed.has(`changed ${p}`));
+      if (missing.length) throw new Error(`the catch-up missed ${missing.length} of ${changedNow.length} offline changes, e.g. ${missing[0]}`);
+      catchUp.push(w.ready);
+    }
+    report.add({ name: `warm ready after ${OFFLINE_CHANGES} offline changes`, ...base, unit: 'ms', project: summarize(catchUp), peer: 'cold ready (same sidecar)', peerResult: summarize(cold) });
+  } finally {
+    fs.rmSync(cacheDir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,277 @@
+//! Warm start: the index begins from a snapshot that a previous run left in the cache folder (see
+//! `crate::persist`) and then checks it against the disk. [`WarmFiles::load`] turns the snapshot
+//! into a base without an FST, which [`Index::scan_warm`] publishes at once so `findFiles` and
+//! `glob` can answer (marked unverified) while the catch-up runs: the same walk as a cold scan
+//! (so every folder is listed: adds, deletes, renames, ignore-file edits), then an `lstat` of
+//! every file on all cores. A file present in both is unchanged only when device, inode, size,
+//! mtime and ctime all match and its times are older than the snapshot's time minus two ticks
+//! (git's racy-timestamp rule); a racy file with a known hash is hashed again and compared, one
+//! without is reported changed. What differs goes out as one ordinary `workspace/didChange`
+//! batch before the index is ready, and the hashes of unchanged files are handed back to the
+//! hash cache. Watching starts before all of this, as in a cold start, so nothing changed during
+//! the catch-up is lost.
+
+use std::path::Path;
+use std::sync::atomic::Ordering;
+
+use super::base::{Base, BaseBuilder};
+use super::frontcode::RESTART;
+use super::types::{cores, Change, ChangeBatch, ChangeKind, FileMeta};
+use super::{scan, Index, Phase};
+use crate::error::Result;
+use crate::hashes::{now_ns, Cached, FileKey, RACY_TICK_NS};
+use crate::persist::format::{self, Header, Reject};
+
+/// A snapshot loaded from the cache folder, not yet checked against the disk.
+pub struct WarmFiles {
+    base: Base,
+    /// One key per entry of `base`, in its order.
+    keys: Vec<FileKey>,
+    /// `(entry, hash, computed at)` for the entries whose hash was known.
+    hashes: Vec<(u32, u128, i64)>,
+    written_ns: i64,
+}
+
+impl WarmFiles {
+    /// Reads the snapshot at `path` if `accept` takes its header; any damage rejects all of it.
+    pub fn load(path: &Path, accept: impl FnOnce(&Header) -> Result<(), String>) -> Result<WarmFiles, Reject> {
+        let mut builder = BaseBuilder::with_fst(0, false);
+        let (mut keys, mut hashes) = (Vec::new(), Vec::new());
+        let header = format::read(path, accept, |e| {
+            let meta = FileMeta { size: e.key.size, mtime_ms: ns_to_ms(e.key.mtime_ns), symlink: e.symlink };
+            builder.push(e.path.as_bytes(), meta).map_err(|err| err.to_string())?;
+            if let Some((hash, computed)) = e.hash {
+                hashes.push((keys.len() as u32, hash, computed));
+            }
+            keys.push(e.key);
+            Ok(())
+        })?;
+        let base = builder.finish().map_err(|e| Reject::Corrupt(e.to_string()))?;
+        Ok(WarmFiles { base, keys, hashes, written_ns: header.written_ns })
+    }
+
+    /// Files in the snapshot.
+    pub fn len(&self) -> usize {
+        self.keys.len()
+    }
+
+    /// True when the snapshot holds no file.
+    pub fn is_empty(&self) -> bool {
+        self.keys.is_empty()
+    }
+}
+
+/// What the catch-up needs from outside the index: the content hash of a file now (through the
+/// sidecar's confined reads), and where to hand the hashes that still hold.
+pub struct Verify<'a> {
+    /// The xxh3-128 of `rel` read now, or `None` when it cannot be read.
+    pub hash_now: &'a (dyn Fn(&str) -> Option<u128> + Send + Sync),
+    /// Receives every cached hash that is still true of its file.
+    pub keep_hash: &'a mut dyn FnMut(&str, Cached),
+    /// Called once the catch-up is done, just before the index turns ready, so whoever reports
+    /// the cache's state never shows the index ready but still verifying.
+    pub verified: &'a dyn Fn(),
+}
+
+impl Index {
+    /// The first scan, starting from `warm`: see the module documentation. `offline` gets the
+    /// batch of what changed while no sidecar watched (not called when nothing did), before the
+    /// index turns ready. Returns once the index is complete and its FST built.
+    pub fn scan_warm(
+        &self,
+        warm: WarmFiles,
+        progress: &(dyn Fn(u64) + Sync),
+        verify: Verify<'_>,
+        offline: &dyn Fn(ChangeBatch),
+    ) -> Result<()> {
+        let verified = verify.verified;
+        let shared = &self.shared;
+        let WarmFiles { base: warm_base, keys: warm_keys, hashes, written_ns } = warm;
+        // Published before the scan begins, so no reader ever sees an empty first-scan answer.
+        let warm_base = shared.store.replace_base(warm_base);
+        shared.unverified.store(true, Ordering::SeqCst);
+        let mut counters = shared.phase.advance(Phase::Scanning, || shared.counters());
+        counters.defer_meta = true;
+        // Nobody reads the walk's files-so-far (the snapshot answers), except the test seam
+        // that holds the walk, which counts them.
+        if shared.found.is_held() {
+            counters.found = Some(&shared.found);
+        }
+        let walked = scan::scan_root(&shared.opts, &counters, progress)?;
+        shared.skips.record_non_utf8(None, counters.into_non_utf8());
+        let now_keys = stat_keys(&walked, self.root(), cores());
+        let (sizes, mtimes) = now_keys.iter().map(|k| k.map_or((0, 0), |k| (k.size, ns_to_ms(k.mtime_ns)))).unzip();
+        let fresh = walked.with_meta(sizes, mtimes);
+        drop(walked);
+        let changes = diff(&warm_base, &warm_keys, &hashes, &fresh, &now_keys, |key| settled(written_ns, key), verify);
+        drop((warm_keys, now_keys, hashes));
+        let source = shared.store.replace_base(fresh);
+        drop(warm_base);
+        if !changes.is_empty() {
+            offline(ChangeBatch { generation: self.generation(), changes, rescan: false });
+        }
+        // Ready first: a reader that still sees "not ready" then still sees "unverified" too.
+        (verified)();
+        shared.phase.advance(Phase::Ready, || ());
+        shared.unverified.store(false, Ordering::SeqCst);
+        shared.found.close();
+        shared.phase.advance(Phase::Complete, || ());
+        self.build_fst(Some(source));
+        Ok(())
+    }
+
+    /// True while the index answers from a cache snapshot the catch-up has not yet confirmed.
+    pub fn is_unverified(&self) -> bool {
+        self.shared.unverified.load(Ordering::SeqCst)
+    }
+}
+
+/// Merges the snapshot's entries with the disk's (both sorted) into the changes between them,
+/// handing the still-true hashes to `verify.keep_hash`.
+fn diff(
+    old: &Base,
+    old_keys: &[FileKey],
+    hashes: &[(u32, u128, i64)],
+    new: &Base,
+    new_keys: &[Option<FileKey>],
+    settled: impl Fn(&FileKey) -> bool,
+    verify: Verify<'_>,
+) -> Vec<Change> {
+    use std::cmp::Ordering::{Equal, Greater, Less};
+    let mut changes = Vec::new();
+    let mut hashes = hashes.iter().peekable();
+    let (mut a, mut b) = (old.keys.iter(), new.keys.iter());
+    // Each side's current key is copied out: the front-coded iterators reuse their buffers.
+    let take = |it: &mut super::frontcode::Iter<'_>| {
+        it.next_ref().map(|(k, i)| (String::from_utf8_lossy(k).into_owned(), i as usize))
+    };
+    let (mut x, mut y) = (take(&mut a), take(&mut b));
+    loop {
+        let order = match (&x, &y) {
+            (None, None) => break,
+            (Some(_), None) => Less,
+            (None, Some(_)) => Greater,
+            (Some((ok, _)), Some((nk, _))) => ok.as_bytes().cmp(nk.as_bytes()),
+        };
+        match order {
+            Less => {
+                let (path, _) = x.take().expect("an old entry");
+                changes.push(Change { path, kind: ChangeKind::Deleted });
+                x = take(&mut a);
+            }
+            Greater => {
+                let (path, _) = y.take().expect("a new entry");
+                changes.push(Change { path, kind: ChangeKind::Created });
+                y = take(&mut b);
+            }
+            Equal => {
+                let ((path, oi), (_, ni)) = (x.take().expect("an old entry"), y.take().expect("a new entry"));
+                let (was, now) = (old_keys[oi], new_keys[ni]);
+                let hash = skip_to(&mut hashes, oi);
+                // A link cannot be written in place (pointing it elsewhere makes a new one), so
+                // its key alone tells; a racy file's key does not.
+                let settled = |key: &FileKey| new.meta(ni as u64).symlink || settled(key);
+                let same = match (now, hash) {
+                    (None, _) => false,
+                    (Some(now), _) if now != was => false,
+                    (Some(_), Some((h, computed))) if settled(&was) => {
+                        (verify.keep_hash)(&path, Cached { key: was, hash: h, computed_ns: computed });
+                        true
+                    }
+                    (Some(_), None) => settled(&was),
+                    (Some(now), Some((h, _))) => {
+                        // Racy: only the content can tell. Hashed again, it is trusted from now on.
+                        let started = now_ns();
+                        let same = (verify.hash_now)(&path) == Some(h);
+                        if same {
+                            (verify.keep_hash)(&path, Cached { key: now, hash: h, computed_ns: started });
+                        }
+                        same
+                    }
+                };
+                if !same {
+                    changes.push(Change { path, kind: ChangeKind::Changed });
+                }
+                (x, y) = (take(&mut a), take(&mut b));
+            }
+        }
+    }
+    changes
+}
+
+/// Whether a file whose key was `key` in a snapshot taken at `written_ns` may be taken as
+/// unchanged by its key alone: its times are older than the snapshot by two ticks (racy rule).
+fn settled(written_ns: i64, key: &FileKey) -> bool {
+    let settled = written_ns.saturating_sub(2 * RACY_TICK_NS);
+    key.mtime_ns < settled && key.ctime_ns < settled
+}
+
+/// The hash recorded for entry `i`, if any; `hashes` is sorted by entry and consumed in order.
+fn skip_to<'a>(
+    hashes: &mut std::iter::Peekable<impl Iterator<Item = &'a (u32, u128, i64)>>,
+    i: usize,
+) -> Option<(u128, i64)> {
+    while hashes.next_if(|(e, _, _)| (*e as usize) < i).is_some() {}
+    hashes.next_if(|(e, _, _)| *e as usize == i).map(|&(_, h, c)| (h, c))
+}
+
+/// The key of every entry of `base` under `root`, on `threads` threads (`None` for a file gone
+/// since the walk: its watch reports that). Split at restart points like `meta::fill`.
+pub(crate) fn stat_keys(base: &Base, root: &Path, threads: usize) -> Vec<Option<FileKey>> {
+    let n = base.len();
+    let mut keys = vec![None; n];
+    let per = n.div_ceil(RESTART).div_ceil(threads.max(1)).max(1) * RESTART;
+    std::thread::scope(|s| {
+        for (c, part) in keys.chunks_mut(per).enumerate() {
+            s.spawn(move || {
+                let mut it = base.keys.iter_from_chunk(c * per / RESTART);
+                for slot in part.iter_mut() {
+                    let (key, _) = it.next_ref().expect("one key per entry");
+                    *slot = std::str::from_utf8(key).ok().and_then(|rel| lstat_key(root, rel));
+                }
+            });
+        }
+    });
+    keys
+}
+
+/// The key of `rel` itself (a link is described, not followed), as the hash cache keys files.
+#[cfg(unix)]
+pub fn lstat_key(root: &Path, rel: &str) -> Option<FileKey> {
+    use std::os::unix::fs::MetadataExt;
+    let md = std::fs::symlink_metadata(root.join(rel)).ok()?;
+    Some(FileKey {
+        device: md.dev(),
+        inode: md.ino(),
+        size: md.size(),
+        mtime_ns: md.mtime().saturating_mul(1_000_000_000).saturating_add(md.mtime_nsec()),
+        ctime_ns: md.ctime().saturating_mul(1_000_000_000).saturating_add(md.ctime_nsec()),
+    })
+}
+
+/// On Windows std's metadata has no change time and no file index, so the file is opened for
+/// its attributes only (no data access, the link itself) and asked through its handle.
+#[cfg(windows)]
+pub fn lstat_key(root: &Path, rel: &str) -> Option<FileKey> {
+    use std::os::windows::fs::OpenOptionsExt;
+    use windows_sys::Win32::Storage::FileSystem::{FILE_FLAG_BACKUP_SEMANTICS, FILE_FLAG_OPEN_REPARSE_POINT};
+    let file = std::fs::OpenOptions::new()
+        .access_mode(0)
+        .share_mode(7)
+        .custom_flags(FILE_FLAG_BACKUP_SEMANTICS | FILE_FLAG_OPEN_REPARSE_POINT)
+        .open(root.join(rel))
+        .ok()?;
+    crate::hashes::file_key(&file).ok()
+}
+
+/// Elsewhere only what std offers (see `hashes::file_key`).
+#[cfg(not(any(unix, windows)))]
+pub fn lstat_key(root: &Path, rel: &str) -> Option<FileKey> {
+    let file = std::fs::File::open(root.join(rel)).ok()?;
+    crate::hashes::file_key(&file).ok()
+}
+
+/// Milliseconds from nanoseconds, rounded toward zero as `scan::file_meta` rounds.
+pub(crate) fn ns_to_ms(ns: i64) -> i64 {
+    ns / 1_000_000
+}

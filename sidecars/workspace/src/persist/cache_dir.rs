@@ -1,0 +1,121 @@
+//! The cache folder (`--cache-dir`): one subfolder per root, named after the root's last
+//! component and a hash of its whole path, holding the snapshot and a lock file. The folder gets
+//! a `CACHEDIR.TAG` (<https://bford.info/cachedir/>), so backup tools skip it. The lock is an OS
+//! file lock held for the process's whole life: of two sidecars on one root only the first reads
+//! and writes the snapshot, the other works uncached; the OS drops the lock when a holder dies,
+//! so a crash never leaves a folder locked for good.
+
+use std::fs::{File, OpenOptions, TryLockError};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// The cachedir.tag signature line, then a line for whoever finds the folder.
+const TAG: &[u8] = b"Signature: 8a477f597d28d172789f06886806bc55\n\
+# This file is a cache directory tag created by skaffa-workspace (Skaffa Sidecars).\n\
+# For information about cache directory tags, see https://bford.info/cachedir/\n";
+
+/// A root's subfolder, locked by this process.
+#[derive(Debug)]
+pub struct CacheDir {
+    /// Where the snapshot lives.
+    pub snapshot: PathBuf,
+    /// Held (locked) until drop.
+    _lock: File,
+}
+
+/// What became of the cache folder at start.
+#[derive(Debug)]
+pub enum Opened {
+    /// Locked and writable.
+    Usable(CacheDir),
+    /// Another process holds the root's lock; `snapshot` is where its snapshot lives.
+    Locked { snapshot: PathBuf },
+    /// It cannot be used; `reason` says why, for stderr and `workspace/status`.
+    Unusable { reason: String, snapshot: Option<PathBuf> },
+}
+
+/// Opens (creating what is missing) the subfolder of `cache_root` for the workspace `root` and
+/// takes its lock without waiting.
+pub fn open(cache_root: &Path, root: &Path) -> Opened {
+    let sub = cache_root.join(folder_name(root));
+    let snapshot = sub.join("index.snapshot");
+    let unusable = |what: &str, e: std::io::Error, at: &Path| Opened::Unusable {
+        reason: format!("cache folder {}: {what}: {e}", at.display()),
+        snapshot: Some(snapshot.clone()),
+    };
+    if let Err(e) = std::fs::create_dir_all(&sub) {
+        return unusable("cannot create it", e, &sub);
+    }
+    if let Err(e) = tag(cache_root) {
+        return unusable("cannot write CACHEDIR.TAG", e, cache_root);
+    }
+    let lock = match OpenOptions::new().create(true).truncate(false).write(true).open(sub.join("lock")) {
+        Ok(f) => f,
+        Err(e) => return unusable("cannot open its lock file", e, &sub),
+    };
+    match lock.try_lock() {
+        Ok(()) => Opened::Usable(CacheDir { snapshot, _lock: lock }),
+        Err(TryLockError::WouldBlock) => Opened::Locked { snapshot },
+        Err(TryLockError::Error(e)) => unusable("cannot lock it", e, &sub),
+    }
+}
+
+/// `<last component>-<xxh3-64 of the whole root, hex>`: readable, and unique per root.
+fn folder_name(root: &Path) -> String {
+    let text = root.to_string_lossy();
+    let name: String = root
+        .file_name()
+        .map(|n| n.to_string_lossy().chars().filter(|c| c.is_alphanumeric() || "-_.".contains(*c)).take(40).collect())
+        .unwrap_or_default();
+    let hash = xxhash_rust::xxh3::xxh3_64(text.as_bytes());
+    if name.is_empty() {
+        format!("root-{hash:016x}")
+    } else {
+        format!("{name}-{hash:016x}")
+    }
+}
+
+/// Writes `CACHEDIR.TAG` into `dir` unless one is there.
+fn tag(dir: &Path) -> std::io::Result<()> {
+    let path = dir.join("CACHEDIR.TAG");
+    if path.is_file() {
+        return Ok(());
+    }
+    let mut f = File::create(path)?;
+    f.write_all(TAG)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_locked_tagged_subfolder_per_root() {
+        let cache = tempfile::tempdir().unwrap();
+        let a = open(cache.path(), Path::new("/work/app"));
+        let Opened::Usable(dir) = &a else { panic!("{a:?}") };
+        assert!(dir.snapshot.starts_with(cache.path()));
+        let tag = std::fs::read(cache.path().join("CACHEDIR.TAG")).unwrap();
+        assert!(tag.starts_with(b"Signature: 8a477f597d28d172789f06886806bc55"));
+        // A second opener of the same root is refused while the first lives...
+        assert!(matches!(open(cache.path(), Path::new("/work/app")), Opened::Locked { .. }));
+        // ...another root is not (control: the lock is per root)...
+        let b = open(cache.path(), Path::new("/other/app"));
+        let Opened::Usable(other) = &b else { panic!("{b:?}") };
+        assert_ne!(other.snapshot.parent(), dir.snapshot.parent());
+        // ...and once the first is gone the root is free again.
+        drop(a);
+        assert!(matches!(open(cache.path(), Path::new("/work/app")), Opened::Usable(_)));
+    }
+
+    #[test]
+    fn a_cache_folder_that_cannot_be_made_is_unusable_with_a_reason() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("not-a-folder");
+        std::fs::write(&file, b"x").unwrap();
+        match open(&file, Path::new("/work/app")) {
+            Opened::Unusable { reason, .. } => assert!(reason.contains("cannot create it"), "{reason}"),
+            other => panic!("{other:?}"),
+        }
+    }
+}

@@ -1,0 +1,332 @@
+//! The index snapshot's file format, version 1. One file per root in the cache folder:
+//!
+//! ```text
+//! magic "SKWSNAP\0" · format version (u32 LE)
+//! header, in varints: sidecar version, root path, root device, root inode, options hash,
+//!                     snapshot time (ns since the epoch), file count
+//! entries, sorted by path: shared-prefix length, suffix length, suffix bytes, flags
+//!                     (1 = symlink, 2 = hash follows), size, mtime ns, ctime ns, device, inode,
+//!                     [hash (16 bytes LE), hash computed at (ns)]
+//! trailer: xxh3-64 of every byte before it (u64 LE)
+//! ```
+//!
+//! Integers are LEB128 varints (signed ones zigzagged), paths front-coded against the previous
+//! one, so a million files take about 50 MB. [`read`] checks the whole checksum before it hands
+//! out a single entry: a truncated or corrupt file yields nothing, never part of an index.
+//! [`write`] is atomic: a temporary file beside the snapshot, fsync, rename over it, fsync of the
+//! folder; a crash at any point leaves either the old snapshot or the new one, whole.
+
+use std::fs::File;
+use std::io::{self, BufWriter, Write};
+use std::path::Path;
+
+use xxhash_rust::xxh3::{xxh3_64, Xxh3};
+
+use crate::hashes::FileKey;
+
+const MAGIC: &[u8; 8] = b"SKWSNAP\0";
+/// Bumped whenever the layout changes; a snapshot of another version is never read.
+pub const FORMAT_VERSION: u32 = 1;
+const FLAG_SYMLINK: u8 = 1;
+const FLAG_HASH: u8 = 2;
+
+/// What a snapshot says about the index as a whole; it must match the running sidecar's.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Header {
+    /// The sidecar's version (`CARGO_PKG_VERSION`) that wrote it.
+    pub version: String,
+    /// The canonical root, as text.
+    pub root: String,
+    /// The root folder's device and inode (0 where the platform has none).
+    pub root_device: u64,
+    /// See `root_device`.
+    pub root_inode: u64,
+    /// A hash of the options that decide which files are indexed (`--exclude`, `--no-ignore`).
+    pub options: u64,
+    /// When the entries were read from disk (the start of that pass), in ns since the epoch: the
+    /// racy rule measures every entry's times against it.
+    pub written_ns: i64,
+    /// Number of entries.
+    pub files: u64,
+}
+
+/// One file of a snapshot.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Entry<'a> {
+    /// Workspace-relative path with `/`.
+    pub path: &'a str,
+    /// Identity and times when the snapshot was taken.
+    pub key: FileKey,
+    /// True for a symbolic link (listed as itself).
+    pub symlink: bool,
+    /// The content hash and when its computation started, if one was known.
+    pub hash: Option<(u128, i64)>,
+}
+
+/// Why a snapshot was not used; the `Display` text is the one stderr line and status reason.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Reject {
+    /// There is no snapshot yet.
+    Missing,
+    /// It could not be read.
+    Unreadable(String),
+    /// It ends early or its checksum does not match.
+    Corrupt(String),
+    /// It is whole but describes something else: another format, sidecar version, root or options.
+    Foreign(String),
+}
+
+impl std::fmt::Display for Reject {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Reject::Missing => write!(f, "no snapshot yet"),
+            Reject::Unreadable(why) => write!(f, "snapshot unreadable: {why}"),
+            Reject::Corrupt(why) => write!(f, "snapshot corrupt: {why}"),
+            Reject::Foreign(why) => write!(f, "snapshot not for this index: {why}"),
+        }
+    }
+}
+
+/// Writes `header` and `entries` (sorted by path, `header.files` of them) to `path` atomically.
+/// An entry that is an `Err` aborts the write and leaves whatever was at `path` as it was.
+pub fn write<'a>(path: &Path, header: &Header, entries: impl Iterator<Item = io::Result<Entry<'a>>>) -> io::Result<()> {
+    write_with(path, header, |sink| entries.into_iter().try_for_each(|e| sink(e?)))
+}
+
+/// [`write`] for a producer that pushes its entries into `sink` (as `Snapshot::for_each` does);
+/// an error from `fill` aborts the write the same way.
+pub fn write_with(
+    path: &Path,
+    header: &Header,
+    fill: impl FnOnce(&mut dyn FnMut(Entry<'_>) -> io::Result<()>) -> io::Result<()>,
+) -> io::Result<()> {
+    let tmp = path.with_extension(format!("tmp{}", std::process::id()));
+    let written = write_file(&tmp, header, fill);
+    if let Err(e) = written {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(e);
+    }
+    std::fs::rename(&tmp, path)?;
+    sync_folder(path)
+}
+
+fn write_file(
+    tmp: &Path,
+    header: &Header,
+    fill: impl FnOnce(&mut dyn FnMut(Entry<'_>) -> io::Result<()>) -> io::Result<()>,
+) -> io::Result<()> {
+    let file = File::create(tmp)?;
+    let mut out = Summed { inner: BufWriter::with_capacity(1 << 20, file), sum: Xxh3::new() };
+    out.write_all(MAGIC)?;
+    out.write_all(&FORMAT_VERSION.to_le_bytes())?;
+    let mut buf = Vec::with_capacity(256);
+    put_bytes(&mut buf, header.version.as_bytes());
+    put_bytes(&mut buf, header.root.as_bytes());
+    for v in [header.root_device, header.root_inode, header.options, zigzag(header.written_ns), header.files] {
+        put(&mut buf, v);
+    }
+    out.write_all(&buf)?;
+    let mut previous = String::new();
+    let mut count = 0u64;
+    fill(&mut |e: Entry<'_>| {
+        buf.clear();
+        let shared = shared_prefix(&previous, e.path);
+        put(&mut buf, shared as u64);
+        put_bytes(&mut buf, &e.path.as_bytes()[shared..]);
+        let flags = if e.symlink { FLAG_SYMLINK } else { 0 } | if e.hash.is_some() { FLAG_HASH } else { 0 };
+        buf.push(flags);
+        let k = e.key;
+        for v in [k.size, zigzag(k.mtime_ns), zigzag(k.ctime_ns), k.device, k.inode] {
+            put(&mut buf, v);
+        }
+        if let Some((hash, computed_ns)) = e.hash {
+            buf.extend_from_slice(&hash.to_le_bytes());
+            put(&mut buf, zigzag(computed_ns));
+        }
+        out.write_all(&buf)?;
+        previous.clear();
+        previous.push_str(e.path);
+        count += 1;
+        Ok(())
+    })?;
+    if count != header.files {
+        return Err(io::Error::other(format!("{count} entries for a header of {}", header.files)));
+    }
+    let sum = out.sum.digest();
+    out.inner.write_all(&sum.to_le_bytes())?;
+    let file = out.inner.into_inner().map_err(|e| e.into_error())?;
+    file.sync_all()
+}
+
+/// Makes the rename durable: on Unix the folder's entry is fsynced too. Windows has no handle on
+/// a folder for that; its rename (MoveFileEx with replace) is journaled by NTFS.
+fn sync_folder(path: &Path) -> io::Result<()> {
+    #[cfg(unix)]
+    if let Some(dir) = path.parent() {
+        File::open(dir)?.sync_all()?;
+    }
+    #[cfg(not(unix))]
+    let _ = path;
+    Ok(())
+}
+
+/// A writer that hashes what passes through it, for the trailer.
+struct Summed<W: Write> {
+    inner: W,
+    sum: Xxh3,
+}
+
+impl<W: Write> Write for Summed<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.sum.update(&buf[..n]);
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+/// Reads the snapshot at `path`: checks magic, version and checksum over the whole file, lets
+/// `accept` judge the header, then calls `each` for every entry in order. Nothing reaches `each`
+/// unless the file is whole and `accept` returned `Ok`. `each` may refuse an entry, which makes
+/// the snapshot corrupt (the caller then drops what it built).
+pub fn read(
+    path: &Path,
+    accept: impl FnOnce(&Header) -> Result<(), String>,
+    mut each: impl FnMut(Entry<'_>) -> Result<(), String>,
+) -> Result<Header, Reject> {
+    let bytes = match std::fs::read(path) {
+        Ok(bytes) => bytes,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Err(Reject::Missing),
+        Err(e) => return Err(Reject::Unreadable(e.to_string())),
+    };
+    if bytes.len() < MAGIC.len() + 4 + 8 || &bytes[..MAGIC.len()] != MAGIC {
+        return Err(Reject::Corrupt("not a workspace snapshot (or truncated)".into()));
+    }
+    let version = u32::from_le_bytes(bytes[8..12].try_into().expect("4 bytes"));
+    if version != FORMAT_VERSION {
+        return Err(Reject::Foreign(format!("format {version}, this sidecar reads {FORMAT_VERSION}")));
+    }
+    let (body, trailer) = bytes.split_at(bytes.len() - 8);
+    if xxh3_64(body) != u64::from_le_bytes(trailer.try_into().expect("8 bytes")) {
+        return Err(Reject::Corrupt("checksum mismatch (truncated or damaged)".into()));
+    }
+    let mut r = Reader { bytes: body, at: 12 };
+    let header = r.header().ok_or_else(|| Reject::Corrupt("bad header".into()))?;
+    accept(&header).map_err(Reject::Foreign)?;
+    let mut path = String::new();
+    for _ in 0..header.files {
+        let entry = r.entry(&mut path).ok_or_else(|| Reject::Corrupt("bad entry".into()))?;
+        each(entry).map_err(Reject::Corrupt)?;
+    }
+    if r.at != body.len() {
+        return Err(Reject::Corrupt("bytes after the last entry".into()));
+    }
+    Ok(header)
+}
+
+/// A cursor over a checksummed body; every read is bounds-checked (`None` past the end).
+struct Reader<'a> {
+    bytes: &'a [u8],
+    at: usize,
+}
+
+impl<'a> Reader<'a> {
+    fn take(&mut self, n: usize) -> Option<&'a [u8]> {
+        let end = self.at.checked_add(n).filter(|&e| e <= self.bytes.len())?;
+        let s = &self.bytes[self.at..end];
+        self.at = end;
+        Some(s)
+    }
+
+    fn varint(&mut self) -> Option<u64> {
+        let mut v = 0u64;
+        for shift in (0..64).step_by(7) {
+            let b = *self.take(1)?.first()?;
+            v |= u64::from(b & 0x7f) << shift;
+            if b & 0x80 == 0 {
+                return Some(v);
+            }
+        }
+        None
+    }
+
+    fn text(&mut self) -> Option<&'a str> {
+        let n = usize::try_from(self.varint()?).ok()?;
+        std::str::from_utf8(self.take(n)?).ok()
+    }
+
+    fn header(&mut self) -> Option<Header> {
+        let version = self.text()?.to_owned();
+        let root = self.text()?.to_owned();
+        let (root_device, root_inode, options) = (self.varint()?, self.varint()?, self.varint()?);
+        let written_ns = unzigzag(self.varint()?);
+        let files = self.varint()?;
+        Some(Header { version, root, root_device, root_inode, options, written_ns, files })
+    }
+
+    /// The next entry; `path` holds the previous one's path and is updated to this one's, which
+    /// must sort after it.
+    fn entry<'p>(&mut self, path: &'p mut String) -> Option<Entry<'p>> {
+        let shared = usize::try_from(self.varint()?).ok()?;
+        let suffix = self.text()?;
+        if shared > path.len() || !path.is_char_boundary(shared) {
+            return None;
+        }
+        let before = std::mem::take(path);
+        path.push_str(&before[..shared]);
+        path.push_str(suffix);
+        // Strictly increasing: the index's keys are unique and sorted, and an empty path is no file.
+        if path.is_empty() || (!before.is_empty() && path.as_str() <= before.as_str()) {
+            return None;
+        }
+        let flags = *self.take(1)?.first()?;
+        let size = self.varint()?;
+        let (mtime_ns, ctime_ns) = (unzigzag(self.varint()?), unzigzag(self.varint()?));
+        let (device, inode) = (self.varint()?, self.varint()?);
+        let hash = if flags & FLAG_HASH != 0 {
+            let hash = u128::from_le_bytes(self.take(16)?.try_into().ok()?);
+            Some((hash, unzigzag(self.varint()?)))
+        } else {
+            None
+        };
+        let key = FileKey { device, inode, size, mtime_ns, ctime_ns };
+        Some(Entry { path: path.as_str(), key, symlink: flags & FLAG_SYMLINK != 0, hash })
+    }
+}
+
+fn put(buf: &mut Vec<u8>, mut v: u64) {
+    while v >= 0x80 {
+        buf.push((v as u8) | 0x80);
+        v >>= 7;
+    }
+    buf.push(v as u8);
+}
+
+fn put_bytes(buf: &mut Vec<u8>, bytes: &[u8]) {
+    put(buf, bytes.len() as u64);
+    buf.extend_from_slice(bytes);
+}
+
+fn zigzag(v: i64) -> u64 {
+    ((v << 1) ^ (v >> 63)) as u64
+}
+
+fn unzigzag(v: u64) -> i64 {
+    ((v >> 1) as i64) ^ -((v & 1) as i64)
+}
+
+/// Bytes `a` and `b` share at the start, backed off to a character boundary of `b`.
+fn shared_prefix(a: &str, b: &str) -> usize {
+    let mut n = a.bytes().zip(b.bytes()).take_while(|(x, y)| x == y).count();
+    while !b.is_char_boundary(n) {
+        n -= 1;
+    }
+    n
+}
+
+#[cfg(test)]
+#[path = "format_tests.rs"]
+mod tests;

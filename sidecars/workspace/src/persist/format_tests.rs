@@ -1,0 +1,150 @@
+//! Tests of the snapshot format: what is written reads back exactly; a file cut at any byte or
+//! with any byte flipped yields no entry at all; another format version is foreign; a write that
+//! fails part-way (as a crash would) leaves the previous snapshot whole.
+
+use super::*;
+
+/// One entry as plain data: path, key, symlink flag, hash with its time.
+type Owned = (String, FileKey, bool, Option<(u128, i64)>);
+
+fn header(files: u64) -> Header {
+    Header {
+        version: "1.2.3".into(),
+        root: "/w/ünïcode root".into(),
+        root_device: 66306,
+        root_inode: 1 << 40,
+        options: 0xdead_beef_f00d,
+        written_ns: 1_764_000_000_123_456_789,
+        files,
+    }
+}
+
+fn entries() -> Vec<Owned> {
+    let key = |i: u64| FileKey {
+        device: 66306,
+        inode: 1000 + i,
+        size: i * 4097,
+        mtime_ns: 1_700_000_000_000_000_000 + i as i64,
+        ctime_ns: -5 - i as i64,
+    };
+    ["a", "a/b.txt", "a/bé.txt", "a/bé/c", "back\\slash.txt", "z/日本.md"]
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            let hash = (i % 2 == 0).then_some((u128::MAX - i as u128, 1_764_000_000_000_000_000 + i as i64));
+            (p.to_string(), key(i as u64), i == 3, hash)
+        })
+        .collect()
+}
+
+fn write_all(path: &Path, files: &[Owned]) -> io::Result<()> {
+    let it =
+        files.iter().map(|(p, key, symlink, hash)| Ok(Entry { path: p, key: *key, symlink: *symlink, hash: *hash }));
+    write(path, &header(files.len() as u64), it)
+}
+
+fn read_all(path: &Path) -> Result<(Header, Vec<Owned>), Reject> {
+    let mut got = Vec::new();
+    let h = read(
+        path,
+        |_| Ok(()),
+        |e| {
+            got.push((e.path.to_owned(), e.key, e.symlink, e.hash));
+            Ok(())
+        },
+    )?;
+    Ok((h, got))
+}
+
+#[test]
+fn a_snapshot_reads_back_exactly_as_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("index.snapshot");
+    let files = entries();
+    write_all(&path, &files).unwrap();
+    let (h, got) = read_all(&path).unwrap();
+    assert_eq!(h, header(files.len() as u64));
+    assert_eq!(got, files);
+    // No temporary file is left beside it.
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+}
+
+#[test]
+fn a_cut_or_flipped_snapshot_yields_no_entry() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("index.snapshot");
+    write_all(&path, &entries()).unwrap();
+    let whole = std::fs::read(&path).unwrap();
+    let bad = dir.path().join("bad");
+    let mut delivered = 0;
+    let mut check = |bytes: &[u8], what: &str| {
+        std::fs::write(&bad, bytes).unwrap();
+        let r = read(
+            &bad,
+            |_| Ok(()),
+            |_| {
+                delivered += 1;
+                Ok(())
+            },
+        );
+        assert!(matches!(r, Err(Reject::Corrupt(_))), "{what}: {r:?}");
+    };
+    for cut in 0..whole.len() {
+        check(&whole[..cut], &format!("cut at {cut}"));
+    }
+    for at in 0..whole.len() {
+        let mut flipped = whole.clone();
+        flipped[at] ^= 0x10;
+        if (8..12).contains(&at) {
+            continue; // the format version: foreign, checked below
+        }
+        check(&flipped, &format!("byte {at} flipped"));
+    }
+    assert_eq!(delivered, 0, "a damaged snapshot handed out entries");
+    // Positive control: the same reader accepts the whole file.
+    std::fs::write(&bad, &whole).unwrap();
+    assert_eq!(read_all(&bad).unwrap().1.len(), entries().len());
+}
+
+#[test]
+fn another_format_version_or_a_refused_header_is_foreign() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("index.snapshot");
+    write_all(&path, &entries()).unwrap();
+    let mut bytes = std::fs::read(&path).unwrap();
+    bytes[8] = 2;
+    let n = bytes.len();
+    let sum = xxh3_64(&bytes[..n - 8]).to_le_bytes();
+    bytes[n - 8..].copy_from_slice(&sum);
+    std::fs::write(&path, &bytes).unwrap();
+    assert!(matches!(read_all(&path), Err(Reject::Foreign(why)) if why.contains("format 2")));
+    write_all(&path, &entries()).unwrap();
+    let refused = read(&path, |h| Err(format!("root {}", h.root)), |_| panic!("no entry after a refused header"));
+    assert_eq!(refused, Err(Reject::Foreign("root /w/ünïcode root".into())));
+    assert_eq!(read_all(&dir.path().join("none")).unwrap_err(), Reject::Missing);
+}
+
+#[test]
+fn a_write_that_fails_part_way_leaves_the_old_snapshot_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("index.snapshot");
+    let old = entries();
+    write_all(&path, &old).unwrap();
+    // The second write dies after two entries, as a crash or a full disk would stop it.
+    let newer: Vec<_> = old.iter().map(|(p, k, s, _)| (p.clone(), FileKey { size: 1, ..*k }, *s, None)).collect();
+    let failing = newer.iter().enumerate().map(|(i, (p, key, symlink, hash))| {
+        if i == 2 {
+            Err(io::Error::other("disk full"))
+        } else {
+            Ok(Entry { path: p, key: *key, symlink: *symlink, hash: *hash })
+        }
+    });
+    assert!(write(&path, &header(newer.len() as u64), failing).is_err());
+    assert_eq!(read_all(&path).unwrap().1, old);
+    // A temporary file a killed process left behind is not the snapshot and does not disturb it.
+    std::fs::write(path.with_extension("tmp1"), b"SKWSNAP\0garbage").unwrap();
+    assert_eq!(read_all(&path).unwrap().1, old);
+    // Control: the same entries without the failure replace it.
+    write_all(&path, &newer).unwrap();
+    assert_eq!(read_all(&path).unwrap().1, newer);
+}

@@ -1,0 +1,269 @@
+//! Warm start against the real binary (issue 18, items 1-2): a first run with `--cache-dir` leaves
+//! a snapshot on shutdown; the workspace is changed while no sidecar runs; a second run must end
+//! with exactly the index a cold scan builds, report exactly what changed as `workspace/didChange`,
+//! and answer from the snapshot before it has checked it (marked `unverified`). The catch-up is
+//! held by the scan seam where a test looks at that window, so it is a state, not a race.
+
+// Fixtures create and change files; the read-only lint (clippy.toml) is meant for the sidecar.
+#![allow(clippy::disallowed_methods)]
+
+mod common;
+
+use std::collections::BTreeSet;
+use std::ffi::OsStr;
+use std::path::Path;
+
+use common::assert_schema;
+use common::sidecar::Sidecar;
+use common::tree::Tree;
+use serde_json::{json, Value};
+
+fn cached(root: &Path, cache: &Path) -> Sidecar {
+    Sidecar::start(root, &["--cache-dir", cache.to_str().unwrap()])
+}
+
+/// Every indexed path, as glob lists them once the index is ready (and verified).
+fn listing(s: &mut Sidecar) -> BTreeSet<String> {
+    let r = s.ok("workspace/glob", json!({ "include": ["**"], "waitForIndex": true }));
+    assert!(r.get("indexing").is_none(), "a waited-for glob is verified: {r}");
+    r["paths"].as_array().unwrap().iter().map(|p| p.as_str().unwrap().to_owned()).collect()
+}
+
+/// The index a cold scan of `root` builds (no cache), for comparison.
+fn cold_listing(root: &Path) -> BTreeSet<String> {
+    let mut s = Sidecar::start(root, &[]);
+    s.wait_ready(false);
+    listing(&mut s)
+}
+
+/// Runs a sidecar with the cache until ready and shuts it down, which writes the snapshot.
+fn run_once(root: &Path, cache: &Path) -> Value {
+    let mut s = cached(root, cache);
+    let status = s.wait_ready(true);
+    s.shutdown();
+    status
+}
+
+/// `(type, path)` of every change reported as `workspace/didChange` so far.
+fn changes(s: &Sidecar) -> BTreeSet<(String, String)> {
+    let events = s.events.iter().filter(|e| e["event"] == "workspace/didChange");
+    events
+        .flat_map(|e| e["data"]["changes"].as_array().unwrap().clone())
+        .map(|c| (c["type"].as_str().unwrap().to_owned(), c["path"].as_str().unwrap().to_owned()))
+        .collect()
+}
+
+fn set(items: &[(&str, &str)]) -> BTreeSet<(String, String)> {
+    items.iter().map(|(t, p)| (t.to_string(), p.to_string())).collect()
+}
+
+fn base_tree() -> Tree {
+    let t = Tree::new();
+    t.file("src/main.ts", "main").file("src/util.ts", "util").file("src/old/a.ts", "a").file("src/old/b.ts", "b");
+    t.file("docs/readme.md", "readme").file("same.txt", "0123456789").file("grow.txt", "x");
+    t.file("becomes-dir", "file").file("keep/k.txt", "k").file("later-ignored.log", "log");
+    t.file("gone/g1.txt", "g1").file("gone/g2.txt", "g2");
+    t.file(".gitignore", "*.tmp\n");
+    #[cfg(unix)]
+    t.symlink("link", "src/main.ts");
+    t.dir(".git");
+    t
+}
+
+#[test]
+fn a_warm_start_ends_as_a_cold_scan_and_reports_what_changed_while_down() {
+    let t = base_tree();
+    let cache = tempfile::tempdir().unwrap();
+    let first = run_once(t.root(), cache.path());
+    assert_eq!(first["cache"]["state"], "cold", "{first}");
+    assert_eq!(first["cache"]["reason"], "no snapshot yet");
+    assert_schema("status.result", &first);
+
+    // Every kind of change while no sidecar runs.
+    let root = t.root();
+    t.file("new/deep/n.ts", "new"); // an added folder
+    std::fs::remove_dir_all(root.join("gone")).unwrap(); // a deleted folder
+    std::fs::rename(root.join("src/old"), root.join("src/renamed")).unwrap(); // a renamed folder
+    std::fs::remove_file(root.join("becomes-dir")).unwrap(); // a file replaced by a folder
+    t.file("becomes-dir/inner.txt", "inner");
+    t.file("grow.txt", "a longer content"); // an edit of a different size
+                                            // The same size with the old mtime restored: only ctime (and the content) tell.
+    let same = root.join("same.txt");
+    let mtime = std::fs::metadata(&same).unwrap().modified().unwrap();
+    std::fs::write(&same, "9876543210").unwrap();
+    std::fs::File::options().write(true).open(&same).unwrap().set_modified(mtime).unwrap();
+    t.file(".gitignore", "*.tmp\n*.log\n"); // an ignore file edited: a file leaves the index
+    t.file("scratch.tmp", "ignored"); // an ignored file added: not reported
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(root.join("keep/k.txt"), std::fs::Permissions::from_mode(0o600)).unwrap();
+        std::fs::remove_file(root.join("link")).unwrap(); // a symlink pointed elsewhere
+        std::os::unix::fs::symlink("docs/readme.md", root.join("link")).unwrap();
+    }
+
+    let mut s = cached(root, cache.path());
+    let status = s.wait_ready(true);
+    assert_eq!(status["cache"]["state"], "warm", "{status}");
+    assert_schema("status.result", &status);
+    assert_eq!(listing(&mut s), cold_listing(root), "warm must equal cold");
+    #[allow(unused_mut)]
+    let mut want = set(&[
+        ("created", "new/deep/n.ts"),
+        ("deleted", "gone/g1.txt"),
+        ("deleted", "gone/g2.txt"),
+        ("deleted", "src/old/a.ts"),
+        ("deleted", "src/old/b.ts"),
+        ("created", "src/renamed/a.ts"),
+        ("created", "src/renamed/b.ts"),
+        ("deleted", "becomes-dir"),
+        ("created", "becomes-dir/inner.txt"),
+        ("changed", "grow.txt"),
+        ("changed", "same.txt"),
+        ("changed", ".gitignore"),
+        ("deleted", "later-ignored.log"),
+    ]);
+    #[cfg(unix)]
+    want.extend([("changed".into(), "keep/k.txt".into()), ("changed".into(), "link".into())]);
+    assert_eq!(changes(&s), want, "stderr:\n{}", s.stderr());
+    s.shutdown();
+
+    // Positive control: a restart with nothing changed reports nothing and is warm.
+    let mut s = cached(root, cache.path());
+    assert_eq!(s.wait_ready(true)["cache"]["state"], "warm");
+    assert_eq!(listing(&mut s), cold_listing(root));
+    assert_eq!(changes(&s), BTreeSet::new());
+}
+
+#[test]
+fn before_the_catch_up_answers_come_from_the_snapshot_marked_unverified() {
+    let t = Tree::new();
+    for i in 0..200 {
+        t.file(&format!("d{}/file{i:03}.txt", i % 4), "x");
+    }
+    t.file("zebra/stripes.md", "z");
+    t.dir(".git");
+    let cache = tempfile::tempdir().unwrap();
+    run_once(t.root(), cache.path());
+    std::fs::remove_dir_all(t.root().join("zebra")).unwrap();
+    t.file("zebra2/new.md", "new");
+
+    let hold = OsStr::new("10:.git/release-scan");
+    let args = ["--cache-dir", cache.path().to_str().unwrap()];
+    let mut s = Sidecar::start_with_env(t.root(), &args, &[("SKAFFA_WORKSPACE_TEST_HOLD_SCAN", hold)]);
+    let found = s.ok("workspace/findFiles", json!({ "query": "stripes" }));
+    assert_schema("findFiles.result", &found);
+    assert_eq!(found["indexing"], json!({ "filesSoFar": 201, "unverified": true }), "{found}");
+    assert_eq!(found["matches"][0]["path"], "zebra/stripes.md", "the snapshot's file, not yet known gone");
+    let globbed = s.ok("workspace/glob", json!({ "include": ["zebra*/**"] }));
+    assert_schema("glob.result", &globbed);
+    assert_eq!(globbed["paths"], json!(["zebra/stripes.md"]));
+    assert_eq!(globbed["indexing"]["unverified"], true);
+    let status = s.ok("workspace/status", json!({}));
+    assert_eq!((status["state"].as_str(), status["cache"]["state"].as_str()), (Some("indexing"), Some("verifying")));
+
+    t.file(".git/release-scan", "");
+    assert_eq!(s.wait_ready(true)["cache"]["state"], "warm");
+    let found = s.ok("workspace/findFiles", json!({ "query": "stripes" }));
+    assert!(found.get("indexing").is_none() && found["matches"].as_array().unwrap().is_empty(), "{found}");
+    let globbed = s.ok("workspace/glob", json!({ "include": ["zebra*/**"] }));
+    assert_eq!(globbed, json!({ "paths": ["zebra2/new.md"], "truncated": false }));
+}
+
+#[test]
+fn a_damaged_or_foreign_snapshot_means_a_full_scan_with_one_line_saying_why() {
+    let t = base_tree();
+    let cache = tempfile::tempdir().unwrap();
+    let first = run_once(t.root(), cache.path());
+    let snapshot = std::path::PathBuf::from(first["cache"]["path"].as_str().unwrap());
+    let whole = std::fs::read(&snapshot).unwrap();
+    let cold = cold_listing(t.root());
+    let cases: Vec<(&str, Vec<u8>, &[&str], &str)> = vec![
+        ("truncated", whole[..whole.len() / 2].to_vec(), &[], "snapshot corrupt"),
+        ("flipped", whole.iter().enumerate().map(|(i, b)| if i == 40 { b ^ 1 } else { *b }).collect(), &[], "corrupt"),
+        ("other options", whole.clone(), &["--exclude", "docs/**"], "other --exclude/--no-ignore options"),
+        ("not a snapshot", b"hello".to_vec(), &[], "not a workspace snapshot"),
+    ];
+    for (what, bytes, extra, reason) in cases {
+        std::fs::write(&snapshot, &bytes).unwrap();
+        let mut args = vec!["--cache-dir", cache.path().to_str().unwrap()];
+        args.extend_from_slice(extra);
+        let mut s = Sidecar::start(t.root(), &args);
+        let status = s.wait_ready(true);
+        assert_eq!(status["cache"]["state"], "cold", "{what}: {status}");
+        assert!(status["cache"]["reason"].as_str().unwrap().contains(reason), "{what}: {status}");
+        let want = if extra.is_empty() {
+            cold.clone()
+        } else {
+            cold.iter().filter(|p| !p.starts_with("docs/")).cloned().collect()
+        };
+        assert_eq!(listing(&mut s), want, "{what}");
+        assert_eq!(changes(&s), BTreeSet::new(), "{what}: a cold start reports no offline change");
+        let lines = s.stderr().lines().filter(|l| l.contains("cache:")).count();
+        assert_eq!(lines, 1, "{what}: one stderr line: {}", s.stderr());
+        drop(s);
+    }
+    // A snapshot of another root, copied into this root's place, is foreign too.
+    let other = base_tree();
+    let other_first = run_once(other.root(), cache.path());
+    std::fs::copy(other_first["cache"]["path"].as_str().unwrap(), &snapshot).unwrap();
+    let mut s = cached(t.root(), cache.path());
+    let status = s.wait_ready(true);
+    assert!(status["cache"]["reason"].as_str().unwrap().contains("written for root"), "{status}");
+    assert_eq!(listing(&mut s), cold);
+}
+
+#[test]
+fn a_second_sidecar_on_the_root_works_uncached_and_a_bad_cache_folder_costs_only_speed() {
+    let t = base_tree();
+    let cache = tempfile::tempdir().unwrap();
+    let mut first = cached(t.root(), cache.path());
+    first.wait_ready(true);
+    let mut second = cached(t.root(), cache.path());
+    let status = second.wait_ready(true);
+    assert_eq!(status["cache"]["state"], "locked", "{status}");
+    assert_eq!(listing(&mut second), listing(&mut first));
+    first.shutdown();
+
+    // A cache "folder" that is a file, and one inside the workspace: unusable, nothing written there.
+    let file = cache.path().join("a-file");
+    std::fs::write(&file, "x").unwrap();
+    let inside = t.root().join("cache-inside");
+    let before = common::tree::snapshot(t.root());
+    for (dir, reason) in [(file.as_path(), "cannot create it"), (inside.as_path(), "inside the workspace")] {
+        let mut s = cached(t.root(), dir);
+        let status = s.wait_ready(true);
+        assert_eq!(status["cache"]["state"], "unusable", "{status}");
+        assert!(status["cache"]["reason"].as_str().unwrap().contains(reason), "{status}");
+        assert_eq!(listing(&mut s), cold_listing(t.root()));
+        s.shutdown();
+    }
+    assert_eq!(common::tree::snapshot(t.root()), before, "the sidecar wrote into the workspace");
+    assert!(!inside.exists());
+}
+
+#[test]
+fn after_a_restart_an_offline_edit_is_never_answered_with_the_old_hash() {
+    let t = base_tree();
+    let cache = tempfile::tempdir().unwrap();
+    let mut s = cached(t.root(), cache.path());
+    s.wait_ready(true);
+    let hash = |s: &mut Sidecar, path: &str| {
+        let r = s.ok("workspace/hashes", json!({ "paths": [path] }));
+        r["hashes"][0]["hash"].as_str().unwrap().to_owned()
+    };
+    let before = hash(&mut s, "same.txt");
+    s.shutdown();
+    // Same size, mtime restored: the key changes only by ctime.
+    let same = t.root().join("same.txt");
+    let mtime = std::fs::metadata(&same).unwrap().modified().unwrap();
+    std::fs::write(&same, "9876543210").unwrap();
+    std::fs::File::options().write(true).open(&same).unwrap().set_modified(mtime).unwrap();
+    let mut s = cached(t.root(), cache.path());
+    s.wait_ready(true);
+    let after = hash(&mut s, "same.txt");
+    assert_ne!(after, before, "answered the hash of the content before the edit");
+    let want = format!("{:032x}", xxhash_rust::xxh3::xxh3_128(b"9876543210"));
+    assert_eq!(after, want);
+    assert_eq!(hash(&mut s, "src/main.ts"), format!("{:032x}", xxhash_rust::xxh3::xxh3_128(b"main")));
+}
