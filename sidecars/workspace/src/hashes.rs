@@ -141,15 +141,22 @@ pub fn now_ns() -> i64 {
 /// The key of an open file, from `fstat`.
 #[cfg(unix)]
 pub fn file_key(file: &std::fs::File) -> std::io::Result<FileKey> {
-    use std::os::unix::fs::MetadataExt;
-    let md = file.metadata()?;
-    Ok(FileKey {
-        device: md.dev(),
-        inode: md.ino(),
-        size: md.size(),
-        mtime_ns: md.mtime().saturating_mul(1_000_000_000).saturating_add(md.mtime_nsec()),
-        ctime_ns: md.ctime().saturating_mul(1_000_000_000).saturating_add(md.ctime_nsec()),
-    })
+    Ok(FileKey::from_metadata(&file.metadata()?))
+}
+
+#[cfg(unix)]
+impl FileKey {
+    /// The key in `md` (from `fstat` or `lstat`): device, inode, size, and times in ns.
+    pub fn from_metadata(md: &std::fs::Metadata) -> FileKey {
+        use std::os::unix::fs::MetadataExt;
+        FileKey {
+            device: md.dev(),
+            inode: md.ino(),
+            size: md.size(),
+            mtime_ns: md.mtime().saturating_mul(1_000_000_000).saturating_add(md.mtime_nsec()),
+            ctime_ns: md.ctime().saturating_mul(1_000_000_000).saturating_add(md.ctime_nsec()),
+        }
+    }
 }
 
 /// The key of an open file: `GetFileInformationByHandle` gives the volume serial number, file

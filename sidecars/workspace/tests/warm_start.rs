@@ -57,6 +57,14 @@ fn set(items: &[(&str, &str)]) -> BTreeSet<(String, String)> {
     items.iter().map(|(t, p)| (t.to_string(), p.to_string())).collect()
 }
 
+/// Rewrites `path` with `content` of the same size and puts its old mtime back: only ctime (and
+/// the content) can tell the file changed.
+fn edit_keeping_size_and_mtime(path: &Path, content: &str) {
+    let mtime = std::fs::metadata(path).unwrap().modified().unwrap();
+    std::fs::write(path, content).unwrap();
+    std::fs::File::options().write(true).open(path).unwrap().set_modified(mtime).unwrap();
+}
+
 fn base_tree() -> Tree {
     let t = Tree::new();
     t.file("src/main.ts", "main").file("src/util.ts", "util").file("src/old/a.ts", "a").file("src/old/b.ts", "b");
@@ -87,11 +95,7 @@ fn a_warm_start_ends_as_a_cold_scan_and_reports_what_changed_while_down() {
     std::fs::remove_file(root.join("becomes-dir")).unwrap(); // a file replaced by a folder
     t.file("becomes-dir/inner.txt", "inner");
     t.file("grow.txt", "a longer content"); // an edit of a different size
-                                            // The same size with the old mtime restored: only ctime (and the content) tell.
-    let same = root.join("same.txt");
-    let mtime = std::fs::metadata(&same).unwrap().modified().unwrap();
-    std::fs::write(&same, "9876543210").unwrap();
-    std::fs::File::options().write(true).open(&same).unwrap().set_modified(mtime).unwrap();
+    edit_keeping_size_and_mtime(&root.join("same.txt"), "9876543210");
     t.file(".gitignore", "*.tmp\n*.log\n"); // an ignore file edited: a file leaves the index
     t.file("scratch.tmp", "ignored"); // an ignored file added: not reported
     #[cfg(unix)]
@@ -254,11 +258,7 @@ fn after_a_restart_an_offline_edit_is_never_answered_with_the_old_hash() {
     };
     let before = hash(&mut s, "same.txt");
     s.shutdown();
-    // Same size, mtime restored: the key changes only by ctime.
-    let same = t.root().join("same.txt");
-    let mtime = std::fs::metadata(&same).unwrap().modified().unwrap();
-    std::fs::write(&same, "9876543210").unwrap();
-    std::fs::File::options().write(true).open(&same).unwrap().set_modified(mtime).unwrap();
+    edit_keeping_size_and_mtime(&t.root().join("same.txt"), "9876543210");
     let mut s = cached(t.root(), cache.path());
     s.wait_ready(true);
     let after = hash(&mut s, "same.txt");

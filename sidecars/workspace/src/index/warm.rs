@@ -49,16 +49,6 @@ impl WarmFiles {
         let base = builder.finish().map_err(|e| Reject::Corrupt(e.to_string()))?;
         Ok(WarmFiles { base, keys, hashes, written_ns: header.written_ns })
     }
-
-    /// Files in the snapshot.
-    pub fn len(&self) -> usize {
-        self.keys.len()
-    }
-
-    /// True when the snapshot holds no file.
-    pub fn is_empty(&self) -> bool {
-        self.keys.is_empty()
-    }
 }
 
 /// What the catch-up needs from outside the index: the content hash of a file now (through the
@@ -238,15 +228,7 @@ pub(crate) fn stat_keys(base: &Base, root: &Path, threads: usize) -> Vec<Option<
 /// The key of `rel` itself (a link is described, not followed), as the hash cache keys files.
 #[cfg(unix)]
 pub fn lstat_key(root: &Path, rel: &str) -> Option<FileKey> {
-    use std::os::unix::fs::MetadataExt;
-    let md = std::fs::symlink_metadata(root.join(rel)).ok()?;
-    Some(FileKey {
-        device: md.dev(),
-        inode: md.ino(),
-        size: md.size(),
-        mtime_ns: md.mtime().saturating_mul(1_000_000_000).saturating_add(md.mtime_nsec()),
-        ctime_ns: md.ctime().saturating_mul(1_000_000_000).saturating_add(md.ctime_nsec()),
-    })
+    std::fs::symlink_metadata(root.join(rel)).ok().map(|md| FileKey::from_metadata(&md))
 }
 
 /// On Windows std's metadata has no change time and no file index, so the file is opened for

@@ -200,7 +200,7 @@ impl Persist {
     /// first scan has published every path; the writer reads each file's key itself, so the
     /// index's own metadata need not be complete): what shutdown and the periodic writer call.
     pub fn write_if_changed(&self) {
-        if self.dir.is_none() || !self.index.is_ready() || self.status.get().state == CacheState::Verifying {
+        if self.dir.is_none() || !self.index.is_ready() {
             return;
         }
         let mut last = self.last.lock().unwrap_or_else(|e| e.into_inner());
