@@ -434,7 +434,7 @@ export interface StatusResult {
 }
 
 /**
- * The index's snapshot in the cache folder (--cache-dir), which lets a restart answer at once instead of walking the whole tree first. 'off': no cache folder was given. 'cold': no usable snapshot was found ('reason' says why: none yet, another root or version, corrupt, truncated, other options); the index was built by a full scan. 'verifying': answers come from the snapshot while the catch-up checks every folder and file against the disk (state is 'indexing' until it is done; what changed while the sidecar was down then arrives as ordinary workspace/didChange events). 'warm': the catch-up is done. 'unusable': the cache folder cannot be created, read or written ('reason'); the sidecar works uncached. 'locked': another sidecar on this root holds the snapshot; this one works uncached.
+ * The index's snapshot in the cache folder (--cache-dir), which lets a restart answer at once instead of walking the whole tree first. 'off': no cache folder was given. 'cold': no usable snapshot was found ('reason' says why: none yet, another root or version, corrupt, truncated, other options); the index was built by a full scan. 'verifying': answers come from the snapshot while the catch-up checks every folder and file against the disk (state is 'indexing' until it is done; what changed while the sidecar was down then arrives as ordinary workspace/didChange events). 'warm': the catch-up is done ('catchUp' says how). 'unusable': the cache folder cannot be created, read or written ('reason'); the sidecar works uncached. 'locked': another sidecar on this root holds the snapshot; this one works uncached.
  */
 export interface CacheStatus {
   state: 'off' | 'cold' | 'verifying' | 'warm' | 'unusable' | 'locked';
@@ -446,4 +446,23 @@ export interface CacheStatus {
    * The snapshot file (absolute, native separators), when there is a cache folder.
    */
   path?: string;
+  catchUp?: CatchUp;
+}
+
+/**
+ * How the warm start caught up with the disk. Every folder the snapshot recorded is checked by its identity and times (a folder whose entries were added, removed or renamed has new times); only changed folders, the folders on the way to them and new folders are read again. The whole tree is walked instead when the snapshot has no folder records, git's global excludes file changed, or a folder read again holds entries a scan has to skip ('walk' says which).
+ */
+export interface CatchUp {
+  /**
+   * Folders the snapshot recorded, each checked.
+   */
+  folders: number;
+  /**
+   * Folders read again: changed ones, the ones on the way to them, and new ones below them.
+   */
+  reread: number;
+  /**
+   * Why the whole tree was walked instead, when it was.
+   */
+  walk?: string;
 }

@@ -11,59 +11,12 @@ mod common;
 
 use std::collections::BTreeSet;
 use std::ffi::OsStr;
-use std::path::Path;
 
 use common::assert_schema;
 use common::sidecar::Sidecar;
 use common::tree::Tree;
-use serde_json::{json, Value};
-
-fn cached(root: &Path, cache: &Path) -> Sidecar {
-    Sidecar::start(root, &["--cache-dir", cache.to_str().unwrap()])
-}
-
-/// Every indexed path, as glob lists them once the index is ready (and verified).
-fn listing(s: &mut Sidecar) -> BTreeSet<String> {
-    let r = s.ok("workspace/glob", json!({ "include": ["**"], "waitForIndex": true }));
-    assert!(r.get("indexing").is_none(), "a waited-for glob is verified: {r}");
-    r["paths"].as_array().unwrap().iter().map(|p| p.as_str().unwrap().to_owned()).collect()
-}
-
-/// The index a cold scan of `root` builds (no cache), for comparison.
-fn cold_listing(root: &Path) -> BTreeSet<String> {
-    let mut s = Sidecar::start(root, &[]);
-    s.wait_ready(false);
-    listing(&mut s)
-}
-
-/// Runs a sidecar with the cache until ready and shuts it down, which writes the snapshot.
-fn run_once(root: &Path, cache: &Path) -> Value {
-    let mut s = cached(root, cache);
-    let status = s.wait_ready(true);
-    s.shutdown();
-    status
-}
-
-/// `(type, path)` of every change reported as `workspace/didChange` so far.
-fn changes(s: &Sidecar) -> BTreeSet<(String, String)> {
-    let events = s.events.iter().filter(|e| e["event"] == "workspace/didChange");
-    events
-        .flat_map(|e| e["data"]["changes"].as_array().unwrap().clone())
-        .map(|c| (c["type"].as_str().unwrap().to_owned(), c["path"].as_str().unwrap().to_owned()))
-        .collect()
-}
-
-fn set(items: &[(&str, &str)]) -> BTreeSet<(String, String)> {
-    items.iter().map(|(t, p)| (t.to_string(), p.to_string())).collect()
-}
-
-/// Rewrites `path` with `content` of the same size and puts its old mtime back: only ctime (and
-/// the content) can tell the file changed.
-fn edit_keeping_size_and_mtime(path: &Path, content: &str) {
-    let mtime = std::fs::metadata(path).unwrap().modified().unwrap();
-    std::fs::write(path, content).unwrap();
-    std::fs::File::options().write(true).open(path).unwrap().set_modified(mtime).unwrap();
-}
+use common::warm::{cached, changes, cold_listing, edit_keeping_size_and_mtime, listing, run_once, set};
+use serde_json::json;
 
 fn base_tree() -> Tree {
     let t = Tree::new();

@@ -14,8 +14,10 @@
 mod applier;
 mod automaton;
 mod base;
+mod catchup;
 mod changes;
 mod fold;
+mod folders;
 mod frontcode;
 mod fuzzy;
 mod hold;
@@ -42,13 +44,14 @@ use std::sync::Arc;
 use crate::error::Result;
 use shared::Shared;
 
+pub use folders::{Folders, Print};
 pub use fuzzy::Finder;
 pub use limit::WatchLimit;
 pub use partial::SoFar;
 pub use phase::Phase;
 pub use snapshot::Snapshot;
 pub use types::{Change, ChangeBatch, ChangeKind, EntryType, FileMeta, FuzzyMatch, IndexOptions, Skipped};
-pub use warm::{lstat_key, Verify, WarmFiles};
+pub use warm::{lstat_key, CatchUp, Verify, WarmFiles};
 
 /// The live file index. Cheap to clone (an `Arc` inside), `Send + Sync`.
 #[derive(Clone)]
@@ -76,7 +79,9 @@ impl Index {
         let mut counters = self.shared.phase.advance(Phase::Scanning, || self.shared.counters());
         counters.found = Some(&self.shared.found);
         counters.defer_meta = true;
+        counters.folders = self.folder_log();
         let base = scan::scan_root(&self.shared.opts, &counters, progress)?;
+        self.keep_folders(counters.folders.as_ref().map(|log| log.take_folders()));
         self.shared.skips.record_non_utf8(None, counters.into_non_utf8());
         let source = self.shared.store.replace_base(base);
         self.shared.phase.advance(Phase::Ready, || ());
@@ -103,6 +108,27 @@ impl Index {
             }
         }
         meta::release_free_memory();
+    }
+
+    /// Makes the first scan record every folder's print (see `folders`), for snapshots; call it
+    /// before [`Index::scan`] or [`Index::scan_warm`].
+    pub fn record_folders(&self) {
+        self.shared.folders.wanted.store(true, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    /// The first scan's folder records, if it made any.
+    pub fn folders(&self) -> Option<Arc<Folders>> {
+        self.shared.folders.made.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    /// A log for the first scan's walk, if records are wanted.
+    fn folder_log(&self) -> Option<Arc<folders::FolderLog>> {
+        let wanted = self.shared.folders.wanted.load(std::sync::atomic::Ordering::SeqCst);
+        wanted.then(|| Arc::new(folders::FolderLog::new(self.root(), self.shared.opts.no_ignore)))
+    }
+
+    fn keep_folders(&self, made: Option<Folders>) {
+        *self.shared.folders.made.lock().unwrap_or_else(|e| e.into_inner()) = made.map(Arc::new);
     }
 
     /// The files the first scan has found so far, while it runs (also before it starts: none

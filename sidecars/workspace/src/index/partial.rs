@@ -88,6 +88,14 @@ impl Found {
         let _ = self.hold.set(hold);
     }
 
+    /// Where a first scan that publishes nothing (a warm start's quick catch-up, which starts
+    /// from `files` known files) lets the test seam hold it, as a walk is held after a publish.
+    pub(crate) fn hold_point(&self, files: u64) {
+        if let Some(hold) = self.hold.get() {
+            hold.wait(files);
+        }
+    }
+
     /// True when the test seam holds the first scan (see `hold`).
     pub(crate) fn is_held(&self) -> bool {
         self.hold.get().is_some()

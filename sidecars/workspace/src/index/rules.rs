@@ -167,7 +167,7 @@ fn load_exclude(dir: &Path) -> Option<Gitignore> {
 }
 
 /// The common git folder a `.git` file points to (`gitdir: X`, then `X/commondir`), if any.
-fn worktree_common_dir(dot_git: &Path) -> Option<PathBuf> {
+pub(crate) fn worktree_common_dir(dot_git: &Path) -> Option<PathBuf> {
     let text = std::fs::read_to_string(dot_git).ok()?;
     let real = PathBuf::from(text.lines().next()?.strip_prefix("gitdir: ")?);
     let common = std::fs::read_to_string(real.join("commondir")).ok()?;

@@ -15,6 +15,8 @@ use ignore::overrides::{Override, OverrideBuilder};
 use ignore::{DirEntry, ParallelVisitor, ParallelVisitorBuilder, WalkBuilder, WalkState};
 
 use super::base::{Base, BaseBuilder};
+use super::catchup::Relist;
+use super::folders::FolderLog;
 use super::partial::{Found, Publisher};
 use super::skips::Skips;
 use super::types::{cores, FileMeta, IndexOptions};
@@ -57,6 +59,9 @@ pub(crate) struct Counters<'a> {
     /// paths first and fills the rest in afterwards (see `meta`). The symlink flag comes from the
     /// folder listing.
     pub(crate) defer_meta: bool,
+    /// Set for a first scan whose result will be snapshotted: where every folder's print goes
+    /// (see `folders`).
+    pub(crate) folders: Option<Arc<FolderLog>>,
 }
 
 impl Counters<'_> {
@@ -102,9 +107,24 @@ pub(crate) fn relative(root: &Path, path: &Path) -> Option<String> {
     Some(if std::path::MAIN_SEPARATOR == '/' { rel.to_owned() } else { rel.replace('\\', "/") })
 }
 
-/// A walker with the index's rules, optionally restricted to the subtree at `only`; `on_dir` sees
-/// every folder it will read (but the root) before reading it.
-fn walker(opts: &IndexOptions, only: Option<PathBuf>, on_dir: Option<DirHook>) -> Result<WalkBuilder> {
+/// What one walk reads.
+pub(crate) enum Scope {
+    /// The whole tree.
+    All,
+    /// The subtree at this absolute path (and the folders on the way to it).
+    Under(PathBuf),
+    /// The folders a warm start must read again, and the new folders below them (see `catchup`).
+    Relist(Arc<Relist>),
+}
+
+/// A walker with the index's rules over `scope`; `on_dir` sees every folder it will read (but
+/// the root) before reading it, and so does `log`, which records its print.
+fn walker(
+    opts: &IndexOptions,
+    scope: Scope,
+    on_dir: Option<DirHook>,
+    log: Option<Arc<FolderLog>>,
+) -> Result<WalkBuilder> {
     let mut b = WalkBuilder::new(&opts.root);
     let no_ignore = opts.no_ignore;
     b.hidden(false)
@@ -123,7 +143,13 @@ fn walker(opts: &IndexOptions, only: Option<PathBuf>, on_dir: Option<DirHook>) -
         .overrides(build_overrides(opts)?)
         .filter_entry(move |e| {
             let git = e.file_name() == ".git";
-            let keep = !git && only.as_ref().is_none_or(|o| o.starts_with(e.path()) || e.path().starts_with(o));
+            let is_dir = e.file_type().is_some_and(|t| t.is_dir());
+            let keep = !git
+                && match &scope {
+                    Scope::All => true,
+                    Scope::Under(o) => o.starts_with(e.path()) || e.path().starts_with(o),
+                    Scope::Relist(r) => r.keep(e.path(), is_dir),
+                };
             if let Some(hook) = on_dir.as_ref().filter(|_| git && !no_ignore) {
                 // `.git` is never walked, but its `info/exclude` counts as an ignore file, so the
                 // folder holding it is watched (when it exists, as `git init` makes it).
@@ -131,8 +157,11 @@ fn walker(opts: &IndexOptions, only: Option<PathBuf>, on_dir: Option<DirHook>) -
             }
             // The filter runs after the ignore rules and before the folder is queued for
             // reading, so exactly the folders the walk reads get here, ahead of their read.
-            if let Some(hook) = on_dir.as_ref().filter(|_| keep && e.file_type().is_some_and(|t| t.is_dir())) {
+            if let Some(hook) = on_dir.as_ref().filter(|_| keep && is_dir) {
                 hook.before_read(e.path());
+            }
+            if let Some(log) = log.as_ref().filter(|_| keep && is_dir) {
+                log.record(e.path());
             }
             keep
         });
@@ -268,10 +297,10 @@ impl<'s> ParallelVisitorBuilder<'s> for Builder<'s> {
 /// Receives each walked file in order, with the total count first known.
 type Sink<'a> = dyn FnMut(u64, &[u8], FileMeta) -> Result<()> + 'a;
 
-/// Walks (all of the root, or only `only`) and feeds every file in byte order to `sink`.
+/// Walks `scope` and feeds every file in byte order to `sink`.
 fn walk(
     opts: &IndexOptions,
-    only: Option<PathBuf>,
+    scope: Scope,
     counters: &Counters<'_>,
     progress: &(dyn Fn(u64) + Sync),
     sink: &mut Sink<'_>,
@@ -285,17 +314,31 @@ fn walk(
         counters,
         progress,
     };
+    // A relisting covers parts of folders only, so it leaves stale watches to the catch-up.
+    let under = match &scope {
+        Scope::All => Some(opts.root.clone()),
+        Scope::Under(only) => Some(only.clone()),
+        Scope::Relist(_) => None,
+    };
     let mark = counters.on_dir.as_ref().map(|hook| {
         let mark = hook.walk_begins();
         hook.before_read(&opts.root);
         mark
     });
+    let log = match &scope {
+        Scope::All => counters.folders.clone(),
+        Scope::Under(_) => None,
+        Scope::Relist(r) => Some(r.log.clone()),
+    };
+    // The root is read first, so its print is taken now (a relisting reads it only if it changed).
+    if let Some(log) = log.as_ref().filter(|_| !matches!(&scope, Scope::Relist(r) if !r.reads_root())) {
+        log.record(&opts.root);
+    }
     let on_dir = counters.on_dir.clone();
     #[cfg(test)]
     let on_dir = on_dir.filter(|_| !counters.hook_after_read);
-    let under = only.clone().unwrap_or_else(|| opts.root.clone());
-    walker(opts, only, on_dir)?.build_parallel().visit(&mut Builder(&collect));
-    if let (Some(hook), Some(mark)) = (&counters.on_dir, mark) {
+    walker(opts, scope, on_dir, log)?.build_parallel().visit(&mut Builder(&collect));
+    if let (Some(hook), Some(mark), Some(under)) = (&counters.on_dir, mark, under) {
         hook.walked(&under, mark);
     }
     let total = collect.count.load(Ordering::Relaxed);
@@ -322,7 +365,7 @@ pub(crate) fn scan_root(opts: &IndexOptions, counters: &Counters<'_>, progress: 
     let mut builder: Option<BaseBuilder> = None;
     // The first scan leaves the FST for later too (see `meta`): paths are findable without it.
     let defer = counters.defer_meta;
-    let total = walk(opts, None, counters, progress, &mut |total, key, meta| {
+    let total = walk(opts, Scope::All, counters, progress, &mut |total, key, meta| {
         let new = || if defer { BaseBuilder::paths_only() } else { BaseBuilder::new(total as usize) };
         builder.get_or_insert_with(new).push(key, meta)
     })?;
@@ -333,20 +376,30 @@ pub(crate) fn scan_root(opts: &IndexOptions, counters: &Counters<'_>, progress: 
 /// Walks the folder `dir` (an absolute path inside the root whose name is not UTF-8, so nothing
 /// under it can be indexed) only to note the non-UTF-8 files in it.
 pub(crate) fn scan_non_utf8(opts: &IndexOptions, dir: &Path, counters: &Counters<'_>) -> Result<()> {
-    walk(opts, Some(dir.to_path_buf()), counters, &|_| {}, &mut |_, _, _| Ok(())).map(|_| ())
+    walk(opts, Scope::Under(dir.to_path_buf()), counters, &|_| {}, &mut |_, _, _| Ok(())).map(|_| ())
 }
 
 /// Every file a fresh scan would find under `rel_dir` (`""` = everything), sorted by path.
 pub(crate) fn scan_subtree(opts: &IndexOptions, rel_dir: &str, counters: &Counters<'_>) -> Result<Listing> {
-    let only = if rel_dir.is_empty() { None } else { Some(opts.root.join(rel_dir)) };
+    let scope = if rel_dir.is_empty() { Scope::All } else { Scope::Under(opts.root.join(rel_dir)) };
     let mut out = Vec::new();
     let prefix = format!("{rel_dir}/");
-    walk(opts, only, counters, &|_| {}, &mut |_, key, meta| {
+    walk(opts, scope, counters, &|_| {}, &mut |_, key, meta| {
         // The restricted walk also yields files in the ancestors of `rel_dir`; keep only the subtree.
         let key = std::str::from_utf8(key).expect("walker keys are UTF-8");
         if rel_dir.is_empty() || key.starts_with(&prefix) {
             out.push((key.to_owned(), meta));
         }
+        Ok(())
+    })?;
+    Ok(out)
+}
+
+/// The files under the folders `relist` reads (see `catchup`), sorted, with their symlink flags.
+pub(crate) fn scan_relist(opts: &IndexOptions, relist: Arc<Relist>, counters: &Counters<'_>) -> Result<Listing> {
+    let mut out = Vec::new();
+    walk(opts, Scope::Relist(relist), counters, &|_| {}, &mut |_, key, meta| {
+        out.push((std::str::from_utf8(key).expect("walker keys are UTF-8").to_owned(), meta));
         Ok(())
     })?;
     Ok(out)

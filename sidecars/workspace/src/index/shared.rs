@@ -7,6 +7,7 @@
 use std::path::Path;
 use std::sync::Mutex;
 
+use super::folders::Folders;
 use super::fuzzy::Finder;
 use super::types::IndexOptions;
 use super::{partial, phase, rules, scan, skips, store, watch};
@@ -28,6 +29,15 @@ pub(crate) struct Shared {
     pub(crate) finder: Finder,
     /// True while the published base is a cache snapshot the warm start has not yet checked.
     pub(crate) unverified: std::sync::atomic::AtomicBool,
+    /// Whether the first scan records folder prints (for a snapshot), and the records it made.
+    pub(crate) folders: FolderRecords,
+}
+
+/// The first scan's folder records (see `folders`), kept for every snapshot written after it.
+#[derive(Default)]
+pub(crate) struct FolderRecords {
+    pub(crate) wanted: std::sync::atomic::AtomicBool,
+    pub(crate) made: Mutex<Option<std::sync::Arc<Folders>>>,
 }
 
 impl Shared {
@@ -43,6 +53,7 @@ impl Shared {
             watch: watch::Watch::default(),
             finder: Finder::default(),
             unverified: Default::default(),
+            folders: FolderRecords::default(),
         }
     }
 
@@ -72,6 +83,7 @@ impl Shared {
             #[cfg(test)]
             hook_after_read: self.watch.seams.hook_after_read.load(std::sync::atomic::Ordering::SeqCst),
             defer_meta: false,
+            folders: None,
         }
     }
 }

@@ -1,9 +1,9 @@
 //! Warm start: the index begins from a snapshot that a previous run left in the cache folder (see
 //! `crate::persist`) and then checks it against the disk. [`WarmFiles::load`] turns the snapshot
 //! into a base without an FST, which [`Index::scan_warm`] publishes at once so `findFiles` and
-//! `glob` can answer (marked unverified) while the catch-up runs: the same walk as a cold scan
-//! (so every folder is listed: adds, deletes, renames, ignore-file edits), then an `lstat` of
-//! every file on all cores. A file present in both is unchanged only when device, inode, size,
+//! `glob` can answer (marked unverified) while the catch-up runs: a check of every folder the
+//! snapshot recorded, reading again only those that changed (see `catchup`; where it cannot
+//! tell, the same walk as a cold scan), then an `lstat` of every file on all cores. A file present in both is unchanged only when device, inode, size,
 //! mtime and ctime all match and its times are older than the snapshot's time minus two ticks
 //! (git's racy-timestamp rule); a racy file with a known hash is hashed again and compared, one
 //! without is reported changed. What differs goes out as one ordinary `workspace/didChange`
@@ -15,9 +15,10 @@ use std::path::Path;
 use std::sync::atomic::Ordering;
 
 use super::base::{Base, BaseBuilder};
+use super::folders::{Folders, Print};
 use super::frontcode::RESTART;
 use super::types::{cores, Change, ChangeBatch, ChangeKind, FileMeta};
-use super::{scan, Index, Phase};
+use super::{catchup, scan, Index, Phase};
 use crate::error::Result;
 use crate::hashes::{now_ns, Cached, FileKey, RACY_TICK_NS};
 use crate::persist::format::{self, Header, Reject};
@@ -30,14 +31,29 @@ pub struct WarmFiles {
     /// `(entry, hash, computed at)` for the entries whose hash was known.
     hashes: Vec<(u32, u128, i64)>,
     written_ns: i64,
+    /// The folder records of the scan the snapshot came from, if it kept any.
+    folders: Option<Folders>,
+}
+
+/// How a warm start caught up, as `workspace/status` reports it.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct CatchUp {
+    /// Folders the snapshot recorded, each checked.
+    pub folders: u64,
+    /// Folders read again (changed ones, the ones on the way to them, and new ones).
+    pub reread: u64,
+    /// Why the whole tree was walked instead, when it was.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub walk: Option<String>,
 }
 
 impl WarmFiles {
     /// Reads the snapshot at `path` if `accept` takes its header; any damage rejects all of it.
     pub fn load(path: &Path, accept: impl FnOnce(&Header) -> Result<(), String>) -> Result<WarmFiles, Reject> {
         let mut builder = BaseBuilder::with_fst(0, false);
-        let (mut keys, mut hashes) = (Vec::new(), Vec::new());
-        let header = format::read(path, accept, |e| {
+        let (mut keys, mut hashes, mut folders) = (Vec::new(), Vec::new(), Vec::new());
+        let each_folder = |rel: &str, print: Print| folders.push((rel.to_owned(), print));
+        let header = format::read(path, accept, each_folder, |e| {
             let meta = FileMeta { size: e.key.size, mtime_ms: ns_to_ms(e.key.mtime_ns), symlink: e.symlink };
             builder.push(e.path.as_bytes(), meta).map_err(|err| err.to_string())?;
             if let Some((hash, computed)) = e.hash {
@@ -47,7 +63,12 @@ impl WarmFiles {
             Ok(())
         })?;
         let base = builder.finish().map_err(|e| Reject::Corrupt(e.to_string()))?;
-        Ok(WarmFiles { base, keys, hashes, written_ns: header.written_ns })
+        let folders = match folders.is_empty() {
+            true => None,
+            // The reader checked the order already.
+            false => Some(Folders::from_sorted(header.global, folders).ok_or(Reject::Corrupt("folder order".into()))?),
+        };
+        Ok(WarmFiles { base, keys, hashes, written_ns: header.written_ns, folders })
     }
 }
 
@@ -58,25 +79,26 @@ pub struct Verify<'a> {
     pub hash_now: &'a (dyn Fn(&str) -> Option<u128> + Send + Sync),
     /// Receives every cached hash that is still true of its file.
     pub keep_hash: &'a mut dyn FnMut(&str, Cached),
-    /// Called once the catch-up is done, just before the index turns ready, so whoever reports
-    /// the cache's state never shows the index ready but still verifying.
-    pub verified: &'a dyn Fn(),
+    /// Called with how it went once the catch-up is done, just before the index turns ready, so
+    /// whoever reports the cache's state never shows the index ready but still verifying.
+    pub verified: &'a dyn Fn(&CatchUp),
 }
 
 impl Index {
     /// The first scan, starting from `warm`: see the module documentation. `offline` gets the
     /// batch of what changed while no sidecar watched (not called when nothing did), before the
-    /// index turns ready. Returns once the index is complete and its FST built.
+    /// index turns ready. Returns once the index is complete and its FST built, with how it
+    /// caught up.
     pub fn scan_warm(
         &self,
         warm: WarmFiles,
         progress: &(dyn Fn(u64) + Sync),
         verify: Verify<'_>,
         offline: &dyn Fn(ChangeBatch),
-    ) -> Result<()> {
+    ) -> Result<CatchUp> {
         let verified = verify.verified;
         let shared = &self.shared;
-        let WarmFiles { base: warm_base, keys: warm_keys, hashes, written_ns } = warm;
+        let WarmFiles { base: warm_base, keys: warm_keys, hashes, written_ns, folders } = warm;
         // Published before the scan begins, so no reader ever sees an empty first-scan answer.
         let warm_base = shared.store.replace_base(warm_base);
         shared.unverified.store(true, Ordering::SeqCst);
@@ -87,7 +109,26 @@ impl Index {
         if shared.found.is_held() {
             counters.found = Some(&shared.found);
         }
-        let walked = scan::scan_root(&shared.opts, &counters, progress)?;
+        let checked = folders.as_ref().map_or(0, |f| f.len() as u64);
+        let caught = match &folders {
+            Some(folders) => catchup::catch_up(shared, &warm_base, folders)?,
+            None => Err("the snapshot has no folder records".to_owned()),
+        };
+        drop(folders);
+        let (walked, report) = match caught {
+            Ok(caught) => {
+                shared.found.hold_point(warm_base.len() as u64);
+                self.keep_folders(Some(caught.folders));
+                progress(caught.files.len() as u64);
+                (caught.files, CatchUp { folders: checked, reread: caught.reread, walk: None })
+            }
+            Err(why) => {
+                counters.folders = self.folder_log();
+                let walked = scan::scan_root(&shared.opts, &counters, progress)?;
+                self.keep_folders(counters.folders.as_ref().map(|log| log.take_folders()));
+                (walked, CatchUp { folders: checked, reread: 0, walk: Some(why) })
+            }
+        };
         shared.skips.record_non_utf8(None, counters.into_non_utf8());
         let now_keys = stat_keys(&walked, self.root(), cores());
         let (sizes, mtimes) = now_keys.iter().map(|k| k.map_or((0, 0), |k| (k.size, ns_to_ms(k.mtime_ns)))).unzip();
@@ -101,13 +142,13 @@ impl Index {
             offline(ChangeBatch { generation: self.generation(), changes, rescan: false });
         }
         // Ready first: a reader that still sees "not ready" then still sees "unverified" too.
-        (verified)();
+        (verified)(&report);
         shared.phase.advance(Phase::Ready, || ());
         shared.unverified.store(false, Ordering::SeqCst);
         shared.found.close();
         shared.phase.advance(Phase::Complete, || ());
         self.build_fst(Some(source));
-        Ok(())
+        Ok(report)
     }
 
     /// True while the index answers from a cache snapshot the catch-up has not yet confirmed.
@@ -226,30 +267,36 @@ pub(crate) fn stat_keys(base: &Base, root: &Path, threads: usize) -> Vec<Option<
 }
 
 /// The key of `rel` itself (a link is described, not followed), as the hash cache keys files.
-#[cfg(unix)]
 pub fn lstat_key(root: &Path, rel: &str) -> Option<FileKey> {
-    std::fs::symlink_metadata(root.join(rel)).ok().map(|md| FileKey::from_metadata(&md))
+    key_at(&root.join(rel), false)
+}
+
+/// The key of the entry at `path`: of a link itself, or with `follow` of what it points to.
+#[cfg(unix)]
+pub(crate) fn key_at(path: &Path, follow: bool) -> Option<FileKey> {
+    let md = if follow { std::fs::metadata(path) } else { std::fs::symlink_metadata(path) };
+    md.ok().map(|md| FileKey::from_metadata(&md))
 }
 
 /// On Windows std's metadata has no change time and no file index, so the file is opened for
 /// its attributes only (no data access, the link itself) and asked through its handle.
 #[cfg(windows)]
-pub fn lstat_key(root: &Path, rel: &str) -> Option<FileKey> {
+pub(crate) fn key_at(path: &Path, follow: bool) -> Option<FileKey> {
     use std::os::windows::fs::OpenOptionsExt;
     use windows_sys::Win32::Storage::FileSystem::{FILE_FLAG_BACKUP_SEMANTICS, FILE_FLAG_OPEN_REPARSE_POINT};
     let file = std::fs::OpenOptions::new()
         .access_mode(0)
         .share_mode(7)
-        .custom_flags(FILE_FLAG_BACKUP_SEMANTICS | FILE_FLAG_OPEN_REPARSE_POINT)
-        .open(root.join(rel))
+        .custom_flags(FILE_FLAG_BACKUP_SEMANTICS | if follow { 0 } else { FILE_FLAG_OPEN_REPARSE_POINT })
+        .open(path)
         .ok()?;
     crate::hashes::file_key(&file).ok()
 }
 
 /// Elsewhere only what std offers (see `hashes::file_key`).
 #[cfg(not(any(unix, windows)))]
-pub fn lstat_key(root: &Path, rel: &str) -> Option<FileKey> {
-    let file = std::fs::File::open(root.join(rel)).ok()?;
+pub(crate) fn key_at(path: &Path, _follow: bool) -> Option<FileKey> {
+    let file = std::fs::File::open(path).ok()?;
     crate::hashes::file_key(&file).ok()
 }
 

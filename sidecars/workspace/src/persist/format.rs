@@ -1,12 +1,15 @@
-//! The index snapshot's file format, version 1. One file per root in the cache folder:
+//! The index snapshot's file format, version 2. One file per root in the cache folder:
 //!
 //! ```text
 //! magic "SKWSNAP\0" · format version (u32 LE)
 //! header, in varints: sidecar version, root path, root device, root inode, options hash,
-//!                     snapshot time (ns since the epoch), file count
+//!                     snapshot time (ns since the epoch), file count, folder count,
+//!                     global excludes print
 //! entries, sorted by path: shared-prefix length, suffix length, suffix bytes, flags
 //!                     (1 = symlink, 2 = hash follows), size, mtime ns, ctime ns, device, inode,
 //!                     [hash (16 bytes LE), hash computed at (ns)]
+//! folders, sorted by path (the root is ""): shared-prefix length, suffix length, suffix bytes,
+//!                     folder print, rules print (u64 LE each; see `index::folders`)
 //! trailer: xxh3-64 of every byte before it (u64 LE)
 //! ```
 //!
@@ -23,10 +26,11 @@ use std::path::Path;
 use xxhash_rust::xxh3::{xxh3_64, Xxh3};
 
 use crate::hashes::FileKey;
+use crate::index::{Folders, Print};
 
 const MAGIC: &[u8; 8] = b"SKWSNAP\0";
 /// Bumped whenever the layout changes; a snapshot of another version is never read.
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
 const FLAG_SYMLINK: u8 = 1;
 const FLAG_HASH: u8 = 2;
 
@@ -48,6 +52,10 @@ pub struct Header {
     pub written_ns: i64,
     /// Number of entries.
     pub files: u64,
+    /// Number of folder records (0: the snapshot has none, and a warm start walks the tree).
+    pub folders: u64,
+    /// The print of git's global excludes when the folders were recorded.
+    pub global: u64,
 }
 
 /// One file of a snapshot.
@@ -89,8 +97,13 @@ impl std::fmt::Display for Reject {
 
 /// Writes `header` and `entries` (sorted by path, `header.files` of them) to `path` atomically.
 /// An entry that is an `Err` aborts the write and leaves whatever was at `path` as it was.
-pub fn write<'a>(path: &Path, header: &Header, entries: impl Iterator<Item = io::Result<Entry<'a>>>) -> io::Result<()> {
-    write_with(path, header, |sink| entries.into_iter().try_for_each(|e| sink(e?)))
+pub fn write<'a>(
+    path: &Path,
+    header: &Header,
+    entries: impl Iterator<Item = io::Result<Entry<'a>>>,
+    folders: Option<&Folders>,
+) -> io::Result<()> {
+    write_with(path, header, |sink| entries.into_iter().try_for_each(|e| sink(e?)), folders)
 }
 
 /// [`write`] for a producer that pushes its entries into `sink` (as `Snapshot::for_each` does);
@@ -99,9 +112,10 @@ pub fn write_with(
     path: &Path,
     header: &Header,
     fill: impl FnOnce(&mut dyn FnMut(Entry<'_>) -> io::Result<()>) -> io::Result<()>,
+    folders: Option<&Folders>,
 ) -> io::Result<()> {
     let tmp = path.with_extension(format!("tmp{}", std::process::id()));
-    let written = write_file(&tmp, header, fill);
+    let written = write_file(&tmp, header, fill, folders);
     if let Err(e) = written {
         let _ = std::fs::remove_file(&tmp);
         return Err(e);
@@ -114,6 +128,7 @@ fn write_file(
     tmp: &Path,
     header: &Header,
     fill: impl FnOnce(&mut dyn FnMut(Entry<'_>) -> io::Result<()>) -> io::Result<()>,
+    folders: Option<&Folders>,
 ) -> io::Result<()> {
     let file = File::create(tmp)?;
     let mut out = Summed { inner: BufWriter::with_capacity(1 << 20, file), sum: Xxh3::new() };
@@ -122,7 +137,8 @@ fn write_file(
     let mut buf = Vec::with_capacity(256);
     put_bytes(&mut buf, header.version.as_bytes());
     put_bytes(&mut buf, header.root.as_bytes());
-    for v in [header.root_device, header.root_inode, header.options, zigzag(header.written_ns), header.files] {
+    let fields = [header.root_device, header.root_inode, header.options, zigzag(header.written_ns), header.files];
+    for v in fields.into_iter().chain([header.folders, header.global]) {
         put(&mut buf, v);
     }
     out.write_all(&buf)?;
@@ -152,6 +168,27 @@ fn write_file(
     if count != header.files {
         return Err(io::Error::other(format!("{count} entries for a header of {}", header.files)));
     }
+    if folders.map_or(0, |f| f.len() as u64) != header.folders {
+        return Err(io::Error::other(format!("folder records for a header of {}", header.folders)));
+    }
+    let mut previous = String::new();
+    let mut written = Ok(());
+    folders.into_iter().for_each(|f| {
+        f.for_each(&mut |path, print| {
+            buf.clear();
+            let shared = shared_prefix(&previous, path);
+            put(&mut buf, shared as u64);
+            put_bytes(&mut buf, &path.as_bytes()[shared..]);
+            buf.extend_from_slice(&print.folder.to_le_bytes());
+            buf.extend_from_slice(&print.rules.to_le_bytes());
+            if written.is_ok() {
+                written = out.write_all(&buf);
+            }
+            previous.clear();
+            previous.push_str(path);
+        })
+    });
+    written?;
     let sum = out.sum.digest();
     out.inner.write_all(&sum.to_le_bytes())?;
     let file = out.inner.into_inner().map_err(|e| e.into_error())?;
@@ -189,12 +226,14 @@ impl<W: Write> Write for Summed<W> {
 }
 
 /// Reads the snapshot at `path`: checks magic, version and checksum over the whole file, lets
-/// `accept` judge the header, then calls `each` for every entry in order. Nothing reaches `each`
-/// unless the file is whole and `accept` returned `Ok`. `each` may refuse an entry, which makes
-/// the snapshot corrupt (the caller then drops what it built).
+/// `accept` judge the header, then calls `each` for every entry in order and `each_folder` for
+/// every folder record in order. Nothing reaches them unless the file is whole and `accept`
+/// returned `Ok`. `each` may refuse an entry, which makes the snapshot corrupt (the caller then
+/// drops what it built).
 pub fn read(
     path: &Path,
     accept: impl FnOnce(&Header) -> Result<(), String>,
+    mut each_folder: impl FnMut(&str, Print),
     mut each: impl FnMut(Entry<'_>) -> Result<(), String>,
 ) -> Result<Header, Reject> {
     let bytes = match std::fs::read(path) {
@@ -220,6 +259,11 @@ pub fn read(
     for _ in 0..header.files {
         let entry = r.entry(&mut path).ok_or_else(|| Reject::Corrupt("bad entry".into()))?;
         each(entry).map_err(Reject::Corrupt)?;
+    }
+    let mut folder = String::new();
+    for i in 0..header.folders {
+        let print = r.folder(&mut folder, i == 0).ok_or_else(|| Reject::Corrupt("bad folder record".into()))?;
+        each_folder(&folder, print);
     }
     if r.at != body.len() {
         return Err(Reject::Corrupt("bytes after the last entry".into()));
@@ -264,24 +308,15 @@ impl<'a> Reader<'a> {
         let (root_device, root_inode, options) = (self.varint()?, self.varint()?, self.varint()?);
         let written_ns = unzigzag(self.varint()?);
         let files = self.varint()?;
-        Some(Header { version, root, root_device, root_inode, options, written_ns, files })
+        let (folders, global) = (self.varint()?, self.varint()?);
+        Some(Header { version, root, root_device, root_inode, options, written_ns, files, folders, global })
     }
 
     /// The next entry; `path` holds the previous one's path and is updated to this one's, which
     /// must sort after it.
     fn entry<'p>(&mut self, path: &'p mut String) -> Option<Entry<'p>> {
-        let shared = usize::try_from(self.varint()?).ok()?;
-        let suffix = self.text()?;
-        if shared > path.len() || !path.is_char_boundary(shared) {
-            return None;
-        }
-        let before = std::mem::take(path);
-        path.push_str(&before[..shared]);
-        path.push_str(suffix);
         // Strictly increasing: the index's keys are unique and sorted, and an empty path is no file.
-        if path.is_empty() || (!before.is_empty() && path.as_str() <= before.as_str()) {
-            return None;
-        }
+        self.next_path(path, |path, before| !path.is_empty() && (before.is_empty() || path > before))?;
         let flags = *self.take(1)?.first()?;
         let size = self.varint()?;
         let (mtime_ns, ctime_ns) = (unzigzag(self.varint()?), unzigzag(self.varint()?));
@@ -294,6 +329,29 @@ impl<'a> Reader<'a> {
         };
         let key = FileKey { device, inode, size, mtime_ns, ctime_ns };
         Some(Entry { path: path.as_str(), key, symlink: flags & FLAG_SYMLINK != 0, hash })
+    }
+}
+
+impl Reader<'_> {
+    /// Replaces `path` (the previous path) by the next front-coded one, if `fits(new, previous)`.
+    fn next_path(&mut self, path: &mut String, fits: impl Fn(&str, &str) -> bool) -> Option<()> {
+        let shared = usize::try_from(self.varint()?).ok()?;
+        let suffix = self.text()?;
+        if shared > path.len() || !path.is_char_boundary(shared) {
+            return None;
+        }
+        let before = std::mem::take(path);
+        path.push_str(&before[..shared]);
+        path.push_str(suffix);
+        fits(path, &before).then_some(())
+    }
+
+    /// The next folder record; `path` holds the previous one's path (none before the `first`)
+    /// and is updated to this one's, which must sort after it (the root, `""`, sorts first).
+    fn folder(&mut self, path: &mut String, first: bool) -> Option<Print> {
+        self.next_path(path, |path, before| first || path > before)?;
+        let mut word = || Some(u64::from_le_bytes(self.take(8)?.try_into().ok()?));
+        Some(Print { folder: word()?, rules: word()? })
     }
 }
 

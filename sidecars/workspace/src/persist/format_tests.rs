@@ -1,6 +1,7 @@
 //! Tests of the snapshot format: what is written reads back exactly; a file cut at any byte or
 //! with any byte flipped yields no entry at all; another format version is foreign; a write that
-//! fails part-way (as a crash would) leaves the previous snapshot whole.
+//! fails part-way (as a crash would) leaves the previous snapshot whole. Folder records travel
+//! with the entries and are covered by the same checks.
 
 use super::*;
 
@@ -16,7 +17,22 @@ fn header(files: u64) -> Header {
         options: 0xdead_beef_f00d,
         written_ns: 1_764_000_000_123_456_789,
         files,
+        folders: folders().len() as u64,
+        global: 0x1234_5678_9abc,
     }
+}
+
+/// Folder records, the root first (its path is empty).
+fn folders() -> Folders {
+    let print = |i: u64| Print { folder: u64::MAX - i, rules: i + 1 };
+    let items = ["", "a", "a/bé", "z"].iter().enumerate().map(|(i, p)| (p.to_string(), print(i as u64)));
+    Folders::from_sorted(0x1234_5678_9abc, items).unwrap()
+}
+
+fn folder_list(f: &Folders) -> Dirs {
+    let mut out = Vec::new();
+    f.for_each(&mut |p, print| out.push((p.to_owned(), print)));
+    out
 }
 
 fn entries() -> Vec<Owned> {
@@ -40,20 +56,28 @@ fn entries() -> Vec<Owned> {
 fn write_all(path: &Path, files: &[Owned]) -> io::Result<()> {
     let it =
         files.iter().map(|(p, key, symlink, hash)| Ok(Entry { path: p, key: *key, symlink: *symlink, hash: *hash }));
-    write(path, &header(files.len() as u64), it)
+    write(path, &header(files.len() as u64), it, Some(&folders()))
 }
 
 fn read_all(path: &Path) -> Result<(Header, Vec<Owned>), Reject> {
-    let mut got = Vec::new();
+    read_with_folders(path).map(|(h, got, _)| (h, got))
+}
+
+/// Folder records as plain data.
+type Dirs = Vec<(String, Print)>;
+
+fn read_with_folders(path: &Path) -> Result<(Header, Vec<Owned>, Dirs), Reject> {
+    let (mut got, mut dirs) = (Vec::new(), Vec::new());
     let h = read(
         path,
         |_| Ok(()),
+        |p, print| dirs.push((p.to_owned(), print)),
         |e| {
             got.push((e.path.to_owned(), e.key, e.symlink, e.hash));
             Ok(())
         },
     )?;
-    Ok((h, got))
+    Ok((h, got, dirs))
 }
 
 #[test]
@@ -62,9 +86,10 @@ fn a_snapshot_reads_back_exactly_as_written() {
     let path = dir.path().join("index.snapshot");
     let files = entries();
     write_all(&path, &files).unwrap();
-    let (h, got) = read_all(&path).unwrap();
+    let (h, got, dirs) = read_with_folders(&path).unwrap();
     assert_eq!(h, header(files.len() as u64));
     assert_eq!(got, files);
+    assert_eq!(dirs, folder_list(&folders()));
     // No temporary file is left beside it.
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
 }
@@ -76,14 +101,15 @@ fn a_cut_or_flipped_snapshot_yields_no_entry() {
     write_all(&path, &entries()).unwrap();
     let whole = std::fs::read(&path).unwrap();
     let bad = dir.path().join("bad");
-    let mut delivered = 0;
-    let mut check = |bytes: &[u8], what: &str| {
+    let delivered = std::cell::Cell::new(0);
+    let check = |bytes: &[u8], what: &str| {
         std::fs::write(&bad, bytes).unwrap();
         let r = read(
             &bad,
             |_| Ok(()),
+            |_, _| delivered.set(delivered.get() + 1),
             |_| {
-                delivered += 1;
+                delivered.set(delivered.get() + 1);
                 Ok(())
             },
         );
@@ -100,7 +126,7 @@ fn a_cut_or_flipped_snapshot_yields_no_entry() {
         }
         check(&flipped, &format!("byte {at} flipped"));
     }
-    assert_eq!(delivered, 0, "a damaged snapshot handed out entries");
+    assert_eq!(delivered.get(), 0, "a damaged snapshot handed out entries or folders");
     // Positive control: the same reader accepts the whole file.
     std::fs::write(&bad, &whole).unwrap();
     assert_eq!(read_all(&bad).unwrap().1.len(), entries().len());
@@ -112,14 +138,19 @@ fn another_format_version_or_a_refused_header_is_foreign() {
     let path = dir.path().join("index.snapshot");
     write_all(&path, &entries()).unwrap();
     let mut bytes = std::fs::read(&path).unwrap();
-    bytes[8] = 2;
+    bytes[8] = 3;
     let n = bytes.len();
     let sum = xxh3_64(&bytes[..n - 8]).to_le_bytes();
     bytes[n - 8..].copy_from_slice(&sum);
     std::fs::write(&path, &bytes).unwrap();
-    assert!(matches!(read_all(&path), Err(Reject::Foreign(why)) if why.contains("format 2")));
+    assert!(matches!(read_all(&path), Err(Reject::Foreign(why)) if why.contains("format 3")));
     write_all(&path, &entries()).unwrap();
-    let refused = read(&path, |h| Err(format!("root {}", h.root)), |_| panic!("no entry after a refused header"));
+    let refused = read(
+        &path,
+        |h| Err(format!("root {}", h.root)),
+        |_, _| panic!("no folder"),
+        |_| panic!("no entry after a refused header"),
+    );
     assert_eq!(refused, Err(Reject::Foreign("root /w/ünïcode root".into())));
     assert_eq!(read_all(&dir.path().join("none")).unwrap_err(), Reject::Missing);
 }
@@ -139,7 +170,7 @@ fn a_write_that_fails_part_way_leaves_the_old_snapshot_whole() {
             Ok(Entry { path: p, key: *key, symlink: *symlink, hash: *hash })
         }
     });
-    assert!(write(&path, &header(newer.len() as u64), failing).is_err());
+    assert!(write(&path, &header(newer.len() as u64), failing, Some(&folders())).is_err());
     assert_eq!(read_all(&path).unwrap().1, old);
     // A temporary file a killed process left behind is not the snapshot and does not disturb it.
     std::fs::write(path.with_extension("tmp1"), b"SKWSNAP\0garbage").unwrap();

@@ -24,7 +24,7 @@ use serde::Serialize;
 
 use crate::error::Result;
 use crate::hashes::{now_ns, FileKey, HashCache, RACY_TICK_NS};
-use crate::index::{lstat_key, ChangeBatch, Index, Verify, WarmFiles};
+use crate::index::{lstat_key, CatchUp, ChangeBatch, Index, Verify, WarmFiles};
 use cache_dir::{CacheDir, Opened};
 use format::{Entry, Header, Reject};
 
@@ -60,6 +60,9 @@ pub struct CacheReport {
     /// The snapshot file.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
+    /// How the warm start caught up, once it has.
+    #[serde(rename = "catchUp", skip_serializing_if = "Option::is_none")]
+    pub catch_up: Option<CatchUp>,
 }
 
 /// The report behind a lock, shared with the status handler.
@@ -67,7 +70,7 @@ pub struct CacheStatus(Mutex<CacheReport>);
 
 impl Default for CacheStatus {
     fn default() -> CacheStatus {
-        CacheStatus(Mutex::new(CacheReport { state: CacheState::Off, reason: None, path: None }))
+        CacheStatus(Mutex::new(CacheReport { state: CacheState::Off, reason: None, path: None, catch_up: None }))
     }
 }
 
@@ -137,7 +140,11 @@ impl Persist {
                 eprintln!("skaffa-workspace: cache: {reason}");
             }
             *status.0.lock().unwrap_or_else(|e| e.into_inner()) =
-                CacheReport { state, reason, path: path.map(|p| p.display().to_string()) };
+                CacheReport { state, reason, path: path.map(|p| p.display().to_string()), catch_up: None };
+        }
+        if dir.is_some() {
+            // Only a scan whose result will be written records its folders (a stat or four each).
+            index.record_folders();
         }
         Persist { index, hashes, hash_now, dir, options, status, last: Mutex::new(None) }
     }
@@ -156,10 +163,18 @@ impl Persist {
                     changed.set(true);
                     offline(batch);
                 };
-                let verified = || self.status.set(CacheState::Warm, None);
+                let verified = |how: &CatchUp| {
+                    let mut status = self.status.0.lock().unwrap_or_else(|e| e.into_inner());
+                    (status.state, status.reason, status.catch_up) = (CacheState::Warm, None, Some(how.clone()));
+                };
                 let verify = Verify { hash_now, keep_hash: &mut keep_hash, verified: &verified };
-                self.index.scan_warm(warm, progress, verify, &offline)?;
-                if changed.get() {
+                let caught_up = self.index.scan_warm(warm, progress, verify, &offline)?;
+                if let Some(why) = &caught_up.walk {
+                    eprintln!("skaffa-workspace: cache: walked the whole tree to catch up: {why}");
+                }
+                // Folders read again have fresh records (settled ones, once their times are old
+                // enough), worth keeping even when no file changed.
+                if changed.get() || caught_up.reread > 0 || caught_up.walk.is_some() {
                     self.write_now();
                 } else {
                     *self.last.lock().unwrap_or_else(|e| e.into_inner()) =
@@ -232,7 +247,14 @@ impl Persist {
         let marks = (snapshot.generation(), self.hashes.revision());
         let root = self.index.root();
         let (root_device, root_inode) = device_inode(root);
+        // Records stand for the folders as a full scan found them; one that skipped entries (names
+        // that are not UTF-8, unreadable folders) leaves none, so the next start walks again and
+        // reports the same skips.
+        let skipped = self.index.skipped();
+        let folders = self.index.folders().filter(|_| skipped.non_utf8 == 0 && skipped.errors == 0);
         let header = Header {
+            folders: folders.as_ref().map_or(0, |f| f.len() as u64),
+            global: folders.as_ref().map_or(0, |f| f.global),
             version: env!("CARGO_PKG_VERSION").to_owned(),
             root: root.to_string_lossy().into_owned(),
             root_device,
@@ -245,28 +267,33 @@ impl Persist {
         let settled = header.written_ns.saturating_sub(2 * RACY_TICK_NS);
         let mut budget = RACY_HASH_BUDGET;
         let gone = FileKey { device: 0, inode: 0, size: 0, mtime_ns: 0, ctime_ns: 0 };
-        format::write_with(&dir.snapshot, &header, |sink| {
-            let mut failed = None;
-            snapshot.for_each(&mut |rel, meta| {
-                if failed.is_some() {
-                    return;
-                }
-                // A file gone since the index saw it gets an impossible key: the next start sees it changed.
-                let key = lstat_key(root, rel).unwrap_or(gone);
-                let cached = if meta.symlink { None } else { self.hashes.get(rel) };
-                let mut hash = cached.filter(|c| c.key == key).map(|c| (c.hash, c.computed_ns));
-                let racy = key.mtime_ns >= settled || key.ctime_ns >= settled;
-                if racy && hash.is_none() && !meta.symlink && key.size <= budget {
-                    let started = now_ns();
-                    hash = (self.hash_now)(rel).map(|h| (h, started));
-                    budget -= key.size;
-                }
-                if let Err(e) = sink(Entry { path: rel, key, symlink: meta.symlink, hash }) {
-                    failed = Some(e);
-                }
-            });
-            failed.map_or(Ok(()), Err)
-        })?;
+        format::write_with(
+            &dir.snapshot,
+            &header,
+            |sink| {
+                let mut failed = None;
+                snapshot.for_each(&mut |rel, meta| {
+                    if failed.is_some() {
+                        return;
+                    }
+                    // A file gone since the index saw it gets an impossible key: the next start sees it changed.
+                    let key = lstat_key(root, rel).unwrap_or(gone);
+                    let cached = if meta.symlink { None } else { self.hashes.get(rel) };
+                    let mut hash = cached.filter(|c| c.key == key).map(|c| (c.hash, c.computed_ns));
+                    let racy = key.mtime_ns >= settled || key.ctime_ns >= settled;
+                    if racy && hash.is_none() && !meta.symlink && key.size <= budget {
+                        let started = now_ns();
+                        hash = (self.hash_now)(rel).map(|h| (h, started));
+                        budget -= key.size;
+                    }
+                    if let Err(e) = sink(Entry { path: rel, key, symlink: meta.symlink, hash }) {
+                        failed = Some(e);
+                    }
+                });
+                failed.map_or(Ok(()), Err)
+            },
+            folders.as_deref(),
+        )?;
         Ok(marks)
     }
 

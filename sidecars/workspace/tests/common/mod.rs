@@ -7,6 +7,7 @@
 
 pub mod sidecar;
 pub mod tree;
+pub mod warm;
 
 use std::path::Path;
 

@@ -1,0 +1,279 @@
+//! The warm start's quick catch-up: instead of walking the whole tree again, it checks every
+//! folder the snapshot recorded (see `folders`) and reads again only those that changed.
+//!
+//! 1. Every recorded folder gets its watch (before it is looked at, as a walk would do) and its
+//!    print is taken now, on all cores. A folder whose print matches is *verified*: it holds the
+//!    names it held, so its files are the snapshot's. One whose own key changed is *changed*:
+//!    its entries are listed again. One whose ignore files changed is *rewalked*: what is
+//!    indexed anywhere below it may differ, so its whole subtree is walked again.
+//! 2. One walk from the root reads the changed folders (their files, and every folder below
+//!    them that the snapshot did not know, in full), passing through the folders above them so
+//!    every ignore file applies as in a full scan. Known folders below a changed one are not
+//!    entered: their own prints speak for them.
+//! 3. A known folder that a changed parent no longer lists was removed (or is no longer a
+//!    folder): it and everything below it leave the index.
+//!
+//! The result is the list of files a full walk would find; `warm` then checks every file's key
+//! as before. When the snapshot has no folder records, git's global excludes changed, or the
+//! walk meets anything a full scan would count as skipped, [`catch_up`] says why and the warm
+//! start walks the whole tree instead.
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::Ordering;
+use std::sync::{Arc, Mutex};
+
+use super::base::{Base, BaseBuilder};
+use super::folders::{self, FolderLog, Folders, Print, UNSETTLED};
+use super::scan::{self, relative};
+use super::shared::Shared;
+use super::types::cores;
+use crate::error::Result;
+
+/// What one folder's check found.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Status {
+    /// Unchanged: its files are the snapshot's.
+    Verified,
+    /// Its entries changed (or it is gone): read again.
+    Changed,
+    /// Its ignore files changed: walked again with everything below it.
+    Rewalk,
+    /// Below a rewalked or removed folder: no longer speaks for itself.
+    Dropped,
+}
+
+/// What the walk of step 2 reads, shared with its filter.
+pub(crate) struct Relist {
+    root: PathBuf,
+    /// Changed and rewalked folders (workspace-relative).
+    changed: HashSet<String>,
+    /// The folders above them, which the walk passes through without taking their files.
+    through: HashSet<String>,
+    /// Every recorded folder that still speaks for itself.
+    known: HashSet<String>,
+    /// The known folders the walk met (listed by a folder it read).
+    seen: Mutex<Vec<String>>,
+    /// Prints of the folders the walk reads, for the next snapshot.
+    pub(crate) log: Arc<FolderLog>,
+}
+
+impl Relist {
+    /// Whether the walk reads the root's own entries.
+    pub(crate) fn reads_root(&self) -> bool {
+        self.changed.contains("")
+    }
+
+    /// The walk's filter: whether to enter the folder (or take the file) at `abs`.
+    pub(crate) fn keep(&self, abs: &Path, is_dir: bool) -> bool {
+        // A name that is not UTF-8 is left to the walker, which notes it (and then this
+        // catch-up gives way to a full walk).
+        let Some(rel) = relative(&self.root, abs) else { return true };
+        if is_dir && self.known.contains(&rel) {
+            let enter = self.changed.contains(&rel) || self.through.contains(&rel);
+            self.seen.lock().unwrap_or_else(|e| e.into_inner()).push(rel);
+            return enter;
+        }
+        // A folder the snapshot did not know is new: all of it is read.
+        is_dir || {
+            let parent = parent_of(&rel);
+            self.changed.contains(parent) || !self.known.contains(parent)
+        }
+    }
+}
+
+/// The catch-up's result: the files a full walk would find (paths and symlink flags), the
+/// folder records for the next snapshot, and how many folders were read again.
+pub(crate) struct Caught {
+    pub(crate) files: Base,
+    pub(crate) folders: Folders,
+    pub(crate) reread: u64,
+}
+
+/// Catches `files` (the snapshot's) up with the disk using the snapshot's folder `records`;
+/// `Err(why)` when only a full walk can (see the module documentation).
+pub(crate) fn catch_up(
+    shared: &Shared,
+    files: &Base,
+    records: &Folders,
+) -> Result<std::result::Result<Caught, String>> {
+    let (root, no_ignore) = (shared.root(), shared.opts.no_ignore);
+    if records.is_empty() {
+        return Ok(Err("the snapshot has no folder records".into()));
+    }
+    if records.global == UNSETTLED || records.global != folders::global_print(no_ignore, None) {
+        return Ok(Err("git's global excludes file changed".into()));
+    }
+    // It still holds (checked above), and it was settled when recorded: the next snapshot keeps it.
+    let global = records.global;
+    let hook = shared.watch.dir_hook();
+    let records = records.to_vec();
+    let mut status = check(root, no_ignore, &records, hook.as_deref());
+    drop_below(&records, &mut status, |s| s == Status::Rewalk);
+    let changed: HashSet<String> = select(&records, &status, |s| matches!(s, Status::Changed | Status::Rewalk));
+    let (mut listing, mut log) = (Vec::new(), Vec::new());
+    if !changed.is_empty() {
+        let through = changed.iter().flat_map(|c| ancestors(c)).map(str::to_owned).collect();
+        let known = select(&records, &status, |s| s != Status::Dropped);
+        let relist = Arc::new(Relist {
+            root: root.to_path_buf(),
+            changed,
+            through,
+            known,
+            seen: Mutex::new(Vec::new()),
+            log: Arc::new(FolderLog::new(root, no_ignore)),
+        });
+        let errors = shared.skips.errors.load(Ordering::Relaxed);
+        let mark = hook.as_ref().map(|hook| hook.walk_begins());
+        let mut counters = shared.counters();
+        counters.defer_meta = true;
+        listing = scan::scan_relist(&shared.opts, relist.clone(), &counters)?;
+        if !counters.into_non_utf8().is_empty() || shared.skips.errors.load(Ordering::Relaxed) != errors {
+            return Ok(Err("a folder read again holds unreadable entries or names that are not UTF-8".into()));
+        }
+        log = relist.log.take_sorted();
+        let seen: HashSet<String> =
+            std::mem::take(&mut *relist.seen.lock().unwrap_or_else(|e| e.into_inner())).into_iter().collect();
+        // Rewalked subtrees lose the watches step 1 placed and the walk did not place again (now
+        // ignored), removed ones all of theirs: they would report events under names not indexed.
+        let mut stale: Vec<PathBuf> = records
+            .iter()
+            .zip(&status)
+            .filter(|(_, s)| **s == Status::Rewalk)
+            .map(|((r, _), _)| root.join(r))
+            .collect();
+        for (i, (rel, _)) in records.iter().enumerate() {
+            let listed_by_changed = !rel.is_empty() && relist.changed.contains(parent_of(rel));
+            if status[i] != Status::Dropped && listed_by_changed && !seen.contains(rel) {
+                status[i] = Status::Dropped;
+                stale.push(root.join(rel));
+            }
+        }
+        drop_below(&records, &mut status, |s| s == Status::Dropped);
+        if let (Some(hook), Some(mark)) = (&hook, mark) {
+            stale.iter().for_each(|dir| hook.walked(dir, mark));
+        }
+    }
+    let verified: HashSet<&str> =
+        records.iter().zip(&status).filter(|(_, s)| **s == Status::Verified).map(|((r, _), _)| r.as_str()).collect();
+    let files = merge_files(files, &verified, listing)?;
+    let reread = log.len() as u64;
+    let kept = records.iter().zip(&status).filter(|(_, s)| **s == Status::Verified).map(|((r, p), _)| (r.clone(), *p));
+    let folders = Folders::from_sorted(global, merge_records(kept, log)).expect("two sorted lists merged");
+    Ok(Ok(Caught { files, folders, reread }))
+}
+
+/// Step 1 on all cores: each folder's watch, then its status from its print now.
+fn check(root: &Path, no_ignore: bool, records: &[(String, Print)], hook: Option<&dyn scan::WalkHook>) -> Vec<Status> {
+    let mut status = vec![Status::Verified; records.len()];
+    let per = records.len().div_ceil(cores().max(1)).max(1);
+    std::thread::scope(|s| {
+        for (part, out) in records.chunks(per).zip(status.chunks_mut(per)) {
+            s.spawn(move || {
+                for ((rel, was), slot) in part.iter().zip(out) {
+                    let abs = root.join(rel);
+                    if let Some(hook) = hook {
+                        hook.before_read(&abs);
+                    }
+                    let now = folders::print(&abs, no_ignore, None);
+                    let exists = now.folder != UNSETTLED;
+                    *slot = if exists && (was.rules == UNSETTLED || now.rules != was.rules) {
+                        Status::Rewalk
+                    } else if was.folder == UNSETTLED || now.folder != was.folder {
+                        Status::Changed
+                    } else {
+                        Status::Verified
+                    };
+                }
+            });
+        }
+    });
+    status
+}
+
+/// Marks every folder below one whose status satisfies `top` as dropped. Paths below `x` are
+/// those starting with `x/`, one contiguous run in sorted order, so a stack of open runs will do.
+fn drop_below(records: &[(String, Print)], status: &mut [Status], top: impl Fn(Status) -> bool) {
+    let mut open: Vec<&str> = Vec::new();
+    for (i, (rel, _)) in records.iter().enumerate() {
+        while open.last().is_some_and(|o| !is_below(rel, o)) {
+            open.pop();
+        }
+        if !open.is_empty() {
+            status[i] = Status::Dropped;
+        } else if top(status[i]) {
+            open.push(rel);
+        }
+    }
+}
+
+/// The recorded folders whose status satisfies `pick`.
+fn select(records: &[(String, Print)], status: &[Status], pick: impl Fn(Status) -> bool) -> HashSet<String> {
+    records.iter().zip(status).filter(|(_, s)| pick(**s)).map(|((r, _), _)| r.clone()).collect()
+}
+
+/// The snapshot's files whose folder was verified, merged with the files the walk found.
+fn merge_files(old: &Base, verified: &HashSet<&str>, listing: scan::Listing) -> Result<Base> {
+    let mut builder = BaseBuilder::paths_only();
+    let mut fresh = listing.into_iter().peekable();
+    let mut keys = old.keys.iter();
+    // Files of one folder come in runs, so the last folder's answer is kept.
+    let mut last: Option<(Vec<u8>, bool)> = None;
+    while let Some((key, id)) = keys.next_ref() {
+        let path = std::str::from_utf8(key).expect("index keys are UTF-8");
+        let parent = parent_of(path);
+        let keep = match &last {
+            Some((folder, keep)) if folder.as_slice() == parent.as_bytes() => *keep,
+            _ => last.insert((parent.as_bytes().to_vec(), verified.contains(parent))).1,
+        };
+        if !keep {
+            continue;
+        }
+        while let Some((p, meta)) = fresh.next_if(|(p, _)| p.as_str() < path) {
+            builder.push(p.as_bytes(), meta)?;
+        }
+        // A verified folder is never read again, so the walk cannot list its files too.
+        debug_assert!(fresh.peek().is_none_or(|(p, _)| p != path));
+        builder.push(key, old.meta(id))?;
+    }
+    for (p, meta) in fresh {
+        builder.push(p.as_bytes(), meta)?;
+    }
+    builder.finish()
+}
+
+/// Two sorted record lists as one; where both have a folder, the fresh print wins.
+fn merge_records(
+    old: impl Iterator<Item = (String, Print)>,
+    fresh: Vec<(String, Print)>,
+) -> impl Iterator<Item = (String, Print)> {
+    let mut out: Vec<(String, Print)> = old.collect();
+    let replaced: HashMap<String, Print> = fresh.into_iter().collect();
+    out.retain(|(r, _)| !replaced.contains_key(r));
+    out.extend(replaced);
+    out.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    out.into_iter()
+}
+
+/// The folder holding `rel` (`""` for the root's entries).
+fn parent_of(rel: &str) -> &str {
+    rel.rfind('/').map_or("", |i| &rel[..i])
+}
+
+/// True when `rel` lies strictly below the folder `dir` (`""` is the root).
+fn is_below(rel: &str, dir: &str) -> bool {
+    match dir.is_empty() {
+        true => !rel.is_empty(),
+        false => rel.len() > dir.len() && rel.starts_with(dir) && rel.as_bytes()[dir.len()] == b'/',
+    }
+}
+
+/// Every folder strictly above `rel`, ending with the root `""`.
+fn ancestors(rel: &str) -> impl Iterator<Item = &str> {
+    let mut cur = (!rel.is_empty()).then_some(rel);
+    std::iter::from_fn(move || {
+        let parent = parent_of(cur?);
+        cur = (!parent.is_empty()).then_some(parent);
+        Some(parent)
+    })
+}

@@ -1,0 +1,71 @@
+//! What the warm start tests share: a sidecar with a cache folder, the listing it ends with, the
+//! listing a cold scan ends with, and the offline changes it reported.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use serde_json::{json, Value};
+
+use super::sidecar::Sidecar;
+
+pub fn cached(root: &Path, cache: &Path) -> Sidecar {
+    Sidecar::start(root, &["--cache-dir", cache.to_str().unwrap()])
+}
+
+/// Every indexed path, as glob lists them once the index is ready (and verified).
+pub fn listing(s: &mut Sidecar) -> BTreeSet<String> {
+    let r = s.ok("workspace/glob", json!({ "include": ["**"], "waitForIndex": true }));
+    assert!(r.get("indexing").is_none(), "a waited-for glob is verified: {r}");
+    r["paths"].as_array().unwrap().iter().map(|p| p.as_str().unwrap().to_owned()).collect()
+}
+
+/// The index a cold scan of `root` builds (no cache), for comparison.
+pub fn cold_listing(root: &Path) -> BTreeSet<String> {
+    let mut s = Sidecar::start(root, &[]);
+    s.wait_ready(false);
+    listing(&mut s)
+}
+
+/// Runs a sidecar with the cache until ready and shuts it down, which writes the snapshot.
+pub fn run_once(root: &Path, cache: &Path) -> Value {
+    let mut s = cached(root, cache);
+    let status = s.wait_ready(true);
+    s.shutdown();
+    status
+}
+
+/// `(type, path)` of every change reported as `workspace/didChange` so far.
+pub fn changes(s: &Sidecar) -> BTreeSet<(String, String)> {
+    let events = s.events.iter().filter(|e| e["event"] == "workspace/didChange");
+    events
+        .flat_map(|e| e["data"]["changes"].as_array().unwrap().clone())
+        .map(|c| (c["type"].as_str().unwrap().to_owned(), c["path"].as_str().unwrap().to_owned()))
+        .collect()
+}
+
+pub fn set(items: &[(&str, &str)]) -> BTreeSet<(String, String)> {
+    items.iter().map(|(t, p)| (t.to_string(), p.to_string())).collect()
+}
+
+/// Rewrites `path` with `content` of the same size and puts its old mtime back: only ctime (and
+/// the content) can tell the file changed.
+pub fn edit_keeping_size_and_mtime(path: &Path, content: &str) {
+    let mtime = std::fs::metadata(path).unwrap().modified().unwrap();
+    std::fs::write(path, content).unwrap();
+    std::fs::File::options().write(true).open(path).unwrap().set_modified(mtime).unwrap();
+}
+
+/// Waits until every time already on the tree is older than the racy rule's two ticks (2 s
+/// each, `hashes::RACY_TICK_NS`), so a scan started afterwards records settled folder prints.
+/// Not a wait for luck: before this the sidecar must not trust a folder's times, after it it
+/// must, and a test of the quick catch-up needs folders it can trust.
+pub fn settle() {
+    std::thread::sleep(std::time::Duration::from_millis(4_200));
+}
+
+/// The `cache.catchUp` object of a warm status.
+pub fn catch_up(status: &Value) -> &Value {
+    let how = &status["cache"]["catchUp"];
+    assert!(how.is_object(), "a warm start reports how it caught up: {status}");
+    how
+}
