@@ -163,22 +163,26 @@ impl Persist {
                     changed.set(true);
                     offline(batch);
                 };
+                // Folders read again have fresh records (settled ones, once their times are old
+                // enough), worth keeping even when no file changed.
+                let rewrite = |how: &CatchUp| changed.get() || how.reread > 0 || how.walk.is_some();
                 let verified = |how: &CatchUp| {
                     let mut status = self.status.0.lock().unwrap_or_else(|e| e.into_inner());
                     (status.state, status.reason, status.catch_up) = (CacheState::Warm, None, Some(how.clone()));
+                    if !rewrite(how) {
+                        // The snapshot is the index now; said before it turns ready, so a shutdown
+                        // right after does not write the same snapshot again.
+                        *self.last.lock().unwrap_or_else(|e| e.into_inner()) =
+                            Some((self.index.generation(), self.hashes.revision()));
+                    }
                 };
                 let verify = Verify { hash_now, keep_hash: &mut keep_hash, verified: &verified };
                 let caught_up = self.index.scan_warm(warm, progress, verify, &offline)?;
                 if let Some(why) = &caught_up.walk {
                     eprintln!("skaffa-workspace: cache: walked the whole tree to catch up: {why}");
                 }
-                // Folders read again have fresh records (settled ones, once their times are old
-                // enough), worth keeping even when no file changed.
-                if changed.get() || caught_up.reread > 0 || caught_up.walk.is_some() {
+                if rewrite(&caught_up) {
                     self.write_now();
-                } else {
-                    *self.last.lock().unwrap_or_else(|e| e.into_inner()) =
-                        Some((self.index.generation(), self.hashes.revision()));
                 }
             }
             Err(reject) => {
