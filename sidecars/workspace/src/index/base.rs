@@ -122,6 +122,22 @@ impl Base {
     }
 }
 
+impl Base {
+    /// The same keys and symlink flags (shared, not copied), without an FST, sizes or mtimes.
+    pub(crate) fn paths(&self) -> Base {
+        let (sizes, mtimes) = (Arc::new(Vec::new()), Arc::new(Vec::new()));
+        Base { map: None, sizes, mtimes, symlinks: self.symlinks.clone(), keys: self.keys.clone(), meta_pending: true }
+    }
+
+    /// A base without an FST from its parts: `keys` (finished), and per entry its size, mtime
+    /// and symlink bit (64 per word).
+    pub(crate) fn from_parts(keys: FrontCoded, sizes: Vec<u64>, mtimes: Vec<i64>, symlinks: Vec<u64>) -> Base {
+        assert!(sizes.len() == keys.len() && mtimes.len() == keys.len() && symlinks.len() == keys.len().div_ceil(64));
+        let (sizes, mtimes, symlinks, keys) = (Arc::new(sizes), Arc::new(mtimes), Arc::new(symlinks), Arc::new(keys));
+        Base { map: None, sizes, mtimes, symlinks, keys, meta_pending: true }
+    }
+}
+
 /// Builds a [`Base`] from paths given in strictly increasing byte order.
 pub(crate) struct BaseBuilder {
     /// `None` when the FST is left for later (see [`Base`]).

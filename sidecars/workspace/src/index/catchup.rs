@@ -20,15 +20,19 @@
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::Ordering;
+use std::sync::atomic::{AtomicUsize, Ordering as AtomicOrdering};
 use std::sync::{Arc, Mutex};
 
 use super::base::{Base, BaseBuilder};
 use super::folders::{self, FolderLog, Folders, Print, UNSETTLED};
+use super::frontcode::RESTART;
 use super::scan::{self, relative};
 use super::shared::Shared;
+use super::stat::Stat;
 use super::types::cores;
+use super::warm::lstat_key;
 use crate::error::Result;
+use crate::hashes::FileKey;
 
 /// What one folder's check found.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -86,6 +90,8 @@ impl Relist {
 /// folder records for the next snapshot, and how many folders were read again.
 pub(crate) struct Caught {
     pub(crate) files: Base,
+    /// The key of every file of `files` now (`None` for one gone since).
+    pub(crate) keys: Vec<Option<FileKey>>,
     pub(crate) folders: Folders,
     pub(crate) reread: u64,
 }
@@ -108,7 +114,7 @@ pub(crate) fn catch_up(
     let global = records.global;
     let hook = shared.watch.dir_hook();
     let records = records.to_vec();
-    let mut status = check(root, no_ignore, &records, hook.as_deref());
+    let (mut status, mut keys) = check(root, no_ignore, &records, hook.as_deref(), files);
     drop_below(&records, &mut status, |s| s == Status::Rewalk);
     let changed: HashSet<String> = select(&records, &status, |s| matches!(s, Status::Changed | Status::Rewalk));
     let (mut listing, mut log) = (Vec::new(), Vec::new());
@@ -123,12 +129,12 @@ pub(crate) fn catch_up(
             seen: Mutex::new(Vec::new()),
             log: Arc::new(FolderLog::new(root, no_ignore)),
         });
-        let errors = shared.skips.errors.load(Ordering::Relaxed);
+        let errors = shared.skips.errors.load(AtomicOrdering::Relaxed);
         let mark = hook.as_ref().map(|hook| hook.walk_begins());
         let mut counters = shared.counters();
         counters.defer_meta = true;
         listing = scan::scan_relist(&shared.opts, relist.clone(), &counters)?;
-        if !counters.into_non_utf8().is_empty() || shared.skips.errors.load(Ordering::Relaxed) != errors {
+        if !counters.into_non_utf8().is_empty() || shared.skips.errors.load(AtomicOrdering::Relaxed) != errors {
             return Ok(Err("a folder read again holds unreadable entries or names that are not UTF-8".into()));
         }
         log = relist.log.take_sorted();
@@ -156,39 +162,74 @@ pub(crate) fn catch_up(
     }
     let verified: HashSet<&str> =
         records.iter().zip(&status).filter(|(_, s)| **s == Status::Verified).map(|((r, _), _)| r.as_str()).collect();
-    let files = merge_files(files, &verified, listing)?;
+    let (files, keys) = match listing.is_empty() && status.iter().all(|s| *s == Status::Verified) {
+        // Nothing changed in any folder: the snapshot's files, whose keys were just read.
+        true => (files.paths(), std::mem::take(&mut keys)),
+        false => merge_files(root, files, &verified, listing, keys)?,
+    };
     let reread = log.len() as u64;
     let kept = records.iter().zip(&status).filter(|(_, s)| **s == Status::Verified).map(|((r, p), _)| (r.clone(), *p));
     let folders = Folders::from_sorted(global, merge_records(kept, log)).expect("two sorted lists merged");
-    Ok(Ok(Caught { files, folders, reread }))
+    Ok(Ok(Caught { files, keys, folders, reread }))
 }
 
-/// Step 1 on all cores: each folder's watch, then its status from its print now.
-fn check(root: &Path, no_ignore: bool, records: &[(String, Print)], hook: Option<&dyn scan::WalkHook>) -> Vec<Status> {
+/// Step 1, with every snapshot file's key read now: one thread places each folder's watch and
+/// takes its status from its print, in path order (the watch table is one lock: more threads
+/// would only queue on it); the others, and that one when it is done, read the files' keys in
+/// path order, each only once its folder's watch is in place (a folder sorts before its files,
+/// so "every folder before this path is done" says so), so an edit after the read is reported.
+fn check(
+    root: &Path,
+    no_ignore: bool,
+    records: &[(String, Print)],
+    hook: Option<&dyn scan::WalkHook>,
+    files: &Base,
+) -> (Vec<Status>, Vec<Option<FileKey>>) {
     let mut status = vec![Status::Verified; records.len()];
-    let per = records.len().div_ceil(cores().max(1)).max(1);
-    std::thread::scope(|s| {
-        for (part, out) in records.chunks(per).zip(status.chunks_mut(per)) {
-            s.spawn(move || {
-                for ((rel, was), slot) in part.iter().zip(out) {
-                    let abs = root.join(rel);
-                    if let Some(hook) = hook {
-                        hook.before_read(&abs);
-                    }
-                    let now = folders::print(&abs, no_ignore, None);
-                    let exists = now.folder != UNSETTLED;
-                    *slot = if exists && (was.rules == UNSETTLED || now.rules != was.rules) {
-                        Status::Rewalk
-                    } else if was.folder == UNSETTLED || now.folder != was.folder {
-                        Status::Changed
-                    } else {
-                        Status::Verified
-                    };
-                }
-            });
+    let mut keys = vec![None; files.len()];
+    let done = AtomicUsize::new(0);
+    let queue = Mutex::new(keys.chunks_mut(RESTART).enumerate());
+    let stat_files = || loop {
+        let Some((c, part)) = queue.lock().unwrap_or_else(|e| e.into_inner()).next() else { return };
+        let (mut it, mut stat) = (files.keys.iter_from_chunk(c), Stat::new(root));
+        for slot in part.iter_mut() {
+            let (key, _) = it.next_ref().expect("one key per entry");
+            let Ok(rel) = std::str::from_utf8(key) else { continue };
+            while !covered(records, &done, parent_of(rel)) {
+                std::thread::yield_now();
+            }
+            *slot = stat.key(rel);
         }
+    };
+    std::thread::scope(|s| {
+        for _ in 1..cores().max(2) {
+            s.spawn(stat_files);
+        }
+        for (i, ((rel, was), slot)) in records.iter().zip(status.iter_mut()).enumerate() {
+            let abs = root.join(rel);
+            if let Some(hook) = hook {
+                hook.before_read(&abs);
+            }
+            let now = folders::print(&abs, no_ignore, None);
+            let exists = now.folder != UNSETTLED;
+            *slot = if exists && (was.rules == UNSETTLED || now.rules != was.rules) {
+                Status::Rewalk
+            } else if was.folder == UNSETTLED || now.folder != was.folder {
+                Status::Changed
+            } else {
+                Status::Verified
+            };
+            done.store(i + 1, AtomicOrdering::Release);
+        }
+        stat_files();
     });
-    status
+    (status, keys)
+}
+
+/// Whether the folder `dir` was checked: every record before the first one not yet checked is.
+fn covered(records: &[(String, Print)], done: &AtomicUsize, dir: &str) -> bool {
+    let done = done.load(AtomicOrdering::Acquire);
+    done == records.len() || dir < records[done].0.as_str()
 }
 
 /// Marks every folder below one whose status satisfies `top` as dropped. Paths below `x` are
@@ -212,9 +253,17 @@ fn select(records: &[(String, Print)], status: &[Status], pick: impl Fn(Status) 
     records.iter().zip(status).filter(|(_, s)| pick(**s)).map(|((r, _), _)| r.clone()).collect()
 }
 
-/// The snapshot's files whose folder was verified, merged with the files the walk found.
-fn merge_files(old: &Base, verified: &HashSet<&str>, listing: scan::Listing) -> Result<Base> {
+/// The snapshot's files whose folder was verified (with the keys `old_keys` read of them),
+/// merged with the files the walk found (whose keys are read now, their folders watched).
+fn merge_files(
+    root: &Path,
+    old: &Base,
+    verified: &HashSet<&str>,
+    listing: scan::Listing,
+    old_keys: Vec<Option<FileKey>>,
+) -> Result<(Base, Vec<Option<FileKey>>)> {
     let mut builder = BaseBuilder::paths_only();
+    let mut now = Vec::with_capacity(old.len());
     let mut fresh = listing.into_iter().peekable();
     let mut keys = old.keys.iter();
     // Files of one folder come in runs, so the last folder's answer is kept.
@@ -231,15 +280,18 @@ fn merge_files(old: &Base, verified: &HashSet<&str>, listing: scan::Listing) -> 
         }
         while let Some((p, meta)) = fresh.next_if(|(p, _)| p.as_str() < path) {
             builder.push(p.as_bytes(), meta)?;
+            now.push(lstat_key(root, &p));
         }
         // A verified folder is never read again, so the walk cannot list its files too.
         debug_assert!(fresh.peek().is_none_or(|(p, _)| p != path));
         builder.push(key, old.meta(id))?;
+        now.push(old_keys[id as usize]);
     }
     for (p, meta) in fresh {
         builder.push(p.as_bytes(), meta)?;
+        now.push(lstat_key(root, &p));
     }
-    builder.finish()
+    Ok((builder.finish()?, now))
 }
 
 /// Two sorted record lists as one; where both have a folder, the fresh print wins.

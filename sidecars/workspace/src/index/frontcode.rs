@@ -64,6 +64,16 @@ impl FrontCoded {
         self.len += 1;
     }
 
+    /// Appends `count` keys already front-coded as [`FrontCoded::push`] codes them, the first one
+    /// whole: one restart's worth (the snapshot stores them so, see `persist::blocks`). The
+    /// caller has checked that they sort after the keys before them.
+    pub(crate) fn push_block(&mut self, bytes: &[u8], count: usize) {
+        assert!(self.len.is_multiple_of(RESTART) && count <= RESTART, "a block starts at a restart");
+        self.restarts.push(self.bytes.len() as u32);
+        self.bytes.extend_from_slice(bytes);
+        self.len += count;
+    }
+
     /// The last key pushed (before [`FrontCoded::finish`]).
     pub(crate) fn last(&self) -> Option<&[u8]> {
         (self.len > 0).then_some(&self.prev[..])

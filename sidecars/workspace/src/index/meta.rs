@@ -12,8 +12,7 @@ use std::path::Path;
 
 use super::base::Base;
 use super::frontcode::RESTART;
-use super::scan;
-use super::types::FileMeta;
+use super::stat::Stat;
 
 /// `base` with every entry's metadata read from disk under `root`. A file that vanished since
 /// the scan keeps zeros: its folder's watch reports the deletion, which the applier applies by its own `lstat`.
@@ -33,7 +32,7 @@ pub(crate) fn fill(base: &Base, root: &Path, threads: usize) -> Base {
                 for (size, mtime) in sizes.iter_mut().zip(mtimes.iter_mut()) {
                     let (key, _) = keys.next_ref().expect("one key per entry");
                     let rel = std::str::from_utf8(key).expect("index keys are UTF-8");
-                    if let Some(found) = stat.lstat(rel) {
+                    if let Some(found) = stat.meta(rel) {
                         (*size, *mtime) = (found.size, found.mtime_ms);
                     }
                 }
@@ -55,67 +54,13 @@ pub(crate) fn release_free_memory() {
     }
 }
 
-/// `lstat` of index paths. On Linux the files of one folder, which sort next to each other, are
-/// stated relative to one handle on that folder (`fstatat`), so the kernel resolves the folder's
-/// path once per run of its files rather than once per file: `find` works the same way.
-struct Stat<'a> {
-    root: &'a Path,
-    #[cfg(target_os = "linux")]
-    dir: Option<(String, std::fs::File)>,
-}
-
-impl<'a> Stat<'a> {
-    fn new(root: &'a Path) -> Stat<'a> {
-        Stat {
-            root,
-            #[cfg(target_os = "linux")]
-            dir: None,
-        }
-    }
-
-    #[cfg(not(target_os = "linux"))]
-    fn lstat(&mut self, rel: &str) -> Option<FileMeta> {
-        std::fs::symlink_metadata(self.root.join(rel)).ok().map(|md| scan::file_meta(&md))
-    }
-
-    #[cfg(target_os = "linux")]
-    fn lstat(&mut self, rel: &str) -> Option<FileMeta> {
-        use std::os::fd::AsRawFd;
-        use std::os::unix::fs::OpenOptionsExt;
-        let slow = |root: &Path| std::fs::symlink_metadata(root.join(rel)).ok().map(|md| scan::file_meta(&md));
-        let (dir, name) = rel.rsplit_once('/').unwrap_or(("", rel));
-        if self.dir.as_ref().is_none_or(|(d, _)| d != dir) {
-            // A path-only handle: nothing is opened for reading, and a link is not followed.
-            let opened = std::fs::OpenOptions::new()
-                .read(true)
-                .custom_flags(libc::O_PATH | libc::O_DIRECTORY | libc::O_NOFOLLOW)
-                .open(self.root.join(dir));
-            self.dir = opened.ok().map(|f| (dir.to_owned(), f));
-        }
-        let Some((_, handle)) = &self.dir else { return slow(self.root) };
-        let Ok(name) = std::ffi::CString::new(name) else { return slow(self.root) };
-        // SAFETY: `st` is plain old data the call fills; the fd and the C string outlive the call.
-        let mut st: libc::stat = unsafe { std::mem::zeroed() };
-        let rc = unsafe { libc::fstatat(handle.as_raw_fd(), name.as_ptr(), &mut st, libc::AT_SYMLINK_NOFOLLOW) };
-        if rc != 0 {
-            return None;
-        }
-        if st.st_mtime < 0 {
-            // Before 1970: `scan::file_meta`'s rounding is the reference; rare enough to ask again.
-            return slow(self.root);
-        }
-        let mtime_ms = st.st_mtime * 1000 + st.st_mtime_nsec / 1_000_000;
-        let symlink = st.st_mode & libc::S_IFMT == libc::S_IFLNK;
-        Some(FileMeta { size: st.st_size as u64, mtime_ms, symlink })
-    }
-}
-
 #[cfg(test)]
 // The test builds its fixture tree with std's writing APIs; it is not the sidecar.
 #[allow(clippy::disallowed_methods)]
 mod tests {
     use super::*;
     use crate::index::base::BaseBuilder;
+    use crate::index::types::FileMeta;
 
     /// `fill` splits the keys between threads at restart points; every entry must get the
     /// metadata of its own path, including the ones on both sides of each split, and a path that

@@ -33,6 +33,7 @@ mod score;
 mod shared;
 mod skips;
 mod snapshot;
+mod stat;
 mod store;
 mod types;
 mod warm;
@@ -45,6 +46,7 @@ use crate::error::Result;
 use shared::Shared;
 
 pub use folders::{Folders, Print};
+pub(crate) use frontcode::RESTART;
 pub use fuzzy::Finder;
 pub use limit::WatchLimit;
 pub use partial::SoFar;

@@ -14,10 +14,11 @@
 use std::path::Path;
 use std::sync::atomic::Ordering;
 
-use super::base::{Base, BaseBuilder};
+use super::base::Base;
 use super::folders::{Folders, Print};
-use super::frontcode::RESTART;
-use super::types::{cores, Change, ChangeBatch, ChangeKind, FileMeta};
+use super::frontcode::{FrontCoded, RESTART};
+use super::stat::Stat;
+use super::types::{cores, Change, ChangeBatch, ChangeKind};
 use super::{catchup, scan, Index, Phase};
 use crate::error::Result;
 use crate::hashes::{now_ns, Cached, FileKey, RACY_TICK_NS};
@@ -50,19 +51,38 @@ pub struct CatchUp {
 impl WarmFiles {
     /// Reads the snapshot at `path` if `accept` takes its header; any damage rejects all of it.
     pub fn load(path: &Path, accept: impl FnOnce(&Header) -> Result<(), String>) -> Result<WarmFiles, Reject> {
-        let mut builder = BaseBuilder::with_fst(0, false);
         let (mut keys, mut hashes, mut folders) = (Vec::new(), Vec::new(), Vec::new());
+        let (mut paths, mut sizes, mut mtimes, mut symlinks) =
+            (FrontCoded::default(), Vec::new(), Vec::new(), Vec::new());
+        let files = std::cell::Cell::new(0);
+        let accept = |h: &Header| {
+            files.set(h.files as usize);
+            accept(h)
+        };
         let each_folder = |rel: &str, print: Print| folders.push((rel.to_owned(), print));
-        let header = format::read(path, accept, each_folder, |e| {
-            let meta = FileMeta { size: e.key.size, mtime_ms: ns_to_ms(e.key.mtime_ns), symlink: e.symlink };
-            builder.push(e.path.as_bytes(), meta).map_err(|err| err.to_string())?;
-            if let Some((hash, computed)) = e.hash {
-                hashes.push((keys.len() as u32, hash, computed));
+        let header = format::read_blocks(path, accept, each_folder, |block| {
+            if keys.capacity() == 0 {
+                // Sized once: a million files would otherwise grow each array twice over.
+                let n = files.get();
+                keys.reserve_exact(n);
+                sizes.reserve_exact(n);
+                mtimes.reserve_exact(n);
+                symlinks.reserve_exact(n.div_ceil(64));
             }
-            keys.push(e.key);
+            paths.push_block(block.paths, block.count);
+            let first = keys.len();
+            for i in 0..block.count {
+                let key = block.key(i);
+                sizes.push(key.size);
+                mtimes.push(ns_to_ms(key.mtime_ns));
+                keys.push(key);
+            }
+            symlinks.extend(block.symlink_words());
+            hashes.extend(block.hashes().map(|(i, hash, at)| ((first + i) as u32, hash, at)));
             Ok(())
         })?;
-        let base = builder.finish().map_err(|e| Reject::Corrupt(e.to_string()))?;
+        paths.finish();
+        let base = Base::from_parts(paths, sizes, mtimes, symlinks);
         let folders = match folders.is_empty() {
             true => None,
             // The reader checked the order already.
@@ -115,22 +135,22 @@ impl Index {
             None => Err("the snapshot has no folder records".to_owned()),
         };
         drop(folders);
-        let (walked, report) = match caught {
+        let (walked, now_keys, report) = match caught {
             Ok(caught) => {
                 shared.found.hold_point(warm_base.len() as u64);
                 self.keep_folders(Some(caught.folders));
                 progress(caught.files.len() as u64);
-                (caught.files, CatchUp { folders: checked, reread: caught.reread, walk: None })
+                (caught.files, caught.keys, CatchUp { folders: checked, reread: caught.reread, walk: None })
             }
             Err(why) => {
                 counters.folders = self.folder_log();
                 let walked = scan::scan_root(&shared.opts, &counters, progress)?;
                 self.keep_folders(counters.folders.as_ref().map(|log| log.take_folders()));
-                (walked, CatchUp { folders: checked, reread: 0, walk: Some(why) })
+                let keys = stat_keys(&walked, self.root(), cores());
+                (walked, keys, CatchUp { folders: checked, reread: 0, walk: Some(why) })
             }
         };
         shared.skips.record_non_utf8(None, counters.into_non_utf8());
-        let now_keys = stat_keys(&walked, self.root(), cores());
         let (sizes, mtimes) = now_keys.iter().map(|k| k.map_or((0, 0), |k| (k.size, ns_to_ms(k.mtime_ns)))).unzip();
         let fresh = walked.with_meta(sizes, mtimes);
         drop(walked);
@@ -255,10 +275,10 @@ pub(crate) fn stat_keys(base: &Base, root: &Path, threads: usize) -> Vec<Option<
     std::thread::scope(|s| {
         for (c, part) in keys.chunks_mut(per).enumerate() {
             s.spawn(move || {
-                let mut it = base.keys.iter_from_chunk(c * per / RESTART);
+                let (mut it, mut stat) = (base.keys.iter_from_chunk(c * per / RESTART), Stat::new(root));
                 for slot in part.iter_mut() {
                     let (key, _) = it.next_ref().expect("one key per entry");
-                    *slot = std::str::from_utf8(key).ok().and_then(|rel| lstat_key(root, rel));
+                    *slot = std::str::from_utf8(key).ok().and_then(|rel| stat.key(rel));
                 }
             });
         }

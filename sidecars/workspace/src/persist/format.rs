@@ -1,21 +1,19 @@
-//! The index snapshot's file format, version 2. One file per root in the cache folder:
+//! The index snapshot's file format, version 3. One file per root in the cache folder:
 //!
 //! ```text
 //! magic "SKWSNAP\0" · format version (u32 LE)
 //! header, in varints: sidecar version, root path, root device, root inode, options hash,
 //!                     snapshot time (ns since the epoch), file count, folder count,
 //!                     global excludes print
-//! entries, sorted by path: shared-prefix length, suffix length, suffix bytes, flags
-//!                     (1 = symlink, 2 = hash follows), size, mtime ns, ctime ns, device, inode,
-//!                     [hash (16 bytes LE), hash computed at (ns)]
+//! files, sorted by path, in blocks of 1024 (see `blocks`)
 //! folders, sorted by path (the root is ""): shared-prefix length, suffix length, suffix bytes,
 //!                     folder print, rules print (u64 LE each; see `index::folders`)
 //! trailer: xxh3-64 of every byte before it (u64 LE)
 //! ```
 //!
-//! Integers are LEB128 varints (signed ones zigzagged), paths front-coded against the previous
-//! one, so a million files take about 50 MB. [`read`] checks the whole checksum before it hands
-//! out a single entry: a truncated or corrupt file yields nothing, never part of an index.
+//! Integers in the header are LEB128 varints (signed ones zigzagged); a million files take about
+//! 70 MB. [`read_blocks`] checks the whole checksum, then every path, before it hands out a single
+//! entry: a truncated or corrupt file yields nothing, never part of an index.
 //! [`write`] is atomic: a temporary file beside the snapshot, fsync, rename over it, fsync of the
 //! folder; a crash at any point leaves either the old snapshot or the new one, whole.
 
@@ -25,14 +23,13 @@ use std::path::Path;
 
 use xxhash_rust::xxh3::{xxh3_64, Xxh3};
 
+use super::blocks::{self, put, Block, BlockWriter, BLOCK};
 use crate::hashes::FileKey;
 use crate::index::{Folders, Print};
 
 const MAGIC: &[u8; 8] = b"SKWSNAP\0";
 /// Bumped whenever the layout changes; a snapshot of another version is never read.
-pub const FORMAT_VERSION: u32 = 2;
-const FLAG_SYMLINK: u8 = 1;
-const FLAG_HASH: u8 = 2;
+pub const FORMAT_VERSION: u32 = 3;
 
 /// What a snapshot says about the index as a whole; it must match the running sidecar's.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -142,29 +139,21 @@ fn write_file(
         put(&mut buf, v);
     }
     out.write_all(&buf)?;
-    let mut previous = String::new();
-    let mut count = 0u64;
+    let (mut block, mut count) = (BlockWriter::default(), 0u64);
     fill(&mut |e: Entry<'_>| {
-        buf.clear();
-        let shared = shared_prefix(&previous, e.path);
-        put(&mut buf, shared as u64);
-        put_bytes(&mut buf, &e.path.as_bytes()[shared..]);
-        let flags = if e.symlink { FLAG_SYMLINK } else { 0 } | if e.hash.is_some() { FLAG_HASH } else { 0 };
-        buf.push(flags);
-        let k = e.key;
-        for v in [k.size, zigzag(k.mtime_ns), zigzag(k.ctime_ns), k.device, k.inode] {
-            put(&mut buf, v);
-        }
-        if let Some((hash, computed_ns)) = e.hash {
-            buf.extend_from_slice(&hash.to_le_bytes());
-            put(&mut buf, zigzag(computed_ns));
-        }
-        out.write_all(&buf)?;
-        previous.clear();
-        previous.push_str(e.path);
         count += 1;
+        if block.push(&e) {
+            buf.clear();
+            block.finish_into(&mut buf);
+            out.write_all(&buf)?;
+        }
         Ok(())
     })?;
+    if block.len() > 0 {
+        buf.clear();
+        block.finish_into(&mut buf);
+        out.write_all(&buf)?;
+    }
     if count != header.files {
         return Err(io::Error::other(format!("{count} entries for a header of {}", header.files)));
     }
@@ -225,16 +214,27 @@ impl<W: Write> Write for Summed<W> {
     }
 }
 
-/// Reads the snapshot at `path`: checks magic, version and checksum over the whole file, lets
-/// `accept` judge the header, then calls `each` for every entry in order and `each_folder` for
-/// every folder record in order. Nothing reaches them unless the file is whole and `accept`
-/// returned `Ok`. `each` may refuse an entry, which makes the snapshot corrupt (the caller then
-/// drops what it built).
+/// Reads the snapshot at `path` entry by entry: [`read_blocks`], with `each` called for every
+/// file in order.
 pub fn read(
     path: &Path,
     accept: impl FnOnce(&Header) -> Result<(), String>,
-    mut each_folder: impl FnMut(&str, Print),
+    each_folder: impl FnMut(&str, Print),
     mut each: impl FnMut(Entry<'_>) -> Result<(), String>,
+) -> Result<Header, Reject> {
+    read_blocks(path, accept, each_folder, |block| block.for_each(&mut each))
+}
+
+/// Reads the snapshot at `path`: checks magic, version and checksum over the whole file, lets
+/// `accept` judge the header, checks every block (see `blocks`), then calls `each_folder` for
+/// every folder record and `each_block` for every block of files, in order. Nothing reaches them
+/// unless the file is whole and `accept` returned `Ok`. `each_block` may refuse a block, which
+/// makes the snapshot corrupt (the caller then drops what it built).
+pub fn read_blocks(
+    path: &Path,
+    accept: impl FnOnce(&Header) -> Result<(), String>,
+    mut each_folder: impl FnMut(&str, Print),
+    mut each_block: impl FnMut(&Block<'_>) -> Result<(), String>,
 ) -> Result<Header, Reject> {
     let bytes = match std::fs::read(path) {
         Ok(bytes) => bytes,
@@ -255,37 +255,45 @@ pub fn read(
     let mut r = Reader { bytes: body, at: 12 };
     let header = r.header().ok_or_else(|| Reject::Corrupt("bad header".into()))?;
     accept(&header).map_err(Reject::Foreign)?;
-    let mut path = String::new();
-    for _ in 0..header.files {
-        let entry = r.entry(&mut path).ok_or_else(|| Reject::Corrupt("bad entry".into()))?;
-        each(entry).map_err(Reject::Corrupt)?;
+    let files = usize::try_from(header.files).map_err(|_| Reject::Corrupt("file count".into()))?;
+    let mut parsed = Vec::with_capacity(files.div_ceil(BLOCK));
+    for b in 0..files.div_ceil(BLOCK) {
+        let count = BLOCK.min(files - b * BLOCK);
+        parsed.push(blocks::parse(&mut r, count).ok_or_else(|| Reject::Corrupt("bad block".into()))?);
     }
-    let mut folder = String::new();
+    let (mut folder, mut folders) = (String::new(), Vec::new());
     for i in 0..header.folders {
         let print = r.folder(&mut folder, i == 0).ok_or_else(|| Reject::Corrupt("bad folder record".into()))?;
-        each_folder(&folder, print);
+        folders.push((folder.clone(), print));
     }
     if r.at != body.len() {
         return Err(Reject::Corrupt("bytes after the last entry".into()));
+    }
+    if !blocks::validate(&parsed) {
+        return Err(Reject::Corrupt("bad path".into()));
+    }
+    folders.iter().for_each(|(path, print)| each_folder(path, *print));
+    for block in &parsed {
+        each_block(block).map_err(Reject::Corrupt)?;
     }
     Ok(header)
 }
 
 /// A cursor over a checksummed body; every read is bounds-checked (`None` past the end).
-struct Reader<'a> {
+pub(super) struct Reader<'a> {
     bytes: &'a [u8],
     at: usize,
 }
 
 impl<'a> Reader<'a> {
-    fn take(&mut self, n: usize) -> Option<&'a [u8]> {
+    pub(super) fn take(&mut self, n: usize) -> Option<&'a [u8]> {
         let end = self.at.checked_add(n).filter(|&e| e <= self.bytes.len())?;
         let s = &self.bytes[self.at..end];
         self.at = end;
         Some(s)
     }
 
-    fn varint(&mut self) -> Option<u64> {
+    pub(super) fn varint(&mut self) -> Option<u64> {
         let mut v = 0u64;
         for shift in (0..64).step_by(7) {
             let b = *self.take(1)?.first()?;
@@ -312,27 +320,6 @@ impl<'a> Reader<'a> {
         Some(Header { version, root, root_device, root_inode, options, written_ns, files, folders, global })
     }
 
-    /// The next entry; `path` holds the previous one's path and is updated to this one's, which
-    /// must sort after it.
-    fn entry<'p>(&mut self, path: &'p mut String) -> Option<Entry<'p>> {
-        // Strictly increasing: the index's keys are unique and sorted, and an empty path is no file.
-        self.next_path(path, |path, before| !path.is_empty() && (before.is_empty() || path > before))?;
-        let flags = *self.take(1)?.first()?;
-        let size = self.varint()?;
-        let (mtime_ns, ctime_ns) = (unzigzag(self.varint()?), unzigzag(self.varint()?));
-        let (device, inode) = (self.varint()?, self.varint()?);
-        let hash = if flags & FLAG_HASH != 0 {
-            let hash = u128::from_le_bytes(self.take(16)?.try_into().ok()?);
-            Some((hash, unzigzag(self.varint()?)))
-        } else {
-            None
-        };
-        let key = FileKey { device, inode, size, mtime_ns, ctime_ns };
-        Some(Entry { path: path.as_str(), key, symlink: flags & FLAG_SYMLINK != 0, hash })
-    }
-}
-
-impl Reader<'_> {
     /// Replaces `path` (the previous path) by the next front-coded one, if `fits(new, previous)`.
     fn next_path(&mut self, path: &mut String, fits: impl Fn(&str, &str) -> bool) -> Option<()> {
         let shared = usize::try_from(self.varint()?).ok()?;
@@ -353,14 +340,6 @@ impl Reader<'_> {
         let mut word = || Some(u64::from_le_bytes(self.take(8)?.try_into().ok()?));
         Some(Print { folder: word()?, rules: word()? })
     }
-}
-
-fn put(buf: &mut Vec<u8>, mut v: u64) {
-    while v >= 0x80 {
-        buf.push((v as u8) | 0x80);
-        v >>= 7;
-    }
-    buf.push(v as u8);
 }
 
 fn put_bytes(buf: &mut Vec<u8>, bytes: &[u8]) {

@@ -1,7 +1,8 @@
 //! Tests of the snapshot format: what is written reads back exactly; a file cut at any byte or
 //! with any byte flipped yields no entry at all; another format version is foreign; a write that
 //! fails part-way (as a crash would) leaves the previous snapshot whole. Folder records travel
-//! with the entries and are covered by the same checks.
+//! with the entries and are covered by the same checks, and so are block boundaries (a block holds
+//! 1024 files) and a file whose checksum is right but whose paths are out of order.
 
 use super::*;
 
@@ -138,12 +139,12 @@ fn another_format_version_or_a_refused_header_is_foreign() {
     let path = dir.path().join("index.snapshot");
     write_all(&path, &entries()).unwrap();
     let mut bytes = std::fs::read(&path).unwrap();
-    bytes[8] = 3;
+    bytes[8] = 4;
     let n = bytes.len();
     let sum = xxh3_64(&bytes[..n - 8]).to_le_bytes();
     bytes[n - 8..].copy_from_slice(&sum);
     std::fs::write(&path, &bytes).unwrap();
-    assert!(matches!(read_all(&path), Err(Reject::Foreign(why)) if why.contains("format 3")));
+    assert!(matches!(read_all(&path), Err(Reject::Foreign(why)) if why.contains("format 4")));
     write_all(&path, &entries()).unwrap();
     let refused = read(
         &path,
@@ -178,4 +179,48 @@ fn a_write_that_fails_part_way_leaves_the_old_snapshot_whole() {
     // Control: the same entries without the failure replace it.
     write_all(&path, &newer).unwrap();
     assert_eq!(read_all(&path).unwrap().1, newer);
+}
+
+/// `n` entries over several blocks, every third with a hash and every seventh a symlink.
+fn many(n: usize) -> Vec<Owned> {
+    let mut names: Vec<String> = (0..n).map(|i| format!("d{}/f{i}.txt", i % 13)).collect();
+    names.sort();
+    let key = |i: u64| FileKey { device: 7, inode: i, size: i * 3, mtime_ns: i as i64 * 1000, ctime_ns: -(i as i64) };
+    let hash = |i: usize| i.is_multiple_of(3).then_some((i as u128 * 0x1_0000_0001, i as i64));
+    names.into_iter().enumerate().map(|(i, p)| (p, key(i as u64), i.is_multiple_of(7), hash(i))).collect()
+}
+
+fn write_entries(path: &Path, files: &[Owned]) -> io::Result<()> {
+    let it = files.iter().map(|(p, k, s, h)| Ok(Entry { path: p, key: *k, symlink: *s, hash: *h }));
+    write(path, &Header { files: files.len() as u64, ..header(0) }, it, Some(&folders()))
+}
+
+#[test]
+fn entries_over_several_blocks_read_back_exactly() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("index.snapshot");
+    for n in [1023, 1024, 1025, 2500] {
+        let files = many(n);
+        write_entries(&path, &files).unwrap();
+        let (h, got) = read_all(&path).unwrap();
+        assert_eq!(h.files, n as u64);
+        assert_eq!(got, files, "{n} entries");
+    }
+}
+
+#[test]
+fn a_well_summed_snapshot_with_paths_out_of_order_is_corrupt() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("index.snapshot");
+    // The writer takes what it is given; the reader must not trust the order.
+    for swap in [(0, 1), (1500, 1501), (1023, 1024)] {
+        let mut files = many(2500);
+        files.swap(swap.0, swap.1);
+        write_entries(&path, &files).unwrap();
+        let r = read(&path, |_| Ok(()), |_, _| panic!("no folder"), |_| panic!("no entry"));
+        assert!(matches!(r, Err(Reject::Corrupt(_))), "{swap:?}: {r:?}");
+    }
+    // Control: the same entries in order are read.
+    write_entries(&path, &many(2500)).unwrap();
+    assert_eq!(read_all(&path).unwrap().1.len(), 2500);
 }

@@ -12,6 +12,7 @@
 // The module writes snapshots into the cache folder (never the workspace, see above).
 #![allow(clippy::disallowed_methods)]
 
+pub mod blocks;
 pub mod cache_dir;
 pub mod format;
 
