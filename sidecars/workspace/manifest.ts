@@ -70,6 +70,10 @@ export const workspaceManifest = defineSidecar({
     if (options.workspaceCacheDir) args.push('--cache-dir', options.workspaceCacheDir);
     return { args };
   },
+  // On `$/shutdown` the sidecar writes what changed since its last snapshot (with --cache-dir): it
+  // reads every file's key and writes about 60 bytes per file, a second or two at a million files,
+  // so it gets longer than the default 2 s before SIGTERM, which would lose that snapshot.
+  supervisor: { shutdownGraceMs: 10_000 },
   methods: {
     // Status answers at once, even while the first scan runs.
     'workspace/status': readOnly<T.StatusParams, T.StatusResult>(statusParams, statusResult, 10_000),

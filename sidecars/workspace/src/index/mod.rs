@@ -52,6 +52,7 @@ pub use limit::WatchLimit;
 pub use partial::SoFar;
 pub use phase::Phase;
 pub use snapshot::Snapshot;
+pub(crate) use stat::Stat;
 pub use types::{Change, ChangeBatch, ChangeKind, EntryType, FileMeta, FuzzyMatch, IndexOptions, Skipped};
 pub use warm::{lstat_key, CatchUp, Verify, WarmFiles};
 

@@ -54,9 +54,23 @@ pub fn open(cache_root: &Path, root: &Path) -> Opened {
         Err(e) => return unusable("cannot open its lock file", e, &sub),
     };
     match lock.try_lock() {
-        Ok(()) => Opened::Usable(CacheDir { snapshot, _lock: lock }),
+        Ok(()) => {
+            remove_abandoned_writes(&sub);
+            Opened::Usable(CacheDir { snapshot, _lock: lock })
+        }
         Err(TryLockError::WouldBlock) => Opened::Locked { snapshot },
         Err(TryLockError::Error(e)) => unusable("cannot lock it", e, &sub),
+    }
+}
+
+/// Removes the temporary files of snapshot writes a process did not finish (it was killed, or
+/// exited while one ran). Only the lock's holder writes, so none of them is in use.
+fn remove_abandoned_writes(sub: &Path) {
+    let Ok(entries) = std::fs::read_dir(sub) else { return };
+    for entry in entries.flatten() {
+        if entry.file_name().to_string_lossy().starts_with("index.tmp") {
+            let _ = std::fs::remove_file(entry.path());
+        }
     }
 }
 
@@ -106,6 +120,23 @@ mod tests {
         // ...and once the first is gone the root is free again.
         drop(a);
         assert!(matches!(open(cache.path(), Path::new("/work/app")), Opened::Usable(_)));
+    }
+
+    #[test]
+    fn the_lock_holder_removes_writes_a_dead_process_left_and_only_those() {
+        let cache = tempfile::tempdir().unwrap();
+        let first = open(cache.path(), Path::new("/work/app"));
+        let Opened::Usable(dir) = &first else { panic!("{first:?}") };
+        let sub = dir.snapshot.parent().unwrap().to_path_buf();
+        std::fs::write(&dir.snapshot, b"the snapshot").unwrap();
+        std::fs::write(sub.join("index.tmp4242"), b"").unwrap();
+        // A sidecar locked out leaves them: they could be its holder's write in progress.
+        assert!(matches!(open(cache.path(), Path::new("/work/app")), Opened::Locked { .. }));
+        assert!(sub.join("index.tmp4242").exists());
+        drop(first);
+        assert!(matches!(open(cache.path(), Path::new("/work/app")), Opened::Usable(_)));
+        assert!(!sub.join("index.tmp4242").exists(), "the abandoned write is gone");
+        assert_eq!(std::fs::read(sub.join("index.snapshot")).unwrap(), b"the snapshot", "the snapshot stays");
     }
 
     #[test]

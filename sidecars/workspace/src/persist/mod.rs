@@ -25,7 +25,7 @@ use serde::Serialize;
 
 use crate::error::Result;
 use crate::hashes::{now_ns, FileKey, HashCache, RACY_TICK_NS};
-use crate::index::{lstat_key, CatchUp, ChangeBatch, Index, Verify, WarmFiles};
+use crate::index::{CatchUp, ChangeBatch, Index, Stat, Verify, WarmFiles};
 use cache_dir::{CacheDir, Opened};
 use format::{Entry, Header, Reject};
 
@@ -272,6 +272,8 @@ impl Persist {
         let settled = header.written_ns.saturating_sub(2 * RACY_TICK_NS);
         let mut budget = RACY_HASH_BUDGET;
         let gone = FileKey { device: 0, inode: 0, size: 0, mtime_ns: 0, ctime_ns: 0 };
+        // Keys are read in path order, relative to a handle on each folder (see `index::Stat`).
+        let mut stat = Stat::new(root);
         format::write_with(
             &dir.snapshot,
             &header,
@@ -282,7 +284,7 @@ impl Persist {
                         return;
                     }
                     // A file gone since the index saw it gets an impossible key: the next start sees it changed.
-                    let key = lstat_key(root, rel).unwrap_or(gone);
+                    let key = stat.key(rel).unwrap_or(gone);
                     let cached = if meta.symlink { None } else { self.hashes.get(rel) };
                     let mut hash = cached.filter(|c| c.key == key).map(|c| (c.hash, c.computed_ns));
                     let racy = key.mtime_ns >= settled || key.ctime_ns >= settled;
