@@ -9,7 +9,8 @@
  * - Payloads go to the consumer's method in order, one call at a time (a queue per feed).
  * - A resync (the consumer's `resync` method, params `{}`) replaces what may have been missed:
  *   after the consumer is ready, after the producer is ready again (a new incarnation), for a
- *   payload with `rescan: true` or whose numeric `generation` is not the previous one + 1, and
+ *   payload with `rescan: true` or whose numeric `generation` is neither the previous one (the
+ *   rest of a batch sent in parts) nor the previous one + 1, and
  *   after a failed call, and when more than `MAX_QUEUED` payloads wait (a consumer that cannot
  *   keep up). Payloads still queued when it is requested are dropped: it covers them.
  * - Failures are recorded and logged once per streak, never thrown: a crashed consumer gets its
@@ -148,7 +149,10 @@ class Feed implements Disposable {
     // The producer's numbering is followed even while the consumer is not ready.
     const payload = (data ?? {}) as Record<string, unknown>;
     const generation = typeof payload.generation === 'number' ? payload.generation : undefined;
-    const gap = generation !== undefined && this.lastGeneration !== undefined && generation !== this.lastGeneration + 1;
+    // The same generation again is the rest of one batch sent in parts (the workspace sidecar
+    // splits large ones), not a gap.
+    const last = this.lastGeneration;
+    const gap = generation !== undefined && last !== undefined && generation !== last && generation !== last + 1;
     if (generation !== undefined) this.lastGeneration = generation;
     // Not ready: the resync that comes with its ready covers this payload.
     if (this.consumer.state !== 'ready') return void this.counts.dropped++;

@@ -144,6 +144,15 @@ test('a gap in the generations is replaced by a resync', async () => {
   expect(await settled(s)).toMatchObject({ forwarded: 3, resyncs: resyncs + 1, dropped: 1 });
 });
 
+test('one generation sent as several payloads (a large batch in parts) is forwarded, not taken for a gap', async () => {
+  const s = setup();
+  const base = await fedTwo(s);
+  const resyncs = s.feed().resyncs;
+  await s.emit({ again: 2, count: 1 });
+  expect(await entriesAfter(s.log, base, 5)).toEqual([1, 2, 2, 2, 3]);
+  expect(await settled(s)).toMatchObject({ forwarded: 5, resyncs, dropped: 0 });
+});
+
 test('a consumer that falls more than MAX_QUEUED payloads behind gets a resync instead of them', async () => {
   // Generation 1 takes 300 ms: the burst arrives while it is in flight and fills the queue.
   const s = setup({ delayMs: 300 });

@@ -5,12 +5,12 @@
  * unverified), warm ready (spawn → state ready and cache warm, i.e. the catch-up is done), and the
  * catch-up after 1,000 files were changed while no sidecar ran (each reported once as changed).
  * Same options as the cold rows (`--no-ignore`), fresh cache folder per corpus. The catch-up row
- * rewrites files of the generated tree with a space appended, each as a new file in its place
- * (unlink and write: the generator hard-links its files to a few templates, so an edit in place
- * would change every file sharing that template; a save through a new file, as editors and git
- * checkouts do, also touches the folder, so each such folder is read again), only on the
- * generated tree (no listing or search answer depends on it);
- * the pinned npm corpus is never changed.
+ * appends a space in place to 1,000 files of the generated tree per round (no listing or search
+ * answer depends on it); the pinned npm corpus is never changed. The generator hard-links its
+ * files to a few templates, and any change to one link (even its removal) gives every file
+ * sharing that inode a new ctime, which the catch-up rightly reports as changed: so before the
+ * snapshot is taken, the files those rounds will edit are made files of their own once, and the
+ * run waits out the racy window (two 2-second ticks) that this gives the templates' other links.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -62,7 +62,7 @@ async function warmStart(root: string, cacheDir: string): Promise<{ first: numbe
 }
 
 /** Rewrites `n` files spread over the tree (every k-th) with a byte appended, as new files. */
-function changeFiles(root: string, n: number, round: number): string[] {
+function pickFiles(root: string, n: number, round: number): string[] {
   const all: string[] = [];
   const walk = (dir: string) => {
     for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
@@ -73,14 +73,24 @@ function changeFiles(root: string, n: number, round: number): string[] {
   };
   walk(root);
   const step = Math.max(1, Math.floor(all.length / n));
-  const picked = all.filter((_, i) => i % step === round % step).slice(0, n);
-  for (const p of picked) {
+  return all.filter((_, i) => i % step === round % step).slice(0, n);
+}
+
+/** Makes every file of `files` that shares its inode a file of its own; true if any did. */
+function unshare(files: string[]): boolean {
+  let any = false;
+  for (const p of files) {
+    if (fs.statSync(p).nlink < 2) continue;
     const data = fs.readFileSync(p);
     fs.unlinkSync(p);
-    fs.writeFileSync(p, Buffer.concat([data, Buffer.from(' ')]));
+    fs.writeFileSync(p, data);
+    any = true;
   }
-  return picked.map((p) => path.relative(root, p).split(path.sep).join('/'));
+  return any;
 }
+
+/** The racy window the sidecar gives a file's times (2 ticks of 2 s), and a margin. */
+const SETTLE_MS = 4_500;
 
 /** The warm rows; `offline` adds the catch-up row, which changes 1,000 files of the corpus per round. */
 export async function measureWarmIndex(report: Report, corpus: Corpus, tools: Tools, rounds: number, scratch: string, offline: boolean): Promise<void> {
@@ -90,7 +100,10 @@ export async function measureWarmIndex(report: Report, corpus: Corpus, tools: To
   const cold: number[] = [];
   const fd: number[] = [];
   let last = { folders: 0, reread: 0 };
+  const catchUpRounds = offline ? Math.min(rounds, 2) : 0;
+  const edits = Array.from({ length: catchUpRounds }, (_, i) => pickFiles(corpus.root, OFFLINE_CHANGES, i));
   try {
+    if (unshare(edits.flat())) await sleep(SETTLE_MS);
     // The snapshot the warm starts begin from: one cold run with the cache folder, shut down.
     const s = openSession(corpus.root, { noIgnore: true, cacheDir });
     await startAndIndex(s);
@@ -119,8 +132,9 @@ export async function measureWarmIndex(report: Report, corpus: Corpus, tools: To
     if (!offline) return;
     // Catch-up after offline changes: each round changes another 1,000 files while no sidecar runs.
     const catchUp: number[] = [];
-    for (let i = 0; i < Math.min(rounds, 2); i++) {
-      const changedNow = changeFiles(corpus.root, OFFLINE_CHANGES, i);
+    for (let i = 0; i < catchUpRounds; i++) {
+      for (const p of edits[i]) fs.appendFileSync(p, ' ');
+      const changedNow = edits[i].map((p) => path.relative(corpus.root, p).split(path.sep).join('/'));
       const w = await warmStart(corpus.root, cacheDir);
       const missing = changedNow.filter((p) => !w.changed.has(`changed ${p}`));
       if (missing.length) throw new Error(`the catch-up missed ${missing.length} of ${changedNow.length} offline changes, e.g. ${missing[0]}`);

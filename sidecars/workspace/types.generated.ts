@@ -22,7 +22,7 @@ export type HashEntry = PathHash | PathHashError;
 export type SearchRange = [number, number];
 
 /**
- * Payload of the workspace/didChange event: one batch of changes, applied to the index.
+ * Payload of the workspace/didChange event: one batch of changes, applied to the index. A batch of more than 10,000 changes arrives as several events in a row with the same generation, at most 10,000 changes each (a whole batch on one line could pass the protocol's line limit).
  */
 export interface DidChangeEvent {
   /**

@@ -81,8 +81,10 @@ fn canonical_root(root: &PathBuf) -> Result<PathBuf, String> {
 fn start_indexing(index: Index, persist: Arc<Persist>, events: EventSender) {
     let spawned = std::thread::Builder::new().name("skaffa-scan".into()).spawn(move || {
         let forward = events.clone();
-        let on_change = Box::new(move |batch| {
-            let _ = forward.send("workspace/didChange", &batch);
+        let on_change = Box::new(move |batch: ChangeBatch| {
+            batch.into_events().for_each(|event| {
+                let _ = forward.send("workspace/didChange", &event);
+            });
         });
         if let Err(e) = index.start_watching(on_change) {
             // Reads and searches still work on the scanned index; status reports `watching: false`.
@@ -92,7 +94,9 @@ fn start_indexing(index: Index, persist: Arc<Persist>, events: EventSender) {
             let _ = events.send("workspace/indexProgress", &json!({ "files": files }));
         };
         let offline = |batch: ChangeBatch| {
-            let _ = events.send("workspace/didChange", &batch);
+            batch.into_events().for_each(|event| {
+                let _ = events.send("workspace/didChange", &event);
+            });
         };
         if let Err(e) = persist.first_scan(&progress, &offline) {
             // Without an index no request that needs one could ever be answered; exiting lets

@@ -74,6 +74,29 @@ pub struct ChangeBatch {
     pub rescan: bool,
 }
 
+/// Most changes one `workspace/didChange` event carries, about 1 MB of JSON: a batch of a
+/// million changes (a branch switch, a `touch -R`, files changed while no sidecar ran) would be
+/// one line of some 60 MB, past what the protocol lets a line be, and the sidecar would be
+/// killed for it.
+pub const CHANGES_PER_EVENT: usize = 10_000;
+
+impl ChangeBatch {
+    /// The batch as events of at most [`CHANGES_PER_EVENT`] changes each, in order, every one
+    /// with the batch's generation and rescan mark (an empty batch is one empty event).
+    pub fn into_events(self) -> impl Iterator<Item = ChangeBatch> {
+        let ChangeBatch { generation, mut changes, rescan } = self;
+        let mut first = true;
+        std::iter::from_fn(move || {
+            if changes.is_empty() && !std::mem::take(&mut first) {
+                return None;
+            }
+            first = false;
+            let rest = changes.split_off(changes.len().min(CHANGES_PER_EVENT));
+            Some(ChangeBatch { generation, changes: std::mem::replace(&mut changes, rest), rescan })
+        })
+    }
+}
+
 /// Paths the index had to leave out, as reported by `workspace/status`.
 #[derive(Clone, Copy, Debug, Default, serde::Serialize)]
 pub struct Skipped {
@@ -101,4 +124,22 @@ pub struct FuzzyMatch {
 pub(crate) fn cores() -> usize {
     static CORES: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
     *CORES.get_or_init(|| std::thread::available_parallelism().map_or(2, |n| n.get()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_large_batch_goes_out_as_events_of_at_most_the_limit_in_order() {
+        let change = |i: usize| Change { path: format!("f{i:07}"), kind: ChangeKind::Changed };
+        for n in [0, 1, CHANGES_PER_EVENT, CHANGES_PER_EVENT + 1, 3 * CHANGES_PER_EVENT + 7] {
+            let batch = ChangeBatch { generation: 9, changes: (0..n).map(change).collect(), rescan: true };
+            let events: Vec<ChangeBatch> = batch.into_events().collect();
+            assert_eq!(events.len(), n.div_ceil(CHANGES_PER_EVENT).max(1), "{n} changes");
+            assert!(events.iter().all(|e| e.generation == 9 && e.rescan && e.changes.len() <= CHANGES_PER_EVENT));
+            let paths: Vec<String> = events.into_iter().flat_map(|e| e.changes).map(|c| c.path).collect();
+            assert_eq!(paths, (0..n).map(|i| change(i).path).collect::<Vec<_>>(), "{n} changes, in order");
+        }
+    }
 }
