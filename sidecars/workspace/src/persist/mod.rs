@@ -109,6 +109,9 @@ pub struct Persist {
     /// while a snapshot is written, so the end of the first scan, the periodic writer and
     /// shutdown never write at once.
     last: Mutex<Option<(u64, u64)>>,
+    /// The snapshot, read when the cache folder was opened (so the state `workspace/status`
+    /// reports is decided before the sidecar answers anything), until the first scan takes it.
+    loaded: Mutex<Option<std::result::Result<WarmFiles, Reject>>>,
 }
 
 impl Persist {
@@ -147,16 +150,31 @@ impl Persist {
             // Only a scan whose result will be written records its folders (a stat or four each).
             index.record_folders();
         }
-        Persist { index, hashes, hash_now, dir, options, status, last: Mutex::new(None) }
+        let persist =
+            Persist { index, hashes, hash_now, dir, options, status, last: Mutex::new(None), loaded: Mutex::new(None) };
+        if let Some(dir) = &persist.dir {
+            let loaded = WarmFiles::load(&dir.snapshot, |h| persist.accept(h));
+            match &loaded {
+                Ok(_) => persist.status.set(CacheState::Verifying, None),
+                Err(reject) => {
+                    if *reject != Reject::Missing {
+                        eprintln!("skaffa-workspace: cache: {reject}; indexing from scratch");
+                    }
+                    persist.status.set(CacheState::Cold, Some(reject.to_string()));
+                }
+            }
+            *persist.loaded.lock().unwrap_or_else(|e| e.into_inner()) = Some(loaded);
+        }
+        persist
     }
 
-    /// The first scan: from the snapshot when there is a usable one (what changed while down goes
+    /// The first scan: from the snapshot (read by `open`) when there is a usable one (what changed while down goes
     /// to `offline`), else a full scan; then a snapshot is written for the next start.
     pub fn first_scan(&self, progress: &(dyn Fn(u64) + Sync), offline: &dyn Fn(ChangeBatch)) -> Result<()> {
-        let Some(dir) = &self.dir else { return self.index.scan(progress) };
-        match WarmFiles::load(&dir.snapshot, |h| self.accept(h)) {
+        let loaded = self.loaded.lock().unwrap_or_else(|e| e.into_inner()).take();
+        let Some(loaded) = loaded else { return self.index.scan(progress) };
+        match loaded {
             Ok(warm) => {
-                self.status.set(CacheState::Verifying, None);
                 let (hashes, hash_now) = (&self.hashes, &*self.hash_now);
                 let mut keep_hash = |rel: &str, cached| hashes.remember(rel, cached);
                 let changed = Cell::new(false);
@@ -186,11 +204,8 @@ impl Persist {
                     self.write_now();
                 }
             }
-            Err(reject) => {
-                if reject != Reject::Missing {
-                    eprintln!("skaffa-workspace: cache: {reject}; indexing from scratch");
-                }
-                self.status.set(CacheState::Cold, Some(reject.to_string()));
+            // Said when it was read (see `open`).
+            Err(_) => {
                 self.index.scan(progress)?;
                 self.write_now();
             }
