@@ -458,7 +458,7 @@ export interface CatchUp {
    */
   folders: number;
   /**
-   * Folders read again: changed ones, the ones on the way to them, and new ones below them.
+   * Folders whose entries were read again: changed ones, and new ones below them.
    */
   reread: number;
   /**

@@ -29,6 +29,8 @@ fn tree() -> Tree {
     t.file("becomes-file/f.txt", "f").file("target/t.txt", "t").file("dir-to-link/d.txt", "d");
     t.file("nested-rules/keep.txt", "keep").file("nested-rules/sub/drop.tmp", "drop");
     t.file("nested-rules/sub/keep.txt", "keep").file("linked-away/inner/f.txt", "f");
+    // Siblings whose names sort between a folder and its subfolders (`-` is below `/`).
+    t.file("nested-rules-x/keep.txt", "keep").file("linked-away-x/keep.txt", "keep");
     t.dir(".git/info");
     t
 }
@@ -161,6 +163,22 @@ fn changed_git_excludes_are_caught_up_too() {
     assert!(why.contains("global excludes"), "{status}");
     assert_eq!(changes(&s), set(&[("deleted", "backup.bak")]));
     assert!(s.stderr().contains("walked the whole tree"), "one stderr line says why: {}", s.stderr());
+}
+
+#[test]
+fn after_a_warm_start_git_s_exclude_file_is_watched_as_after_a_cold_one() {
+    // A cold walk watches `.git/info` when it meets `.git`; a warm start that reads no folder
+    // again must place that watch too, or an edit of the exclude file goes unseen.
+    let t = tree();
+    t.file("excluded.txt", "x");
+    let cache = tempfile::tempdir().unwrap();
+    settle();
+    run_once(t.root(), cache.path());
+    let mut s = cached(t.root(), cache.path());
+    assert_eq!(catch_up(&s.wait_ready(true))["reread"], 0, "no walk placed any watch");
+    t.file(".git/info/exclude", "excluded.txt\n");
+    let (data, _) = s.wait_event("workspace/didChange", 0, |d| d["changes"].to_string().contains("excluded.txt"));
+    assert!(data["changes"].to_string().contains("deleted"), "{data}");
 }
 
 /// A small deterministic generator (xorshift), so a failing sequence can be replayed.

@@ -68,6 +68,13 @@ impl Relist {
         self.changed.contains("")
     }
 
+    /// Whether the walk takes the entries of the folder at `abs` (a changed or new one), so its
+    /// print is taken again; a folder it only passes through keeps the one its files were
+    /// checked against.
+    pub(crate) fn takes(&self, abs: &Path) -> bool {
+        relative(&self.root, abs).is_none_or(|rel| self.changed.contains(&rel) || !self.known.contains(&rel))
+    }
+
     /// The walk's filter: whether to enter the folder (or take the file) at `abs`.
     pub(crate) fn keep(&self, abs: &Path, is_dir: bool) -> bool {
         // A name that is not UTF-8 is left to the walker, which notes it (and then this
@@ -205,10 +212,16 @@ fn check(
         for _ in 1..cores().max(2) {
             s.spawn(stat_files);
         }
+        // Should this thread fail, the others must not wait for it forever.
+        let _finish = Finish(&done, records.len());
         for (i, ((rel, was), slot)) in records.iter().zip(status.iter_mut()).enumerate() {
             let abs = root.join(rel);
             if let Some(hook) = hook {
                 hook.before_read(&abs);
+                // As a walk does: `.git` is never read, but its `info/exclude` is an ignore file.
+                if !no_ignore && std::fs::symlink_metadata(abs.join(".git")).is_ok() {
+                    hook.before_read(&abs.join(".git").join("info"));
+                }
             }
             let now = folders::print(&abs, no_ignore, None);
             let exists = now.folder != UNSETTLED;
@@ -226,24 +239,34 @@ fn check(
     (status, keys)
 }
 
+/// Marks every folder checked when dropped, so the file readers never wait on a thread that
+/// failed part-way.
+struct Finish<'a>(&'a AtomicUsize, usize);
+
+impl Drop for Finish<'_> {
+    fn drop(&mut self) {
+        self.0.store(self.1, AtomicOrdering::Release);
+    }
+}
+
 /// Whether the folder `dir` was checked: every record before the first one not yet checked is.
 fn covered(records: &[(String, Print)], done: &AtomicUsize, dir: &str) -> bool {
     let done = done.load(AtomicOrdering::Acquire);
     done == records.len() || dir < records[done].0.as_str()
 }
 
-/// Marks every folder below one whose status satisfies `top` as dropped. Paths below `x` are
-/// those starting with `x/`, one contiguous run in sorted order, so a stack of open runs will do.
+/// Marks every folder below one whose status satisfies `top` as dropped. (A folder's subtree is
+/// not one run in byte order: `a-b` sorts between `a` and `a/x`. So each folder's ancestors are
+/// looked up.)
 fn drop_below(records: &[(String, Print)], status: &mut [Status], top: impl Fn(Status) -> bool) {
-    let mut open: Vec<&str> = Vec::new();
-    for (i, (rel, _)) in records.iter().enumerate() {
-        while open.last().is_some_and(|o| !is_below(rel, o)) {
-            open.pop();
-        }
-        if !open.is_empty() {
-            status[i] = Status::Dropped;
-        } else if top(status[i]) {
-            open.push(rel);
+    let tops: HashSet<&str> =
+        records.iter().zip(status.iter()).filter(|(_, s)| top(**s)).map(|((r, _), _)| r.as_str()).collect();
+    if tops.is_empty() {
+        return;
+    }
+    for ((rel, _), slot) in records.iter().zip(status.iter_mut()) {
+        if ancestors(rel).any(|a| tops.contains(a)) {
+            *slot = Status::Dropped;
         }
     }
 }
@@ -310,14 +333,6 @@ fn merge_records(
 /// The folder holding `rel` (`""` for the root's entries).
 fn parent_of(rel: &str) -> &str {
     rel.rfind('/').map_or("", |i| &rel[..i])
-}
-
-/// True when `rel` lies strictly below the folder `dir` (`""` is the root).
-fn is_below(rel: &str, dir: &str) -> bool {
-    match dir.is_empty() {
-        true => !rel.is_empty(),
-        false => rel.len() > dir.len() && rel.starts_with(dir) && rel.as_bytes()[dir.len()] == b'/',
-    }
 }
 
 /// Every folder strictly above `rel`, ending with the root `""`.

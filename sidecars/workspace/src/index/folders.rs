@@ -139,28 +139,35 @@ pub(crate) fn print(abs: &Path, no_ignore: bool, settled_ns: Option<i64>) -> Pri
     Print { folder, rules }
 }
 
-/// Hash of the keys of `dir`'s ignore files (absent ones count as absent).
+/// Hash of the keys of `dir`'s ignore files (absent ones count as absent), each of what a link
+/// there points to, as `ignore` reads them.
 fn rules_print(dir: &Path, unsettled: &dyn Fn(&FileKey) -> bool) -> u64 {
     let mut h = Xxh3::new();
     let mut settled = true;
     let mut add = |h: Xxh3, path: &Path| {
-        let key = key_at(path, false);
+        let key = key_at(path, true);
         settled &= !key.as_ref().is_some_and(unsettled);
         hash_key(h, key.as_ref())
     };
     h = add(h, &dir.join(".ignore"));
     h = add(h, &dir.join(".gitignore"));
     let dot_git = dir.join(".git");
-    h = add(h, &dot_git);
+    // Whether `.git` is there and what it is, not its key: a `.git` folder's times move with
+    // nearly every git command, which changes no rule.
     match std::fs::metadata(&dot_git) {
         // A linked worktree or submodule: its exclude file lives in the git folder it names.
         Ok(md) if md.is_file() => {
+            h.update(b"file");
+            h = add(h, &dot_git);
             if let Some(common) = super::rules::worktree_common_dir(&dot_git) {
                 h = add(h, &common.join("info/exclude"));
             }
         }
-        Ok(_) => h = add(h, &dot_git.join("info/exclude")),
-        Err(_) => {}
+        Ok(_) => {
+            h.update(b"folder");
+            h = add(h, &dot_git.join("info/exclude"));
+        }
+        Err(_) => h.update(b"none"),
     }
     if settled {
         finish(h)

@@ -160,7 +160,8 @@ fn walker(
             if let Some(hook) = on_dir.as_ref().filter(|_| keep && is_dir) {
                 hook.before_read(e.path());
             }
-            if let Some(log) = log.as_ref().filter(|_| keep && is_dir) {
+            let takes = || !matches!(&scope, Scope::Relist(r) if !r.takes(e.path()));
+            if let Some(log) = log.as_ref().filter(|_| keep && is_dir && takes()) {
                 log.record(e.path());
             }
             keep

@@ -41,7 +41,7 @@ pub struct WarmFiles {
 pub struct CatchUp {
     /// Folders the snapshot recorded, each checked.
     pub folders: u64,
-    /// Folders read again (changed ones, the ones on the way to them, and new ones).
+    /// Folders whose entries were read again (changed ones, and new ones below them).
     pub reread: u64,
     /// Why the whole tree was walked instead, when it was.
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -116,7 +116,7 @@ fn check_run(blocks: &[Block<'_>]) -> Option<(Vec<u8>, Vec<u8>)> {
         let mut at = 0;
         for i in 0..block.count {
             let shared = next_path(block.paths, &mut at, &mut path)?;
-            if (i == 0 && shared != 0) || path.is_empty() || std::str::from_utf8(&path).is_err() {
+            if (i == 0 && shared != 0) || !normal(&path) || std::str::from_utf8(&path).is_err() {
                 return None;
             }
             if !prev.is_empty() && path.as_slice().cmp(&prev) != Ordering::Greater {
@@ -134,6 +134,15 @@ fn check_run(blocks: &[Block<'_>]) -> Option<(Vec<u8>, Vec<u8>)> {
         }
     }
     Some((first?, prev))
+}
+
+/// Whether `path` is a workspace-relative path as the index writes them: not empty, no leading or
+/// trailing `/`, no empty, `.` or `..` component (and on Windows no `\\` or `:`), so that joined
+/// to the root it can only name something below it.
+pub(super) fn normal(path: &[u8]) -> bool {
+    !path.is_empty()
+        && path.split(|b| *b == b'/').all(|c| !c.is_empty() && c != b"." && c != b"..")
+        && !(cfg!(windows) && path.iter().any(|b| *b == b'\\' || *b == b':'))
 }
 
 /// Decodes the next front-coded path at `at` into `path` (which holds the previous one);

@@ -255,7 +255,11 @@ pub fn read_blocks(
     let mut r = Reader { bytes: body, at: 12 };
     let header = r.header().ok_or_else(|| Reject::Corrupt("bad header".into()))?;
     accept(&header).map_err(Reject::Foreign)?;
-    let files = usize::try_from(header.files).map_err(|_| Reject::Corrupt("file count".into()))?;
+    // Every file takes at least 40 bytes, so a larger count is damage (checked before allocating).
+    let files = usize::try_from(header.files)
+        .ok()
+        .filter(|n| n.saturating_mul(40) <= body.len())
+        .ok_or_else(|| Reject::Corrupt("file count".into()))?;
     let mut parsed = Vec::with_capacity(files.div_ceil(BLOCK));
     for b in 0..files.div_ceil(BLOCK) {
         let count = BLOCK.min(files - b * BLOCK);
@@ -336,7 +340,12 @@ impl<'a> Reader<'a> {
     /// The next folder record; `path` holds the previous one's path (none before the `first`)
     /// and is updated to this one's, which must sort after it (the root, `""`, sorts first).
     fn folder(&mut self, path: &mut String, first: bool) -> Option<Print> {
-        self.next_path(path, |path, before| first || path > before)?;
+        // The root is "" and comes first; every other folder is a normal relative path, after the last.
+        let normal = |path: &str| blocks::normal(path.as_bytes());
+        self.next_path(
+            path,
+            |path, before| if first { path.is_empty() || normal(path) } else { normal(path) && path > before },
+        )?;
         let mut word = || Some(u64::from_le_bytes(self.take(8)?.try_into().ok()?));
         Some(Print { folder: word()?, rules: word()? })
     }

@@ -224,3 +224,22 @@ fn a_well_summed_snapshot_with_paths_out_of_order_is_corrupt() {
     write_entries(&path, &many(2500)).unwrap();
     assert_eq!(read_all(&path).unwrap().1.len(), 2500);
 }
+
+#[test]
+fn a_path_that_could_name_something_outside_the_root_is_corrupt() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("index.snapshot");
+    let print = Print { folder: 1, rules: 1 };
+    for bad in ["/etc", "a/../..", "a//b", "a/"] {
+        let folders = Folders::from_sorted(0, [("".to_string(), print), (bad.to_string(), print)]).unwrap();
+        let h = Header { files: 0, folders: 2, ..header(0) };
+        write(&path, &h, std::iter::empty(), Some(&folders)).unwrap();
+        assert!(matches!(read_all(&path), Err(Reject::Corrupt(_))), "folder {bad:?}");
+        let files = vec![(bad.to_string(), entries()[0].1, false, None)];
+        write_entries(&path, &files).unwrap();
+        assert!(matches!(read_all(&path), Err(Reject::Corrupt(_))), "file {bad:?}");
+    }
+    // Control: the same with a plain path is read.
+    write_entries(&path, &[("a/b".to_string(), entries()[0].1, false, None)]).unwrap();
+    assert_eq!(read_all(&path).unwrap().1.len(), 1);
+}
