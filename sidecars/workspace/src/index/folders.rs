@@ -3,8 +3,8 @@
 //! size, mtime, ctime) is what it was when it was read still lists the same names (git's
 //! untracked cache rests on the same fact). A walk that will be snapshotted records, for every
 //! folder, a [`Print`] taken just before the folder is read: a hash of its key, and a hash of
-//! the keys of its ignore files (`.ignore`, `.gitignore`, the `.git` entry and its
-//! `info/exclude`). A print is only worth trusting when the folder's times are older than the
+//! the keys of its ignore files (`.ignore`, `.gitignore`, and the `info/exclude` of its `.git`).
+//! A print is only worth trusting when the folder's times are older than the
 //! walk by two ticks (the racy rule of `hashes`); otherwise it is [`UNSETTLED`] and the folder is
 //! read again at the next start. The records are taken once per first scan and never updated:
 //! a folder changed later no longer matches its print, so the next start reads it again.
