@@ -18,7 +18,7 @@
 //! walk meets anything a full scan would count as skipped, [`catch_up`] says why and the warm
 //! start walks the whole tree instead.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering as AtomicOrdering};
 use std::sync::{Arc, Mutex};
@@ -26,6 +26,7 @@ use std::sync::{Arc, Mutex};
 use super::base::{Base, BaseBuilder};
 use super::folders::{self, FolderLog, Folders, Print, UNSETTLED};
 use super::frontcode::RESTART;
+use super::rules::{ancestors, parent_of};
 use super::scan::{self, relative};
 use super::shared::Shared;
 use super::stat::Stat;
@@ -322,25 +323,10 @@ fn merge_records(
     old: impl Iterator<Item = (String, Print)>,
     fresh: Vec<(String, Print)>,
 ) -> impl Iterator<Item = (String, Print)> {
-    let mut out: Vec<(String, Print)> = old.collect();
-    let replaced: HashMap<String, Print> = fresh.into_iter().collect();
-    out.retain(|(r, _)| !replaced.contains_key(r));
-    out.extend(replaced);
+    // `fresh` is sorted (a log's `take_sorted`), so a binary search finds the folders it replaces.
+    let is_fresh = |r: &str| fresh.binary_search_by(|(f, _)| f.as_str().cmp(r)).is_ok();
+    let mut out: Vec<(String, Print)> = old.filter(|(r, _)| !is_fresh(r)).collect();
+    out.extend(fresh);
     out.sort_unstable_by(|a, b| a.0.cmp(&b.0));
     out.into_iter()
-}
-
-/// The folder holding `rel` (`""` for the root's entries).
-fn parent_of(rel: &str) -> &str {
-    rel.rfind('/').map_or("", |i| &rel[..i])
-}
-
-/// Every folder strictly above `rel`, ending with the root `""`.
-fn ancestors(rel: &str) -> impl Iterator<Item = &str> {
-    let mut cur = (!rel.is_empty()).then_some(rel);
-    std::iter::from_fn(move || {
-        let parent = parent_of(cur?);
-        cur = (!parent.is_empty()).then_some(parent);
-        Some(parent)
-    })
 }

@@ -175,13 +175,18 @@ pub(crate) fn worktree_common_dir(dot_git: &Path) -> Option<PathBuf> {
     Some(if common.starts_with('.') { real.join(common) } else { PathBuf::from(common) })
 }
 
-/// The folders whose ignore files govern `rel`, deepest first, ending with the root `""`.
-fn ancestors(rel: &str) -> impl Iterator<Item = &str> {
-    let mut cur = Some(rel);
+/// The folder holding `rel` (`""` for the root's entries).
+pub(crate) fn parent_of(rel: &str) -> &str {
+    rel.rfind('/').map_or("", |i| &rel[..i])
+}
+
+/// Every folder strictly above `rel`, deepest first, ending with the root `""` (none for the root
+/// itself): the folders whose ignore files govern `rel`.
+pub(crate) fn ancestors(rel: &str) -> impl Iterator<Item = &str> {
+    let mut cur = (!rel.is_empty()).then_some(rel);
     std::iter::from_fn(move || {
-        let path = cur?;
-        let parent = path.rfind('/').map_or("", |i| &path[..i]);
-        cur = if parent.is_empty() { None } else { Some(parent) };
+        let parent = parent_of(cur?);
+        cur = (!parent.is_empty()).then_some(parent);
         Some(parent)
     })
 }
