@@ -5,7 +5,8 @@
 //! prefix's survivors). Prints p50 / p99 per size. Not a test: timings depend on the machine.
 //!
 //! `cargo run --release -p skaffa-workspace --example fuzzy_timing -- [sizes...] [--rounds N] [--each]`
-//! (`--each` also prints every query's fresh p50)
+//! (`--each` also prints every query's fresh p50 and the five slowest extensions; `--query Q` times
+//! only `Q`, fresh, in a loop of `--rounds`, for a profiler)
 //! (default sizes 117000 and 1000000, 5 rounds).
 
 use std::sync::Arc;
@@ -108,10 +109,12 @@ fn main() {
     let mut sizes = Vec::new();
     let mut rounds = 5;
     let mut each = false;
+    let mut only = None;
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         match a.as_str() {
             "--each" => each = true,
+            "--query" => only = Some(args.next().expect("--query Q")),
             "--rounds" => rounds = args.next().and_then(|r| r.parse().ok()).expect("--rounds N"),
             n => sizes.push(n.parse::<usize>().expect("a size")),
         }
@@ -122,6 +125,12 @@ fn main() {
     for n in sizes {
         let snap = Arc::new(Snapshot::from_paths(generate(n)).expect("generated paths build a snapshot"));
         let finder = Finder::default();
+        if let Some(q) = &only {
+            let mut xs: Vec<f64> = (0..rounds).map(|_| ms(|| drop(snap.fuzzy(q, 50, &|| false)))).collect();
+            println!("{n} paths: {q:?} fresh p50 {:.2} ms", pct(&mut xs, 0.5));
+            continue;
+        }
+        let mut slow: Vec<(f64, String)> = Vec::new();
         let (mut fresh, mut typed_fresh, mut ext) = (Vec::new(), Vec::new(), Vec::new());
         for q in QUERIES {
             snap.fuzzy(q, 50, &|| false); // warm-up
@@ -140,7 +149,9 @@ fn main() {
                     let (prefix, next): (String, String) = (chars[..k].iter().collect(), chars[..=k].iter().collect());
                     typed_fresh.push(ms(|| drop(snap.fuzzy(&next, 50, &|| false))));
                     finder.find(&snap, &prefix, 50, &|| false);
-                    ext.push(ms(|| drop(finder.find(&snap, &next, 50, &|| false))));
+                    let t = ms(|| drop(finder.find(&snap, &next, 50, &|| false)));
+                    ext.push(t);
+                    slow.push((t, format!("{prefix} -> {next}")));
                 }
             }
         }
@@ -156,5 +167,9 @@ fn main() {
             pct(&mut typed_fresh, 0.99),
             ext.len(),
         );
+        if each {
+            slow.sort_by(|a, b| b.0.total_cmp(&a.0));
+            slow.iter().take(5).for_each(|(t, s)| println!("  slowest extension {s}: {t:.2} ms"));
+        }
     }
 }

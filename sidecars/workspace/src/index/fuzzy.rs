@@ -1,24 +1,25 @@
-//! Fuzzy file find over a snapshot. The query is folded (Unicode lower case, accents dropped,
-//! `\` read as `/`, whitespace and combining marks left out). The base's front-coded keys are
-//! searched with the subsequence automaton in chunks of ~1k keys that all cores take turns on;
-//! keys with non-ASCII bytes are folded and checked again, so the ASCII hot path never folds.
-//! Every survivor gets the O(n) `quick` score and the best few are kept; the merged shortlist is
-//! re-scored with the exact DP, which also yields the highlight positions, and sorted best first
-//! (ties by path). Typing is incremental, as in fzf: the index's [`Finder`] remembers, per chunk,
-//! which keys survived the last few queries on the current snapshot, and a query whose folded
-//! needle contains an earlier one as a subsequence (the next keystroke, usually) visits only
-//! those keys. A key that fails the shorter needle fails the longer one, so the answer is exactly
-//! a fresh search's; a change to the index publishes a new snapshot, which starts afresh. The calling thread works too and is
-//! the only one that polls `cancelled` (it need not be `Sync`); it raises a flag the helpers check.
+//! Fuzzy file find over a snapshot. The query is folded (Unicode lower case, accents dropped, `\`
+//! read as `/`, whitespace and combining marks left out). The base's front-coded keys are searched
+//! with the subsequence automaton in chunks of ~1k keys that all cores take turns on; keys with
+//! non-ASCII bytes are folded and checked again, so the ASCII hot path never folds. Every survivor
+//! gets the O(n) `quick` score and the best few are kept, except a survivor whose score bound
+//! (`score::Bounds`) is already below the shortlist's bar: its worker's own, or the floor all
+//! workers share (`shortlist::Floor`). The merged shortlist is re-scored with the exact DP, which
+//! also yields the highlight positions, and sorted best first (ties by path). Typing is
+//! incremental, as in fzf: the index's [`Finder`] remembers, per chunk, which keys survived the
+//! last few queries on the current snapshot, and a query whose folded needle contains an earlier
+//! one as a subsequence (the next keystroke, usually) visits only those keys. A key that fails the
+//! shorter needle fails the longer one, so the answer is exactly a fresh search's; a change to the
+//! index publishes a new snapshot, which starts afresh. The calling thread works too and is the
+//! only one that polls `cancelled` (it need not be `Sync`); it raises a flag the helpers check.
 
 use std::cell::Cell;
-use std::cmp::Ordering as CmpOrdering;
-use std::collections::BinaryHeap;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, Weak};
 
 use super::automaton::Subsequence;
-use super::score::{self, Scratch, MAX_QUERY};
+use super::score::{self, MAX_QUERY};
+use super::shortlist::{finish, shortlist_cap, Floor, Shortlist};
 use super::snapshot::Snapshot;
 use super::types::{cores, FuzzyMatch};
 
@@ -30,60 +31,6 @@ const CACHE_ENTRIES: usize = 4;
 const DENSE: usize = 128;
 /// At most this many key bytes are kept per query.
 const CACHE_BYTES: usize = 32 << 20;
-
-/// A shortlisted path. Ordered so that the *worst* candidate is the greatest, which makes a
-/// max-heap's top the one to evict.
-#[derive(PartialEq, Eq)]
-struct Candidate {
-    score: i64,
-    path: Box<str>,
-}
-
-impl Ord for Candidate {
-    fn cmp(&self, other: &Self) -> CmpOrdering {
-        other.score.cmp(&self.score).then_with(|| self.path.cmp(&other.path))
-    }
-}
-
-impl PartialOrd for Candidate {
-    fn partial_cmp(&self, other: &Self) -> Option<CmpOrdering> {
-        Some(self.cmp(other))
-    }
-}
-
-/// A bounded best-`cap` list that only allocates for paths that make it in (also used by
-/// `partial`, so a partial answer ranks exactly as the whole index does).
-pub(super) struct Shortlist {
-    cap: usize,
-    heap: BinaryHeap<Candidate>,
-}
-
-impl Shortlist {
-    pub(super) fn new(cap: usize) -> Self {
-        Shortlist { cap, heap: BinaryHeap::with_capacity(cap + 1) }
-    }
-
-    /// The score a path must beat to enter, once the list is full.
-    fn bar(&self) -> i64 {
-        match self.heap.len() >= self.cap {
-            true => self.heap.peek().map_or(i64::MIN, |w| w.score),
-            false => i64::MIN,
-        }
-    }
-
-    pub(super) fn offer(&mut self, score: i64, path: &[u8]) {
-        if self.heap.len() >= self.cap {
-            let worst = self.heap.peek().expect("cap > 0");
-            if score < worst.score || (score == worst.score && path >= worst.path.as_bytes()) {
-                return;
-            }
-            self.heap.pop();
-        }
-        // Keys come from the FST or the overlay, which only ever hold `&str` paths.
-        let path = std::str::from_utf8(path).expect("index keys are UTF-8");
-        self.heap.push(Candidate { score, path: path.into() });
-    }
-}
 
 /// The keys of one base chunk that survived a query, back to back.
 #[derive(Default)]
@@ -161,36 +108,6 @@ impl Finder {
     }
 }
 
-/// How many candidates the quick score keeps for the exact one, for an answer of `limit`.
-pub(super) fn shortlist_cap(limit: usize) -> usize {
-    limit.saturating_mul(4).max(128)
-}
-
-/// The answer from shortlists: one global best-`cap` (so it depends on the survivors only, not
-/// on how they were shared out between lists), re-scored with the exact DP, best first, ties by
-/// path, at most `limit`.
-pub(super) fn finish(
-    lists: impl Iterator<Item = Shortlist>,
-    cap: usize,
-    query: &[char],
-    limit: usize,
-) -> Vec<FuzzyMatch> {
-    let mut all: Vec<Candidate> = lists.flat_map(|s| s.heap.into_vec()).collect();
-    all.sort_unstable();
-    all.truncate(cap);
-    let mut scratch = Scratch::default();
-    let mut out: Vec<FuzzyMatch> = all
-        .into_iter()
-        .filter_map(|c| {
-            let (score, positions) = score::exact(&c.path, query, &mut scratch)?;
-            Some(FuzzyMatch { path: c.path.into(), score, positions })
-        })
-        .collect();
-    out.sort_by(|a, b| b.score.cmp(&a.score).then_with(|| a.path.cmp(&b.path)));
-    out.truncate(limit);
-    out
-}
-
 fn is_subsequence(short: &[u8], long: &[u8]) -> bool {
     let mut rest = long.iter();
     short.iter().all(|b| rest.any(|c| c == b))
@@ -266,6 +183,7 @@ impl Snapshot {
         let budget = AtomicUsize::new(CACHE_BYTES);
         let helpers = cores().min(chunks.max(1)) - 1;
         let bounds = score::Bounds::new(needle);
+        let floor = Floor::new(cap);
         let work = |poll: &dyn Fn() -> bool| {
             let mut list = Shortlist::new(cap);
             let aut = Subsequence::new(needle);
@@ -285,10 +203,14 @@ impl Snapshot {
                 let mut take = |key: &[u8], ascii: bool| {
                     // An ASCII key only arrives here matched; when even its best possible score
                     // cannot enter the full shortlist it is not scored, but it still survives.
-                    let survived = if ascii && bounds.below(key, needle, list.bar()) {
+                    let bar = list.bar().max(floor.get());
+                    let survived = if ascii && bounds.below(key, needle, bar) {
                         true
                     } else if let Some(s) = quick(key, ascii, needle, &mut folded) {
-                        list.offer(s, key);
+                        if s >= bar {
+                            list.offer(s, key);
+                            floor.offer(s);
+                        }
                         true
                     } else {
                         false

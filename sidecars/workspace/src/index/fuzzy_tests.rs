@@ -3,6 +3,7 @@
 //! search's answer, from the survivors of the same snapshot only.
 
 use super::*;
+use crate::index::score::Scratch;
 
 fn snap(paths: &[&str]) -> Snapshot {
     Snapshot::from_paths(paths.iter().map(|p| p.to_string())).unwrap()
@@ -197,5 +198,44 @@ fn the_shortlist_keeps_what_the_exact_score_ranks_in_the_top() {
         every.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(b.1)));
         let expected: Vec<&str> = every.iter().take(limit).map(|e| e.1).collect();
         assert_eq!(top(&s, query, limit), expected, "query {query:?}");
+    }
+}
+
+/// The skips (each worker's bar, the shared `Floor`, the score bounds) must leave the shortlist
+/// exactly what scoring every matching path gives, so the answer is too. Rare strong matches (`src/core-*`) are spread
+/// over many chunks among many weaker ones, the shape in which each worker's own list closes low.
+#[test]
+fn skipping_never_changes_the_shortlist() {
+    use crate::index::shortlist::{best_pairs, shortlist_cap, Shortlist};
+    let mut rng = Rng(0x2545_f491_4f6c_dd1d);
+    let mut paths = random_paths(&mut rng, 20_000);
+    for i in 0..300 {
+        paths.push(format!("pkg{i}/src/{}/core-{}.ts", rng.pick(WORDS), rng.next(90)));
+        if i % 3 == 0 {
+            paths.push(format!("pkg{i}/src/core-{}.ts", rng.next(90)));
+        }
+    }
+    paths.sort_unstable();
+    paths.dedup();
+    let s = Snapshot::from_paths(paths.clone()).unwrap();
+    assert!(s.base.keys.chunks() > 10);
+    for query in ["src/cor", "srccore", "te", "dts", "core", "cts", "nested", "x", "idx.rs"] {
+        for limit in [1, 50] {
+            let folded = fold_query(query);
+            let needle = folded.iter().collect::<String>().into_bytes();
+            let cap = shortlist_cap(limit);
+            let mut every = Shortlist::new(cap);
+            let mut scratch = Vec::new();
+            for p in &paths {
+                if let Some(score) = quick(p.as_bytes(), p.is_ascii(), &needle, &mut scratch) {
+                    every.offer(score, p.as_bytes());
+                }
+            }
+            let expected = best_pairs(std::iter::once(every), cap);
+            assert!(expected.len() > limit.min(20), "{query:?} finds enough");
+            let stop = AtomicBool::new(false);
+            let (lists, _) = s.shortlist_base(&needle, None, cap, &stop, &|| false);
+            assert_eq!(best_pairs(lists.into_iter(), cap), expected, "query {query:?} limit {limit}");
+        }
     }
 }

@@ -31,6 +31,7 @@ mod rules;
 mod scan;
 mod score;
 mod shared;
+mod shortlist;
 mod skips;
 mod snapshot;
 mod stat;

@@ -12,8 +12,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
-use super::fuzzy::{self, Shortlist};
+use super::fuzzy;
 use super::hold::Hold;
+use super::shortlist::{self, Shortlist};
 use super::types::{FileMeta, FuzzyMatch};
 
 /// A walker thread publishes at least every this many files...
@@ -169,7 +170,7 @@ impl SoFar {
             return Vec::new();
         }
         let needle = query.iter().collect::<String>().into_bytes();
-        let cap = fuzzy::shortlist_cap(limit);
+        let cap = shortlist::shortlist_cap(limit);
         let mut list = Shortlist::new(cap);
         let mut folded = Vec::new();
         for block in &self.blocks {
@@ -182,7 +183,7 @@ impl SoFar {
                 }
             }
         }
-        fuzzy::finish(std::iter::once(list), cap, &query, limit)
+        shortlist::finish(std::iter::once(list), cap, &query, limit)
     }
 }
 

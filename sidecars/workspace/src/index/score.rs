@@ -10,6 +10,10 @@
 //! after [`fold_char`]: Unicode lower case without accents (what nucleo calls normalization).
 
 pub(crate) use super::fold::{fold_char, fold_into, is_combining};
+pub(crate) use bounds::Bounds;
+
+#[path = "bounds.rs"]
+mod bounds;
 
 /// Score of every matched character.
 const SCORE_MATCH: i32 = 16;
@@ -84,92 +88,6 @@ fn fold_mask(want: u8) -> u8 {
         0x20
     } else {
         0
-    }
-}
-
-/// The most an alignment of a needle of `m` bytes can score when its first `h` characters lie
-/// before the file name and the rest in it: every bonus the slash's, every character after the
-/// first of its side continuing one run. With `gap` (the needle has no `/`, so the two sides cannot touch:
-/// the `/` between them is not matched) the first character in the name opens a gap, which
-/// earns at most `GAP_START + BONUS_SLASH` and restarts the run's growth.
-fn split_score(m: usize, h: usize, gap: bool) -> i32 {
-    let mut score = 0;
-    for i in 0..m {
-        let fname = if i >= h { BONUS_FILENAME } else { 0 };
-        // Position of `i` in its run: one run for all, or a second run from `h`.
-        let k = if gap && i >= h && h > 0 { i - h } else { i };
-        score += SCORE_MATCH
-            + fname
-            + match (i, k) {
-                (0, _) => BONUS_SLASH * FIRST_MULT,
-                (_, 0) => GAP_START + BONUS_SLASH,
-                _ => run_score(BONUS_SLASH, k as u16),
-            };
-    }
-    score
-}
-
-/// Per-needle upper bounds of the match score by how many of the needle's characters cannot
-/// lie in a path's file name: `at[g]` bounds every alignment with at least `g` characters before
-/// it. Each such character misses the file name bonus and, unless the needle holds a `/`, the
-/// two sides are split by a gap. More gaps only lower the score in this model (a gap earns less
-/// than any run continuation and restarts the growth), so one split is the worst case.
-pub(crate) struct Bounds {
-    at: Vec<i32>,
-}
-
-impl Bounds {
-    pub(crate) fn new(needle: &[u8]) -> Self {
-        let (m, gap) = (needle.len(), !needle.contains(&b'/'));
-        let mut at = vec![i32::MIN; m + 1];
-        let mut best = i32::MIN;
-        for h in (0..=m).rev() {
-            best = best.max(split_score(m, h, gap));
-            at[h] = best;
-        }
-        Bounds { at }
-    }
-
-    /// The bound of `path` that [`Bounds::below`] compares, for tests.
-    #[cfg(test)]
-    pub(crate) fn rank(&self, path: &[u8], needle: &[u8]) -> i64 {
-        self.rank_from(path, memchr::memrchr(b'/', path).map_or(0, |i| i + 1), needle)
-    }
-
-    /// True when the bound of the ASCII `path` is below `bar`, so [`quick`] need not score it
-    /// for a shortlist that `bar` closes. The file name is only scanned when
-    /// that can change the answer: `at` never grows with `g`, so when even `at[0]` is below the
-    /// bar, or even `at[m]` is not, the scan cannot matter (short needles, a weak bar).
-    #[inline]
-    pub(crate) fn below(&self, path: &[u8], needle: &[u8], bar: i64) -> bool {
-        let name_start = memchr::memrchr(b'/', path).map_or(0, |i| i + 1);
-        let (name_len, len) = (path.len() - name_start, path.len());
-        if rank(self.at[0], name_len, len) < bar {
-            return true;
-        }
-        if rank(self.at[needle.len()], name_len, len) >= bar {
-            return false;
-        }
-        self.rank_from(path, name_start, needle) < bar
-    }
-
-    /// The best [`rank`] any alignment of `needle` (the one given to [`Bounds::new`]) in the ASCII
-    /// `path` whose file name starts at `name_start` could reach. The needle's characters that fit
-    /// in the file name are its longest suffix that is a subsequence of the name (a greedy match
-    /// from the right finds it).
-    #[inline]
-    fn rank_from(&self, path: &[u8], name_start: usize, needle: &[u8]) -> i64 {
-        let mut k = 0;
-        for &b in path[name_start..].iter().rev() {
-            if k == needle.len() {
-                break;
-            }
-            let want = needle[needle.len() - 1 - k];
-            if b | fold_mask(want) == want {
-                k += 1;
-            }
-        }
-        rank(self.at[needle.len() - k], path.len() - name_start, path.len())
     }
 }
 

@@ -205,3 +205,16 @@ fn quick_takes_needles_longer_than_its_stack_table() {
     assert!(name.len() > QUICK_FEASIBLE);
     assert_eq!(qk(&path, &name.to_lowercase()), Some(ex(&path, &name.to_lowercase())));
 }
+
+#[test]
+fn a_first_byte_that_starts_no_word_in_the_name_lowers_the_bound() {
+    // Both names hold `te` wholly; only `tex` starts a word with its `t`, so only its bound keeps
+    // the slash's bonus for the first character. The lengths are equal, so the score decides.
+    let nd = needle("te");
+    let bounds = Bounds::new(&nd);
+    let (mid_word, word_start) = (bounds.rank(b"src/bte.md", &nd), bounds.rank(b"src/tex.md", &nd));
+    assert!(mid_word < word_start, "{mid_word} < {word_start}");
+    assert!(mid_word >= ex("src/bte.md", "te") && word_start >= ex("src/tex.md", "te"));
+    // `tex` really reaches the top: the bound of a word start is not lowered at all.
+    assert_eq!(word_start, ex("src/tex.md", "te"));
+}

@@ -1,0 +1,119 @@
+//! Upper bounds of the fuzzy score ([`Bounds`]), so fuzzy find can skip the quick score of a path
+//! that cannot enter a full shortlist. They must never be below what `quick` or `exact` give (the
+//! skip would drop a real answer), which `score_tests` checks over many random paths and queries;
+//! they are worth computing only while they cost less than the quick score they save.
+
+use super::{bonus_byte, fold_mask, rank, run_score, BONUS_FILENAME, BONUS_SLASH, FIRST_MULT, GAP_START, SCORE_MATCH};
+
+/// The most an alignment of a needle of `m` bytes can score when its first `h` characters lie
+/// before the file name and the rest in it: every bonus the slash's, every character after the
+/// first of its side continuing one run. With `gap` (the needle has no `/`, so the two sides cannot touch:
+/// the `/` between them is not matched) the first character in the name opens a gap, which
+/// earns at most `GAP_START + BONUS_SLASH` and restarts the run's growth.
+fn split_score(m: usize, h: usize, gap: bool) -> i32 {
+    let mut score = 0;
+    for i in 0..m {
+        let fname = if i >= h { BONUS_FILENAME } else { 0 };
+        // Position of `i` in its run: one run for all, or a second run from `h`.
+        let k = if gap && i >= h && h > 0 { i - h } else { i };
+        score += SCORE_MATCH
+            + fname
+            + match (i, k) {
+                (0, _) => BONUS_SLASH * FIRST_MULT,
+                (_, 0) => GAP_START + BONUS_SLASH,
+                _ => run_score(BONUS_SLASH, k as u16),
+            };
+    }
+    score
+}
+
+/// Per-needle upper bounds of the match score by how many of the needle's characters cannot
+/// lie in a path's file name: `at[g]` bounds every alignment with at least `g` characters before
+/// it. Each such character misses the file name bonus and, unless the needle holds a `/`, the
+/// two sides are split by a gap. More gaps only lower the score in this model (a gap earns less
+/// than any run continuation and restarts the growth), so one split is the worst case. `at`
+/// grants the first character the slash's bonus; [`Bounds::below`] lowers that, for alignments
+/// wholly in the file name, to the best the needle's first byte has there.
+pub(crate) struct Bounds {
+    pub(super) at: Vec<i32>,
+}
+
+impl Bounds {
+    pub(crate) fn new(needle: &[u8]) -> Self {
+        let (m, gap) = (needle.len(), !needle.contains(&b'/'));
+        let mut at = vec![i32::MIN; m + 1];
+        let mut best = i32::MIN;
+        for h in (0..=m).rev() {
+            best = best.max(split_score(m, h, gap));
+            at[h] = best;
+        }
+        Bounds { at }
+    }
+
+    /// The bound of `path` that [`Bounds::below`] compares, for tests.
+    #[cfg(test)]
+    pub(crate) fn rank(&self, path: &[u8], needle: &[u8]) -> i64 {
+        self.bound(path, memchr::memrchr(b'/', path).map_or(0, |i| i + 1), needle, i64::MAX)
+    }
+
+    /// True when the bound of the ASCII `path` is below `bar`, so [`quick`] need not score it
+    /// for a shortlist that `bar` closes. The file name is only scanned when that can change the
+    /// answer: the bound is never above `at[0]` nor below `at[m]`, so when even `at[0]` is below
+    /// the bar, or even `at[m]` is not, the scan cannot matter (short needles, a weak bar).
+    #[inline]
+    pub(crate) fn below(&self, path: &[u8], needle: &[u8], bar: i64) -> bool {
+        let name_start = memchr::memrchr(b'/', path).map_or(0, |i| i + 1);
+        let (name_len, len) = (path.len() - name_start, path.len());
+        if rank(self.at[0], name_len, len) < bar {
+            return true;
+        }
+        if rank(self.at[needle.len()], name_len, len) >= bar {
+            return false;
+        }
+        self.bound(path, name_start, needle, bar) < bar
+    }
+
+    /// An upper bound of the [`rank`] any alignment of `needle` (the one given to
+    /// [`Bounds::new`]) in the ASCII `path` whose file name starts at `name_start` can reach,
+    /// exact enough to compare with `bar`. The needle's characters that fit in the file name are
+    /// its longest suffix that is a subsequence of the name (a greedy match from the right finds
+    /// it), which leaves `g` before it. When `g` is 0 an alignment may lie wholly in the name,
+    /// and its first character, at or before where the greedy match put it, earns at most the
+    /// best bonus of the needle's first byte there (counted `FIRST_MULT` times, where `at`
+    /// counted the slash's); any other alignment has a character before the name, which `at[1]`
+    /// bounds. That last scan is skipped when it cannot bring the bound below `bar`.
+    #[inline]
+    fn bound(&self, path: &[u8], name_start: usize, needle: &[u8], bar: i64) -> i64 {
+        let name = &path[name_start..];
+        let (mut g, mut end) = (needle.len(), name.len());
+        // One needle byte at a time, right to left, each with its own case mask: a plain inner
+        // loop (names are short, so this beats a SIMD search per byte).
+        'needle: while g > 0 {
+            let (want, mask) = (needle[g - 1], fold_mask(needle[g - 1]));
+            while end > 0 {
+                end -= 1;
+                if name[end] | mask == want {
+                    g -= 1;
+                    continue 'needle;
+                }
+            }
+            break;
+        }
+        let ranked = |score| rank(score, name.len(), path.len());
+        if g > 0 || ranked(self.at[1]) >= bar {
+            return ranked(self.at[g]);
+        }
+        let (want, mask) = (needle[0], fold_mask(needle[0]));
+        let mut first = 0;
+        for p in (0..=end).rev() {
+            if name[p] | mask == want {
+                let prev = (name_start + p).checked_sub(1).map(|i| path[i]);
+                first = first.max(bonus_byte(prev, name[p]));
+                if first == BONUS_SLASH {
+                    break;
+                }
+            }
+        }
+        ranked(self.at[1].max(self.at[0] - (BONUS_SLASH - first) * FIRST_MULT))
+    }
+}

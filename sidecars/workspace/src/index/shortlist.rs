@@ -1,0 +1,147 @@
+//! The shortlist of fuzzy find: the best `cap` paths by the quick score, kept per worker, and the
+//! [`Floor`] they share, which every worker skips below. Then [`finish`] merges the lists and
+//! re-scores them with the exact DP. `partial` ranks with the same pieces, so a partial answer
+//! ranks exactly as the whole index does.
+
+use std::cmp::{Ordering as CmpOrdering, Reverse};
+use std::collections::BinaryHeap;
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::Mutex;
+
+use super::score::{self, Scratch};
+use super::types::FuzzyMatch;
+
+/// A shortlisted path. Ordered so that the *worst* candidate is the greatest, which makes a
+/// max-heap's top the one to evict.
+#[derive(PartialEq, Eq)]
+struct Candidate {
+    score: i64,
+    path: Box<str>,
+}
+
+impl Ord for Candidate {
+    fn cmp(&self, other: &Self) -> CmpOrdering {
+        other.score.cmp(&self.score).then_with(|| self.path.cmp(&other.path))
+    }
+}
+
+impl PartialOrd for Candidate {
+    fn partial_cmp(&self, other: &Self) -> Option<CmpOrdering> {
+        Some(self.cmp(other))
+    }
+}
+
+/// A bounded best-`cap` list that only allocates for paths that make it in.
+pub(crate) struct Shortlist {
+    cap: usize,
+    heap: BinaryHeap<Candidate>,
+}
+
+impl Shortlist {
+    pub(crate) fn new(cap: usize) -> Self {
+        Shortlist { cap, heap: BinaryHeap::with_capacity(cap + 1) }
+    }
+
+    /// The score a path must beat to enter, once the list is full.
+    pub(crate) fn bar(&self) -> i64 {
+        match self.heap.len() >= self.cap {
+            true => self.heap.peek().map_or(i64::MIN, |w| w.score),
+            false => i64::MIN,
+        }
+    }
+
+    pub(crate) fn offer(&mut self, score: i64, path: &[u8]) {
+        if self.heap.len() >= self.cap {
+            let worst = self.heap.peek().expect("cap > 0");
+            if score < worst.score || (score == worst.score && path >= worst.path.as_bytes()) {
+                return;
+            }
+            self.heap.pop();
+        }
+        // Keys come from the FST or the overlay, which only ever hold `&str` paths.
+        let path = std::str::from_utf8(path).expect("index keys are UTF-8");
+        self.heap.push(Candidate { score, path: path.into() });
+    }
+}
+
+/// The score of the `cap`-th best of every path the workers of one search have scored: no path
+/// below it can enter the global best `cap`, so each worker skips by it as well as by its own
+/// list. A worker's own list holds only its share of the paths, and where the best few are
+/// rare it would fill with weaker ones and never close as high as the search as a whole does
+/// (`src/cor` at 1M files scored about 480k paths by its workers' own bars, 19k by the final
+/// one). Each path is offered once, by the worker that scored it.
+pub(crate) struct Floor {
+    cap: usize,
+    best: Mutex<BinaryHeap<Reverse<i64>>>,
+    value: AtomicI64,
+}
+
+impl Floor {
+    pub(crate) fn new(cap: usize) -> Self {
+        Floor { cap, best: Mutex::new(BinaryHeap::with_capacity(cap + 1)), value: AtomicI64::new(i64::MIN) }
+    }
+
+    /// The floor now (`i64::MIN` until `cap` paths were offered).
+    #[inline]
+    pub(crate) fn get(&self) -> i64 {
+        self.value.load(Ordering::Relaxed)
+    }
+
+    /// Counts a scored path. Only a score above the floor can raise it, and those grow rare as
+    /// it rises, so the lock is seldom taken.
+    #[inline]
+    pub(crate) fn offer(&self, score: i64) {
+        if score <= self.get() {
+            return;
+        }
+        let mut best = self.best.lock().unwrap_or_else(|e| e.into_inner());
+        best.push(Reverse(score));
+        if best.len() > self.cap {
+            best.pop();
+        }
+        if best.len() == self.cap {
+            self.value.store(best.peek().map_or(i64::MIN, |r| r.0), Ordering::Relaxed);
+        }
+    }
+}
+
+/// How many candidates the quick score keeps for the exact one, for an answer of `limit`.
+pub(crate) fn shortlist_cap(limit: usize) -> usize {
+    limit.saturating_mul(4).max(128)
+}
+
+/// The answer from shortlists: one global best-`cap` (so it depends on the survivors only, not
+/// on how they were shared out between lists), re-scored with the exact DP, best first, ties by
+/// path, at most `limit`.
+pub(crate) fn finish(
+    lists: impl Iterator<Item = Shortlist>,
+    cap: usize,
+    query: &[char],
+    limit: usize,
+) -> Vec<FuzzyMatch> {
+    let mut scratch = Scratch::default();
+    let mut out: Vec<FuzzyMatch> = best(lists, cap)
+        .into_iter()
+        .filter_map(|c| {
+            let (score, positions) = score::exact(&c.path, query, &mut scratch)?;
+            Some(FuzzyMatch { path: c.path.into(), score, positions })
+        })
+        .collect();
+    out.sort_by(|a, b| b.score.cmp(&a.score).then_with(|| a.path.cmp(&b.path)));
+    out.truncate(limit);
+    out
+}
+
+/// The global best `cap` of `lists`, best first: what the exact score re-ranks.
+fn best(lists: impl Iterator<Item = Shortlist>, cap: usize) -> Vec<Candidate> {
+    let mut all: Vec<Candidate> = lists.flat_map(|s| s.heap.into_vec()).collect();
+    all.sort_unstable();
+    all.truncate(cap);
+    all
+}
+
+/// [`best`] as (quick score, path) pairs, for tests that compare shortlists.
+#[cfg(test)]
+pub(crate) fn best_pairs(lists: impl Iterator<Item = Shortlist>, cap: usize) -> Vec<(i64, String)> {
+    best(lists, cap).into_iter().map(|c| (c.score, c.path.into())).collect()
+}
