@@ -9,9 +9,10 @@
 //! incremental, as in fzf: the index's [`Finder`] remembers, per chunk, which keys survived the
 //! last few queries on the current snapshot, and a query whose folded needle contains an earlier
 //! one as a subsequence (the next keystroke, usually) visits only those keys. A key that fails the
-//! shorter needle fails the longer one, so the answer is exactly a fresh search's; a change to the
-//! index publishes a new snapshot, which starts afresh. The calling thread works too and is the
-//! only one that polls `cancelled` (it need not be `Sync`); it raises a flag the helpers check.
+//! shorter needle fails the longer one, so the answer is exactly a fresh search's. The earlier
+//! query's best paths, scored again, also start the shared floor. A change to the index publishes a
+//! new snapshot, which starts afresh. The calling thread works too and is the only one that polls
+//! `cancelled` (it need not be `Sync`); it raises a flag the helpers check.
 
 use std::cell::Cell;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -19,7 +20,7 @@ use std::sync::{Arc, Mutex, Weak};
 
 use super::automaton::Subsequence;
 use super::score::{self, MAX_QUERY};
-use super::shortlist::{finish, shortlist_cap, Floor, Shortlist};
+use super::shortlist::{self, shortlist_cap, Floor, Shortlist};
 use super::snapshot::Snapshot;
 use super::types::{cores, FuzzyMatch};
 
@@ -56,6 +57,8 @@ struct Survivors {
     needle: Vec<u8>,
     /// Per base chunk: the keys that survived, or `None` when that chunk must be searched whole.
     chunks: Vec<Option<Hits>>,
+    /// The query's best `cap` paths by the quick score: the pilot of a query that extends it.
+    best: Vec<Box<str>>,
 }
 
 /// Remembers the survivors of the last few queries on one snapshot at a time, most recent first;
@@ -150,9 +153,6 @@ impl Snapshot {
         let stop = AtomicBool::new(false);
         let from = cache.and_then(|(finder, snap)| finder.lookup(snap, &needle));
         let (shortlists, hits) = self.shortlist_base(&needle, from.as_deref(), cap, &stop, cancelled);
-        if let Some((finder, snap)) = cache.filter(|_| !stop.load(Ordering::Relaxed)) {
-            finder.store(snap, Survivors { needle: needle.clone(), chunks: hits });
-        }
         let mut overlay = Shortlist::new(cap);
         let mut folded = Vec::new();
         for (path, meta) in self.overlay.iter() {
@@ -164,7 +164,12 @@ impl Snapshot {
         }
         // One global best-`cap`, so the answer depends on the survivors only, not on how the
         // chunks happened to be shared out between threads.
-        finish(shortlists.into_iter().chain([overlay]), cap, &query, limit)
+        let best = shortlist::best(shortlists.into_iter().chain([overlay]), cap);
+        if let Some((finder, snap)) = cache.filter(|_| !stop.load(Ordering::Relaxed)) {
+            let best = best.iter().map(|c| c.path.clone()).collect();
+            finder.store(snap, Survivors { needle: needle.clone(), chunks: hits, best });
+        }
+        shortlist::rescore(best, &query, limit)
     }
 
     /// Runs the automaton over the base's keys (or over `from`'s survivors where it kept them) on
@@ -183,7 +188,12 @@ impl Snapshot {
         let budget = AtomicUsize::new(CACHE_BYTES);
         let helpers = cores().min(chunks.max(1)) - 1;
         let bounds = score::Bounds::new(needle);
-        let floor = Floor::new(cap);
+        let mut folded = Vec::new();
+        let pilot = from.into_iter().flat_map(|f| &f.best).filter_map(|path| {
+            let score = quick(path.as_bytes(), path.is_ascii(), needle, &mut folded)?;
+            Some((path.clone(), score))
+        });
+        let floor = Floor::new(cap, pilot);
         let work = |poll: &dyn Fn() -> bool| {
             let mut list = Shortlist::new(cap);
             let aut = Subsequence::new(needle);
@@ -209,7 +219,7 @@ impl Snapshot {
                     } else if let Some(s) = quick(key, ascii, needle, &mut folded) {
                         if s >= bar {
                             list.offer(s, key);
-                            floor.offer(s);
+                            floor.offer(s, key);
                         }
                         true
                     } else {

@@ -217,25 +217,39 @@ fn skipping_never_changes_the_shortlist() {
     }
     paths.sort_unstable();
     paths.dedup();
-    let s = Snapshot::from_paths(paths.clone()).unwrap();
+    let s = Arc::new(Snapshot::from_paths(paths.clone()).unwrap());
     assert!(s.base.keys.chunks() > 10);
+    let expected = |needle: &[u8], cap: usize| {
+        let mut every = Shortlist::new(cap);
+        let mut scratch = Vec::new();
+        for p in &paths {
+            if let Some(score) = quick(p.as_bytes(), p.is_ascii(), needle, &mut scratch) {
+                every.offer(score, p.as_bytes());
+            }
+        }
+        best_pairs(std::iter::once(every), cap)
+    };
+    let stop = AtomicBool::new(false);
     for query in ["src/cor", "srccore", "te", "dts", "core", "cts", "nested", "x", "idx.rs"] {
         for limit in [1, 50] {
-            let folded = fold_query(query);
-            let needle = folded.iter().collect::<String>().into_bytes();
+            let needle = fold_query(query).iter().collect::<String>().into_bytes();
             let cap = shortlist_cap(limit);
-            let mut every = Shortlist::new(cap);
-            let mut scratch = Vec::new();
-            for p in &paths {
-                if let Some(score) = quick(p.as_bytes(), p.is_ascii(), &needle, &mut scratch) {
-                    every.offer(score, p.as_bytes());
-                }
-            }
-            let expected = best_pairs(std::iter::once(every), cap);
-            assert!(expected.len() > limit.min(20), "{query:?} finds enough");
-            let stop = AtomicBool::new(false);
+            let want = expected(&needle, cap);
+            assert!(want.len() > limit.min(20), "{query:?} finds enough");
             let (lists, _) = s.shortlist_base(&needle, None, cap, &stop, &|| false);
-            assert_eq!(best_pairs(lists.into_iter(), cap), expected, "query {query:?} limit {limit}");
+            assert_eq!(best_pairs(lists.into_iter(), cap), want, "query {query:?} limit {limit}");
+        }
+    }
+    // Typed letter by letter, each step from the last one's survivors and pilot.
+    let (finder, cap) = (Finder::default(), shortlist_cap(50));
+    for typed in ["src/core", "dtsx", "cor.ts"] {
+        for k in 2..=typed.len() {
+            finder.find(&s, &typed[..k - 1], 50, &|| false);
+            let needle = &typed.as_bytes()[..k];
+            let from = finder.lookup(&s, needle).expect("the prefix is remembered");
+            assert!(!from.best.is_empty(), "{typed:?}: a pilot to start from");
+            let (lists, _) = s.shortlist_base(needle, Some(&from), cap, &stop, &|| false);
+            assert_eq!(best_pairs(lists.into_iter(), cap), expected(needle, cap), "typed {:?}", &typed[..k]);
         }
     }
 }

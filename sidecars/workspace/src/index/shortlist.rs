@@ -4,7 +4,7 @@
 //! ranks exactly as the whole index does.
 
 use std::cmp::{Ordering as CmpOrdering, Reverse};
-use std::collections::BinaryHeap;
+use std::collections::{BinaryHeap, HashSet};
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Mutex;
 
@@ -14,9 +14,9 @@ use super::types::FuzzyMatch;
 /// A shortlisted path. Ordered so that the *worst* candidate is the greatest, which makes a
 /// max-heap's top the one to evict.
 #[derive(PartialEq, Eq)]
-struct Candidate {
-    score: i64,
-    path: Box<str>,
+pub(crate) struct Candidate {
+    pub(crate) score: i64,
+    pub(crate) path: Box<str>,
 }
 
 impl Ord for Candidate {
@@ -69,31 +69,48 @@ impl Shortlist {
 /// list. A worker's own list holds only its share of the paths, and where the best few are
 /// rare it would fill with weaker ones and never close as high as the search as a whole does
 /// (`src/cor` at 1M files scored about 480k paths by its workers' own bars, 19k by the final
-/// one). Each path is offered once, by the worker that scored it.
+/// one). A search that extends an earlier query starts it from that query's best `cap` paths
+/// scored again (the *pilot*), which are usually near the top of the new answer too. Each path
+/// counts once: a pilot path that the scan meets again is not counted twice.
 pub(crate) struct Floor {
     cap: usize,
     best: Mutex<BinaryHeap<Reverse<i64>>>,
     value: AtomicI64,
+    pilot: HashSet<Box<str>>,
 }
 
 impl Floor {
-    pub(crate) fn new(cap: usize) -> Self {
-        Floor { cap, best: Mutex::new(BinaryHeap::with_capacity(cap + 1)), value: AtomicI64::new(i64::MIN) }
+    /// A floor for a shortlist of `cap`, started from `pilot`: distinct paths of this snapshot
+    /// that match the needle, with their quick scores.
+    pub(crate) fn new(cap: usize, pilot: impl IntoIterator<Item = (Box<str>, i64)>) -> Self {
+        let mut floor = Floor { cap, best: Mutex::default(), value: AtomicI64::new(i64::MIN), pilot: HashSet::new() };
+        for (path, score) in pilot {
+            floor.count(score);
+            floor.pilot.insert(path);
+        }
+        floor
     }
 
-    /// The floor now (`i64::MIN` until `cap` paths were offered).
+    /// The floor now (`i64::MIN` until `cap` paths were counted).
     #[inline]
     pub(crate) fn get(&self) -> i64 {
         self.value.load(Ordering::Relaxed)
     }
 
-    /// Counts a scored path. Only a score above the floor can raise it, and those grow rare as
-    /// it rises, so the lock is seldom taken.
+    /// Counts the scored `path` unless the pilot did. Only a score above the floor can raise it,
+    /// and those grow rare as it rises, so the set and the lock are seldom reached.
     #[inline]
-    pub(crate) fn offer(&self, score: i64) {
+    pub(crate) fn offer(&self, score: i64, path: &[u8]) {
         if score <= self.get() {
             return;
         }
+        if !self.pilot.is_empty() && std::str::from_utf8(path).is_ok_and(|p| self.pilot.contains(p)) {
+            return;
+        }
+        self.count(score);
+    }
+
+    fn count(&self, score: i64) {
         let mut best = self.best.lock().unwrap_or_else(|e| e.into_inner());
         best.push(Reverse(score));
         if best.len() > self.cap {
@@ -119,8 +136,13 @@ pub(crate) fn finish(
     query: &[char],
     limit: usize,
 ) -> Vec<FuzzyMatch> {
+    rescore(best(lists, cap), query, limit)
+}
+
+/// [`finish`] from the global best `cap` already taken.
+pub(crate) fn rescore(best: Vec<Candidate>, query: &[char], limit: usize) -> Vec<FuzzyMatch> {
     let mut scratch = Scratch::default();
-    let mut out: Vec<FuzzyMatch> = best(lists, cap)
+    let mut out: Vec<FuzzyMatch> = best
         .into_iter()
         .filter_map(|c| {
             let (score, positions) = score::exact(&c.path, query, &mut scratch)?;
@@ -133,7 +155,7 @@ pub(crate) fn finish(
 }
 
 /// The global best `cap` of `lists`, best first: what the exact score re-ranks.
-fn best(lists: impl Iterator<Item = Shortlist>, cap: usize) -> Vec<Candidate> {
+pub(crate) fn best(lists: impl Iterator<Item = Shortlist>, cap: usize) -> Vec<Candidate> {
     let mut all: Vec<Candidate> = lists.flat_map(|s| s.heap.into_vec()).collect();
     all.sort_unstable();
     all.truncate(cap);
