@@ -7,7 +7,8 @@
 //! `cargo run --release -p skaffa-workspace --example fuzzy_timing -- [sizes...] [--rounds N] [--each]`
 //! (`--each` also prints every query's fresh p50 and the five slowest extensions; `--query Q` times
 //! only `Q`, fresh, in a loop of `--rounds`, for a profiler)
-//! (default sizes 117000 and 1000000, 5 rounds).
+//! (default sizes 117000 and 1000000, 5 rounds). `--paths FILE` times a real list instead (one
+//! relative path per line, such as `rg --files -uu` prints in the bench's corpus).
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -110,20 +111,27 @@ fn main() {
     let mut rounds = 5;
     let mut each = false;
     let mut only = None;
+    let mut lists: Vec<(String, Vec<String>)> = Vec::new();
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         match a.as_str() {
             "--each" => each = true,
             "--query" => only = Some(args.next().expect("--query Q")),
+            "--paths" => {
+                let file = args.next().expect("--paths FILE");
+                let text = std::fs::read_to_string(&file).expect("a readable list of paths");
+                lists.push((file, text.lines().filter(|l| !l.is_empty()).map(str::to_owned).collect()));
+            }
             "--rounds" => rounds = args.next().and_then(|r| r.parse().ok()).expect("--rounds N"),
             n => sizes.push(n.parse::<usize>().expect("a size")),
         }
     }
-    if sizes.is_empty() {
+    if sizes.is_empty() && lists.is_empty() {
         sizes = vec![117_000, 1_000_000];
     }
-    for n in sizes {
-        let snap = Arc::new(Snapshot::from_paths(generate(n)).expect("generated paths build a snapshot"));
+    lists.extend(sizes.into_iter().map(|n| (n.to_string(), generate(n))));
+    for (n, paths) in lists {
+        let snap = Arc::new(Snapshot::from_paths(paths).expect("the paths build a snapshot"));
         let finder = Finder::default();
         if let Some(q) = &only {
             let mut xs: Vec<f64> = (0..rounds).map(|_| ms(|| drop(snap.fuzzy(q, 50, &|| false)))).collect();
