@@ -32,7 +32,7 @@ fn split_score(m: usize, h: usize, gap: bool) -> i32 {
 /// it. Each such character misses the file name bonus and, unless the needle holds a `/`, the
 /// two sides are split by a gap. More gaps only lower the score in this model (a gap earns less
 /// than any run continuation and restarts the growth), so one split is the worst case. `at`
-/// grants the first character the slash's bonus; [`Bounds::below`] lowers that, for alignments
+/// grants the first character the slash's bonus; the bound of a path lowers that, for alignments
 /// wholly in the file name, to the best the needle's first byte has there.
 pub(crate) struct Bounds {
     pub(super) at: Vec<i32>,
@@ -56,7 +56,7 @@ impl Bounds {
         self.bound(path, memchr::memrchr(b'/', path).map_or(0, |i| i + 1), needle, i64::MAX)
     }
 
-    /// True when the bound of the ASCII `path` is below `bar`, so [`quick`] need not score it
+    /// True when the bound of the ASCII `path` is below `bar`, so `quick` need not score it
     /// for a shortlist that `bar` closes. The file name is only scanned when that can change the
     /// answer: the bound is never above `at[0]` nor below `at[m]`, so when even `at[0]` is below
     /// the bar, or even `at[m]` is not, the scan cannot matter (short needles, a weak bar).

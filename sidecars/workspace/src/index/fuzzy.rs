@@ -211,8 +211,10 @@ impl Snapshot {
                 let mut hits = Hits::default();
                 let mut dense = false;
                 let mut take = |key: &[u8], ascii: bool| {
-                    // An ASCII key only arrives here matched; when even its best possible score
-                    // cannot enter the full shortlist it is not scored, but it still survives.
+                    // An ASCII key from the automaton arrives matched; one replayed from an
+                    // earlier query's survivors matched only that shorter needle, and is kept as a
+                    // survivor unscored when its bound is below the bar (the next query's `quick`
+                    // drops it if it does not match: the kept set may be wider, never narrower).
                     let bar = list.bar().max(floor.get());
                     let survived = if ascii && bounds.below(key, needle, bar) {
                         true

@@ -253,3 +253,54 @@ fn skipping_never_changes_the_shortlist() {
         }
     }
 }
+
+/// A pilot path may live in the overlay (a file changed or added since the base) while the base
+/// copy of another was removed: typing through the cache must still rank exactly as scoring every
+/// live path does, each path counted once.
+#[test]
+fn a_pilot_with_overlay_paths_ranks_as_every_live_path() {
+    use crate::index::shortlist::{finish, shortlist_cap, Shortlist};
+    use crate::index::store::Store;
+    use crate::index::types::FileMeta;
+    let mut rng = Rng(0x6a09_e667_f3bc_c908);
+    let mut paths = random_paths(&mut rng, 8_000);
+    paths.extend((0..150).map(|i| format!("pkg{i}/src/core-{i}.ts")));
+    paths.sort_unstable();
+    paths.dedup();
+    let store = Arc::new(Store::new());
+    let mut builder = crate::index::base::BaseBuilder::new(paths.len());
+    let none = FileMeta { size: 0, mtime_ms: 0, symlink: false };
+    paths.iter().for_each(|p| builder.push(p.as_bytes(), none).unwrap());
+    store.replace_base(builder.finish().unwrap());
+    // Strong matches added in the overlay, and half of the base's strong matches removed.
+    let meta = Some(FileMeta { size: 1, mtime_ms: 1, symlink: false });
+    let mut updates: Vec<(String, Option<FileMeta>)> =
+        (0..120).map(|i| (format!("new{i}/src/core{i}.ts"), meta)).collect();
+    updates.extend((0..150).step_by(2).map(|i| (format!("pkg{i}/src/core-{i}.ts"), None)));
+    store.apply(|_| (updates.clone(), ()));
+    let snap = store.snapshot();
+    assert!(!snap.overlay.is_empty());
+    let mut live: Vec<String> =
+        paths.into_iter().filter(|p| !updates.iter().any(|(u, m)| u == p && m.is_none())).collect();
+    live.extend(updates.iter().filter(|(_, m)| m.is_some()).map(|(p, _)| p.clone()));
+    let finder = Finder::default();
+    for typed in ["src/core", "srccorets"] {
+        for k in 1..=typed.len() {
+            let (query, limit) = (&typed[..k], 50);
+            let (folded, cap) = (fold_query(query), shortlist_cap(limit));
+            let needle = folded.iter().collect::<String>().into_bytes();
+            let mut every = Shortlist::new(cap);
+            let mut scratch = Vec::new();
+            for p in &live {
+                if let Some(score) = quick(p.as_bytes(), p.is_ascii(), &needle, &mut scratch) {
+                    every.offer(score, p.as_bytes());
+                }
+            }
+            let want = finish(std::iter::once(every), cap, &folded, limit);
+            assert_eq!(finder.find(&snap, query, limit, &|| false), want, "typed {query:?}");
+        }
+    }
+    // Positive control: the pilot held overlay paths.
+    let memo = finder.0.lock().unwrap();
+    assert!(memo.list[0].best.iter().any(|p| p.starts_with("new")), "overlay paths in the pilot");
+}

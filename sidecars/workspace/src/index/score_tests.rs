@@ -135,7 +135,8 @@ fn quick_takes_the_contiguous_window_not_the_rightmost() {
 
 /// The skip in `fuzzy` is only safe if `Bounds::rank` really bounds both scorers: checked over
 /// many random paths and queries from a small alphabet (so most pairs match, with word starts,
-/// camel humps, runs, gaps, `/` in the query and file names that hold all, some or none of it).
+/// camel humps, digits after letters, `\` as a separator, runs, gaps, `/` in the query and file
+/// names that hold all, some or none of it).
 #[test]
 fn bounds_are_never_below_quick_or_exact() {
     let mut seed = 0x9e37_79b9_7f4a_7c15u64;
@@ -145,7 +146,7 @@ fn bounds_are_never_below_quick_or_exact() {
         seed ^= seed << 17;
         (seed % n as u64) as usize
     };
-    let alphabet = b"abcsAB/-._t";
+    let alphabet = b"abcsAB/-._t1\\";
     let (mut checked, mut tighter) = (0, 0);
     for _ in 0..40_000 {
         let path: String = (0..1 + below(24)).map(|_| alphabet[below(alphabet.len())] as char).collect();

@@ -42,7 +42,8 @@ impl Shortlist {
         Shortlist { cap, heap: BinaryHeap::with_capacity(cap + 1) }
     }
 
-    /// The score a path must beat to enter, once the list is full.
+    /// The score a path must reach to enter (and, at that very score, have a smaller path), once
+    /// the list is full.
     pub(crate) fn bar(&self) -> i64 {
         match self.heap.len() >= self.cap {
             true => self.heap.peek().map_or(i64::MIN, |w| w.score),
