@@ -162,11 +162,15 @@ fn changed_git_excludes_are_caught_up_too() {
     let why = catch_up(&status)["walk"].as_str().unwrap_or_default().to_owned();
     assert!(why.contains("global excludes"), "{status}");
     assert_eq!(changes(&s), set(&[("deleted", "backup.bak")]));
-    assert!(s.stderr().contains("walked the whole tree"), "one stderr line says why: {}", s.stderr());
+    // One stderr line says why.
+    s.wait_stderr("walked the whole tree");
 }
 
 // Linux only: there every folder has its own watch, placed by the walks (and by the catch-up),
-// which is what this test is about; elsewhere one recursive watch covers the tree.
+// which is what this test is about; elsewhere one recursive watch covers the tree. Run under wine
+// with this line removed (2026-12-06) it missed the edit in 1 of 9 runs of this file (its tests
+// in parallel) and in none of 5 runs alone; a cold start under wine reports such an edit
+// (`git_excludes.rs`, run there by CI). Whether real Windows can miss it is not known.
 #[cfg(target_os = "linux")]
 #[test]
 fn after_a_warm_start_git_s_exclude_file_is_watched_as_after_a_cold_one() {

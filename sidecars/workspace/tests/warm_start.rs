@@ -156,8 +156,9 @@ fn a_damaged_or_foreign_snapshot_means_a_full_scan_with_one_line_saying_why() {
         };
         assert_eq!(listing(&mut s), want, "{what}");
         assert_eq!(changes(&s), BTreeSet::new(), "{what}: a cold start reports no offline change");
-        let lines = s.stderr().lines().filter(|l| l.contains("cache:")).count();
-        assert_eq!(lines, 1, "{what}: one stderr line: {}", s.stderr());
+        let stderr = s.wait_stderr("cache:");
+        let lines = stderr.lines().filter(|l| l.contains("cache:")).count();
+        assert_eq!(lines, 1, "{what}: one stderr line: {stderr}");
         drop(s);
     }
     // A snapshot of another root, copied into this root's place, is foreign too.

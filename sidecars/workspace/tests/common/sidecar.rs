@@ -6,7 +6,7 @@ use std::ffi::OsStr;
 use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
 use std::process::{Child, ChildStdin, Command, ExitStatus, Stdio};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
 
 use crossbeam_channel::{unbounded, Receiver, RecvTimeoutError};
@@ -29,7 +29,8 @@ pub struct Sidecar {
     answered: std::collections::HashSet<String>,
     late: Vec<Value>,
     next_id: u64,
-    stderr: Arc<Mutex<String>>,
+    /// Everything read from stderr so far, and a signal for each line added.
+    stderr: Arc<(Mutex<String>, Condvar)>,
 }
 
 impl Sidecar {
@@ -71,14 +72,15 @@ impl Sidecar {
                 }
             }
         });
-        let stderr = Arc::new(Mutex::new(String::new()));
+        let stderr = Arc::new((Mutex::new(String::new()), Condvar::new()));
         let sink = stderr.clone();
         let err_pipe = child.stderr.take().unwrap();
         std::thread::spawn(move || {
             for line in BufReader::new(err_pipe).lines().map_while(Result::ok) {
-                let mut s = sink.lock().unwrap();
+                let mut s = sink.0.lock().unwrap();
                 s.push_str(&line);
                 s.push('\n');
+                sink.1.notify_all();
             }
         });
         let stdin = child.stdin.take();
@@ -96,9 +98,25 @@ impl Sidecar {
         }
     }
 
-    /// Everything the process wrote to stderr so far.
+    /// Everything the process wrote to stderr so far (what the reader thread has taken in: a
+    /// line written just now may not be there yet, see [`Sidecar::wait_stderr`]).
     pub fn stderr(&self) -> String {
-        self.stderr.lock().unwrap().clone()
+        self.stderr.0.lock().unwrap().clone()
+    }
+
+    /// Waits (with the deadline) until stderr holds `text`, and returns all of it. The sidecar
+    /// writes its line before the answer a test waits for, but the pipe is read on another
+    /// thread, which may not have taken it in yet (under wine it often has not).
+    pub fn wait_stderr(&self, text: &str) -> String {
+        let until = Instant::now() + DEADLINE;
+        let (lock, signal) = &*self.stderr;
+        let mut s = lock.lock().unwrap();
+        while !s.contains(text) {
+            let left = until.saturating_duration_since(Instant::now());
+            assert!(!left.is_zero(), "stderr never said {text:?}; it holds:\n{s}");
+            s = signal.wait_timeout(s, left).unwrap().0;
+        }
+        s.clone()
     }
 
     /// The process id (for /proc inspection).
