@@ -106,6 +106,12 @@ fn ms(f: impl FnOnce()) -> f64 {
     t.elapsed().as_secs_f64() * 1e3
 }
 
+/// The median of `rounds` fresh searches for `q` (no cache).
+fn fresh_p50(snap: &Snapshot, q: &str, rounds: usize) -> f64 {
+    let mut xs: Vec<f64> = (0..rounds).map(|_| ms(|| drop(snap.fuzzy(q, 50, &|| false)))).collect();
+    pct(&mut xs, 0.5)
+}
+
 fn main() {
     let mut sizes = Vec::new();
     let mut rounds = 5;
@@ -134,8 +140,7 @@ fn main() {
         let snap = Arc::new(Snapshot::from_paths(paths).expect("the paths build a snapshot"));
         let finder = Finder::default();
         if let Some(q) = &only {
-            let mut xs: Vec<f64> = (0..rounds).map(|_| ms(|| drop(snap.fuzzy(q, 50, &|| false)))).collect();
-            println!("{n} paths: {q:?} fresh p50 {:.2} ms", pct(&mut xs, 0.5));
+            println!("{n} paths: {q:?} fresh p50 {:.2} ms", fresh_p50(&snap, q, rounds));
             continue;
         }
         let mut slow: Vec<(f64, String)> = Vec::new();
@@ -145,8 +150,7 @@ fn main() {
         }
         if each {
             for q in QUERIES {
-                let mut xs: Vec<f64> = (0..rounds).map(|_| ms(|| drop(snap.fuzzy(q, 50, &|| false)))).collect();
-                println!("  {q:>16}: fresh p50 {:.2} ms", pct(&mut xs, 0.5));
+                println!("  {q:>16}: fresh p50 {:.2} ms", fresh_p50(&snap, q, rounds));
             }
         }
         for _ in 0..rounds {

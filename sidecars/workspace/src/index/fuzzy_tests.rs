@@ -201,12 +201,25 @@ fn the_shortlist_keeps_what_the_exact_score_ranks_in_the_top() {
     }
 }
 
+/// The shortlist a search must end with: every path of `paths` that matches `needle`, scored.
+fn every_path(paths: &[String], needle: &[u8], cap: usize) -> crate::index::shortlist::Shortlist {
+    let mut every = crate::index::shortlist::Shortlist::new(cap);
+    let mut scratch = Vec::new();
+    for p in paths {
+        if let Some(score) = quick(p.as_bytes(), p.is_ascii(), needle, &mut scratch) {
+            every.offer(score, p.as_bytes());
+        }
+    }
+    every
+}
+
 /// The skips (each worker's bar, the shared `Floor`, the score bounds) must leave the shortlist
-/// exactly what scoring every matching path gives, so the answer is too. Rare strong matches (`src/core-*`) are spread
-/// over many chunks among many weaker ones, the shape in which each worker's own list closes low.
+/// exactly what scoring every matching path gives, so the answer is too. Rare strong matches
+/// (`src/core-*`) are spread over many chunks among many weaker ones, the shape in which each
+/// worker's own list closes low.
 #[test]
 fn skipping_never_changes_the_shortlist() {
-    use crate::index::shortlist::{best_pairs, shortlist_cap, Shortlist};
+    use crate::index::shortlist::{best_pairs, shortlist_cap};
     let mut rng = Rng(0x2545_f491_4f6c_dd1d);
     let mut paths = random_paths(&mut rng, 20_000);
     for i in 0..300 {
@@ -219,16 +232,7 @@ fn skipping_never_changes_the_shortlist() {
     paths.dedup();
     let s = Arc::new(Snapshot::from_paths(paths.clone()).unwrap());
     assert!(s.base.keys.chunks() > 10);
-    let expected = |needle: &[u8], cap: usize| {
-        let mut every = Shortlist::new(cap);
-        let mut scratch = Vec::new();
-        for p in &paths {
-            if let Some(score) = quick(p.as_bytes(), p.is_ascii(), needle, &mut scratch) {
-                every.offer(score, p.as_bytes());
-            }
-        }
-        best_pairs(std::iter::once(every), cap)
-    };
+    let expected = |needle: &[u8], cap: usize| best_pairs(std::iter::once(every_path(&paths, needle, cap)), cap);
     let stop = AtomicBool::new(false);
     for query in ["src/cor", "srccore", "te", "dts", "core", "cts", "nested", "x", "idx.rs"] {
         for limit in [1, 50] {
@@ -259,7 +263,7 @@ fn skipping_never_changes_the_shortlist() {
 /// live path does, each path counted once.
 #[test]
 fn a_pilot_with_overlay_paths_ranks_as_every_live_path() {
-    use crate::index::shortlist::{finish, shortlist_cap, Shortlist};
+    use crate::index::shortlist::{finish, shortlist_cap};
     use crate::index::store::Store;
     use crate::index::types::FileMeta;
     let mut rng = Rng(0x6a09_e667_f3bc_c908);
@@ -268,10 +272,8 @@ fn a_pilot_with_overlay_paths_ranks_as_every_live_path() {
     paths.sort_unstable();
     paths.dedup();
     let store = Arc::new(Store::new());
-    let mut builder = crate::index::base::BaseBuilder::new(paths.len());
-    let none = FileMeta { size: 0, mtime_ms: 0, symlink: false };
-    paths.iter().for_each(|p| builder.push(p.as_bytes(), none).unwrap());
-    store.replace_base(builder.finish().unwrap());
+    let base = Snapshot::from_paths(paths.clone()).unwrap().base;
+    store.replace_base(Arc::into_inner(base).expect("the only reference"));
     // Strong matches added in the overlay, and half of the base's strong matches removed.
     let meta = Some(FileMeta { size: 1, mtime_ms: 1, symlink: false });
     let mut updates: Vec<(String, Option<FileMeta>)> =
@@ -289,14 +291,7 @@ fn a_pilot_with_overlay_paths_ranks_as_every_live_path() {
             let (query, limit) = (&typed[..k], 50);
             let (folded, cap) = (fold_query(query), shortlist_cap(limit));
             let needle = folded.iter().collect::<String>().into_bytes();
-            let mut every = Shortlist::new(cap);
-            let mut scratch = Vec::new();
-            for p in &live {
-                if let Some(score) = quick(p.as_bytes(), p.is_ascii(), &needle, &mut scratch) {
-                    every.offer(score, p.as_bytes());
-                }
-            }
-            let want = finish(std::iter::once(every), cap, &folded, limit);
+            let want = finish(std::iter::once(every_path(&live, &needle, cap)), cap, &folded, limit);
             assert_eq!(finder.find(&snap, query, limit, &|| false), want, "typed {query:?}");
         }
     }
