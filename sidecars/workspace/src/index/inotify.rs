@@ -27,6 +27,7 @@ use notify_debouncer_full::{DebounceEventResult, DebouncedEvent};
 
 use super::limit::Limit;
 use super::scan::WalkHook;
+use super::tree_key::TreeKey;
 
 /// Only what can change the index: entries appearing, vanishing or being renamed, content
 /// written, metadata (mtime) set. No open/close-nowrite events, which every read (ours included)
@@ -55,7 +56,7 @@ struct Table {
     by_wd: HashMap<i32, PathBuf>,
     /// Sorted by path components, so a folder's descendants follow it contiguously; with the
     /// number of the latest walk that placed (or refreshed) the watch.
-    by_path: BTreeMap<PathBuf, (WatchDescriptor, u64)>,
+    by_path: BTreeMap<TreeKey, (WatchDescriptor, u64)>,
     /// The number of the latest walk begun (see [`WalkHook::walk_begins`]).
     walk: u64,
 }
@@ -85,9 +86,10 @@ impl Watches {
             race(dir);
         }
         let Some(handle) = &self.handle else { return };
+        let key = TreeKey::of(dir);
         let mut table = self.table.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(budget) = self.budget {
-            if table.by_path.len() >= budget && !table.by_path.contains_key(dir) {
+            if table.by_path.len() >= budget && !table.by_path.contains_key(&key) {
                 self.limit.refuse(&format!("at most {budget} watches allowed (--max-watches)"));
                 return;
             }
@@ -97,11 +99,11 @@ impl Watches {
                 let id = wd.get_watch_descriptor_id();
                 if let Some(old) = table.by_wd.insert(id, dir.to_path_buf()) {
                     if old != dir {
-                        table.by_path.remove(&old);
+                        table.by_path.remove(&TreeKey::of(&old));
                     }
                 }
                 let walk = table.walk;
-                if let Some((old, _)) = table.by_path.insert(dir.to_path_buf(), (wd, walk)) {
+                if let Some((old, _)) = table.by_path.insert(key, (wd, walk)) {
                     // A different folder (inode) now has this name: the old one's watch, if the
                     // kernel has not dropped it, would report its events under this name.
                     if old.get_watch_descriptor_id() != id {
@@ -130,11 +132,12 @@ impl Watches {
     /// Drops the watches of `dir` and the folders below it that no walk numbered `before` or
     /// later has placed.
     fn forget_stale(&self, dir: &Path, before: u64) {
+        let dir = TreeKey::of(dir);
         let mut table = self.table.lock().unwrap_or_else(|e| e.into_inner());
-        let gone: Vec<PathBuf> = table
+        let gone: Vec<TreeKey> = table
             .by_path
-            .range(dir.to_path_buf()..)
-            .take_while(|(p, _)| p.starts_with(dir))
+            .range(dir.clone()..)
+            .take_while(|(p, _)| p.within(&dir))
             .filter(|(_, (_, walk))| *walk < before)
             .map(|(p, _)| p.clone())
             .collect();
@@ -153,8 +156,9 @@ impl Watches {
     fn dropped(&self, id: i32) {
         let mut table = self.table.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(path) = table.by_wd.remove(&id) {
-            if table.by_path.get(&path).is_some_and(|(wd, _)| wd.get_watch_descriptor_id() == id) {
-                table.by_path.remove(&path);
+            let key = TreeKey::of(&path);
+            if table.by_path.get(&key).is_some_and(|(wd, _)| wd.get_watch_descriptor_id() == id) {
+                table.by_path.remove(&key);
             }
         }
     }
@@ -166,7 +170,7 @@ impl Watches {
     /// The folders watched now, sorted (for tests).
     #[cfg(test)]
     pub(crate) fn watched(&self) -> Vec<PathBuf> {
-        self.table.lock().unwrap_or_else(|e| e.into_inner()).by_path.keys().cloned().collect()
+        self.table.lock().unwrap_or_else(|e| e.into_inner()).by_path.keys().map(TreeKey::path).collect()
     }
 }
 

@@ -36,6 +36,8 @@ mod skips;
 mod snapshot;
 mod stat;
 mod store;
+#[cfg(target_os = "linux")]
+mod tree_key;
 mod types;
 mod warm;
 mod watch;
