@@ -11,5 +11,7 @@ pub mod index;
 pub mod methods;
 pub mod paths;
 pub mod persist;
+#[cfg(test)]
+mod test_rng;
 
 pub use error::{Error, Result};

@@ -24,7 +24,7 @@ use std::sync::atomic::{AtomicUsize, Ordering as AtomicOrdering};
 use std::sync::{Arc, Mutex};
 
 use super::base::{Base, BaseBuilder};
-use super::folders::{self, FolderLog, Folders, Print, UNSETTLED};
+use super::folders::{self, FolderLog, Folders, Look, Print, UNSETTLED};
 use super::frontcode::RESTART;
 use super::rules::{ancestors, parent_of};
 use super::scan::{self, relative};
@@ -104,25 +104,25 @@ pub(crate) struct Caught {
     pub(crate) reread: u64,
 }
 
-/// Catches `files` (the snapshot's) up with the disk using the snapshot's folder `records`;
+/// Catches `files` (the snapshot's) up with the disk using the snapshot's folder records;
 /// `Err(why)` when only a full walk can (see the module documentation).
 pub(crate) fn catch_up(
     shared: &Shared,
     files: &Base,
-    records: &Folders,
+    recorded: Folders,
 ) -> Result<std::result::Result<Caught, String>> {
     let (root, no_ignore) = (shared.root(), shared.opts.no_ignore);
-    if records.is_empty() {
+    if recorded.is_empty() {
         return Ok(Err("the snapshot has no folder records".into()));
     }
-    if records.global == UNSETTLED || records.global != folders::global_print(no_ignore, None) {
+    if recorded.global == UNSETTLED || recorded.global != folders::global_print(no_ignore, None) {
         return Ok(Err("git's global excludes file changed".into()));
     }
     // It still holds (checked above), and it was settled when recorded: the next snapshot keeps it.
-    let global = records.global;
+    let global = recorded.global;
     let hook = shared.watch.dir_hook();
-    let records = records.to_vec();
-    let (mut status, mut keys) = check(root, no_ignore, &records, hook.as_deref(), files);
+    let records = recorded.to_vec();
+    let (mut status, keys) = check(root, no_ignore, &records, hook.as_deref(), files);
     drop_below(&records, &mut status, |s| s == Status::Rewalk);
     let changed: HashSet<String> = select(&records, &status, |s| matches!(s, Status::Changed | Status::Rewalk));
     let (mut listing, mut log) = (Vec::new(), Vec::new());
@@ -168,13 +168,14 @@ pub(crate) fn catch_up(
             stale.iter().for_each(|dir| hook.walked(dir, mark));
         }
     }
+    if listing.is_empty() && status.iter().all(|s| *s == Status::Verified) {
+        // Nothing changed in any folder: the snapshot's files, whose keys were just read, and
+        // its folder records as they were.
+        return Ok(Ok(Caught { files: files.paths(), keys, folders: recorded, reread: 0 }));
+    }
     let verified: HashSet<&str> =
         records.iter().zip(&status).filter(|(_, s)| **s == Status::Verified).map(|((r, _), _)| r.as_str()).collect();
-    let (files, keys) = match listing.is_empty() && status.iter().all(|s| *s == Status::Verified) {
-        // Nothing changed in any folder: the snapshot's files, whose keys were just read.
-        true => (files.paths(), std::mem::take(&mut keys)),
-        false => merge_files(root, files, &verified, listing, keys)?,
-    };
+    let (files, keys) = merge_files(root, files, &verified, listing, keys)?;
     let reread = log.len() as u64;
     let kept = records.iter().zip(&status).filter(|(_, s)| **s == Status::Verified).map(|((r, p), _)| (r.clone(), *p));
     let folders = Folders::from_sorted(global, merge_records(kept, log)).expect("two sorted lists merged");
@@ -194,19 +195,21 @@ fn check(
     files: &Base,
 ) -> (Vec<Status>, Vec<Option<FileKey>>) {
     let mut status = vec![Status::Verified; records.len()];
-    let mut keys = vec![None; files.len()];
+    // Written in place by the threads that read the keys: filling a million slots first, on one
+    // thread, took 20-50 ms of fresh memory before any folder was checked.
+    let mut keys: Vec<Option<FileKey>> = Vec::with_capacity(files.len());
     let done = AtomicUsize::new(0);
-    let queue = Mutex::new(keys.chunks_mut(RESTART).enumerate());
+    let queue = Mutex::new(keys.spare_capacity_mut()[..files.len()].chunks_mut(RESTART).enumerate());
     let stat_files = || loop {
         let Some((c, part)) = queue.lock().unwrap_or_else(|e| e.into_inner()).next() else { return };
         let (mut it, mut stat) = (files.keys.iter_from_chunk(c), Stat::new(root));
         for slot in part.iter_mut() {
             let (key, _) = it.next_ref().expect("one key per entry");
-            let Ok(rel) = std::str::from_utf8(key) else { continue };
-            while !covered(records, &done, parent_of(rel)) {
+            let rel = std::str::from_utf8(key).ok();
+            while rel.is_some_and(|rel| !covered(records, &done, parent_of(rel))) {
                 std::thread::yield_now();
             }
-            *slot = stat.key(rel);
+            slot.write(rel.and_then(|rel| stat.key(rel)));
         }
     };
     std::thread::scope(|s| {
@@ -215,16 +218,22 @@ fn check(
         }
         // Should this thread fail, the others must not wait for it forever.
         let _finish = Finish(&done, records.len());
+        // Folders are looked at through handles, each opened from its parent's (see `Stat`).
+        let mut dirs = Stat::new(root);
         for (i, ((rel, was), slot)) in records.iter().zip(status.iter_mut()).enumerate() {
             let abs = root.join(rel);
             if let Some(hook) = hook {
                 hook.before_read(&abs);
-                // As a walk does: `.git` is never read, but its `info/exclude` is an ignore file.
-                if !no_ignore && std::fs::symlink_metadata(abs.join(".git")).is_ok() {
+            }
+            let mut look = dirs.look(rel);
+            // As a walk does: `.git` is never read, but its `info/exclude` is an ignore file.
+            if let (Some(hook), false) = (hook, no_ignore) {
+                if look.as_mut().is_some_and(|look| look.exists(".git")) {
                     hook.before_read(&abs.join(".git").join("info"));
                 }
             }
-            let now = folders::print(&abs, no_ignore, None);
+            let gone = Print { folder: UNSETTLED, rules: UNSETTLED };
+            let now = look.map_or(gone, |mut look| folders::print_with(&mut look, &abs, no_ignore, None));
             let exists = now.folder != UNSETTLED;
             *slot = if exists && (was.rules == UNSETTLED || now.rules != was.rules) {
                 Status::Rewalk
@@ -237,6 +246,9 @@ fn check(
         }
         stat_files();
     });
+    // SAFETY: each thread above took chunks until the queue was empty and wrote every slot of
+    // each; the scope joined them all (a panic would have ended this function before here).
+    unsafe { keys.set_len(files.len()) };
     (status, keys)
 }
 

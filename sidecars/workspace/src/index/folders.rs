@@ -126,48 +126,86 @@ impl FolderLog {
     }
 }
 
+/// How a print reads the keys it hashes: by path ([`ByPath`], as the walks record folders), or
+/// through a handle on the folder (the warm start's check of every folder, see `Stat::look`),
+/// which spares the kernel a lookup of every component of the folder's path for each key.
+pub(crate) trait Look {
+    /// The key of the folder itself (a link is not followed).
+    fn folder(&mut self) -> Option<FileKey>;
+    /// The key of what `rel` (below the folder, `/`-separated) is, links followed.
+    fn followed(&mut self, rel: &str) -> Option<FileKey>;
+    /// Whether `name` in the folder, links followed, is a plain file (`None`: nothing there).
+    fn is_file(&mut self, name: &str) -> Option<bool>;
+    /// Whether there is anything named `name` in the folder (a link counts as itself).
+    fn exists(&mut self, name: &str) -> bool;
+}
+
+/// [`Look`] by path: the folder at `.0`.
+pub(crate) struct ByPath<P>(pub P);
+
+impl<P: AsRef<Path>> Look for ByPath<P> {
+    fn folder(&mut self) -> Option<FileKey> {
+        key_at(self.0.as_ref(), false)
+    }
+
+    fn followed(&mut self, rel: &str) -> Option<FileKey> {
+        key_at(&self.0.as_ref().join(rel), true)
+    }
+
+    fn is_file(&mut self, name: &str) -> Option<bool> {
+        std::fs::metadata(self.0.as_ref().join(name)).ok().map(|md| md.is_file())
+    }
+
+    fn exists(&mut self, name: &str) -> bool {
+        std::fs::symlink_metadata(self.0.as_ref().join(name)).is_ok()
+    }
+}
+
 /// The print of the folder at `abs` now. With `settled_ns`, a part whose times are not older
 /// than it is [`UNSETTLED`] (a record); without, the print is only compared with a record.
 pub(crate) fn print(abs: &Path, no_ignore: bool, settled_ns: Option<i64>) -> Print {
+    print_with(&mut ByPath(abs), abs, no_ignore, settled_ns)
+}
+
+/// [`print`], reading the folder at `abs` through `look`.
+pub(crate) fn print_with(look: &mut dyn Look, abs: &Path, no_ignore: bool, settled_ns: Option<i64>) -> Print {
     let unsettled = |key: &FileKey| settled_ns.is_some_and(|s| key.mtime_ns >= s || key.ctime_ns >= s);
-    let folder = match key_at(abs, false) {
+    let folder = match look.folder() {
         Some(key) if !unsettled(&key) => finish(hash_key(Xxh3::new(), Some(&key))),
         _ => UNSETTLED,
     };
     // Without ignore files nothing they say counts: one constant, and no stats.
-    let rules = if no_ignore { 1 } else { rules_print(abs, &unsettled) };
+    let rules = if no_ignore { 1 } else { rules_print(look, abs, &unsettled) };
     Print { folder, rules }
 }
 
-/// Hash of the keys of `dir`'s ignore files (absent ones count as absent), each of what a link
-/// there points to, as `ignore` reads them.
-fn rules_print(dir: &Path, unsettled: &dyn Fn(&FileKey) -> bool) -> u64 {
+/// Hash of the keys of the ignore files of `dir` (read through `look`; absent ones count as
+/// absent), each of what a link there points to, as `ignore` reads them.
+fn rules_print(look: &mut dyn Look, dir: &Path, unsettled: &dyn Fn(&FileKey) -> bool) -> u64 {
     let mut h = Xxh3::new();
     let mut settled = true;
-    let mut add = |h: Xxh3, path: &Path| {
-        let key = key_at(path, true);
+    let mut add = |h: Xxh3, key: Option<FileKey>| {
         settled &= !key.as_ref().is_some_and(unsettled);
         hash_key(h, key.as_ref())
     };
-    h = add(h, &dir.join(".ignore"));
-    h = add(h, &dir.join(".gitignore"));
-    let dot_git = dir.join(".git");
+    h = add(h, look.followed(".ignore"));
+    h = add(h, look.followed(".gitignore"));
     // Whether `.git` is there and what it is, not its key: a `.git` folder's times move with
     // nearly every git command, which changes no rule.
-    match std::fs::metadata(&dot_git) {
+    match look.is_file(".git") {
         // A linked worktree or submodule: its exclude file lives in the git folder it names.
-        Ok(md) if md.is_file() => {
+        Some(true) => {
             h.update(b"file");
-            h = add(h, &dot_git);
-            if let Some(common) = super::rules::worktree_common_dir(&dot_git) {
-                h = add(h, &common.join("info/exclude"));
+            h = add(h, look.followed(".git"));
+            if let Some(common) = super::rules::worktree_common_dir(&dir.join(".git")) {
+                h = add(h, key_at(&common.join("info/exclude"), true));
             }
         }
-        Ok(_) => {
+        Some(false) => {
             h.update(b"folder");
-            h = add(h, &dot_git.join("info/exclude"));
+            h = add(h, look.followed(".git/info/exclude"));
         }
-        Err(_) => h.update(b"none"),
+        None => h.update(b"none"),
     }
     if settled {
         finish(h)

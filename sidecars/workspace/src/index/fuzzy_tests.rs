@@ -4,6 +4,7 @@
 
 use super::*;
 use crate::index::score::Scratch;
+use crate::test_rng::Rng;
 
 fn snap(paths: &[&str]) -> Snapshot {
     Snapshot::from_paths(paths.iter().map(|p| p.to_string())).unwrap()
@@ -46,22 +47,6 @@ fn the_issues_ranking_cases() {
     let found = s.fuzzy("nest", 1, &|| false);
     assert_eq!(found[0].path, "test/nested-in-react.test.ts");
     assert_eq!(found[0].positions, [5, 6, 7, 8]);
-}
-
-/// A small deterministic generator (xorshift), so the random tests replay exactly.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self, n: usize) -> usize {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        (self.0 % n as u64) as usize
-    }
-
-    fn pick<'a>(&mut self, from: &[&'a str]) -> &'a str {
-        from[self.next(from.len())]
-    }
 }
 
 const WORDS: &[&str] = &[

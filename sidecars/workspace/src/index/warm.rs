@@ -22,13 +22,14 @@ use super::types::{cores, Change, ChangeBatch, ChangeKind};
 use super::{catchup, scan, Index, Phase};
 use crate::error::Result;
 use crate::hashes::{now_ns, Cached, FileKey, RACY_TICK_NS};
+use crate::persist::blocks::Keys;
 use crate::persist::format::{self, Header, Reject};
 
 /// A snapshot loaded from the cache folder, not yet checked against the disk.
 pub struct WarmFiles {
     base: Base,
-    /// One key per entry of `base`, in its order.
-    keys: Vec<FileKey>,
+    /// One key per entry of `base`, in its order (read in place from the snapshot's bytes).
+    keys: Keys,
     /// `(entry, hash, computed at)` for the entries whose hash was known.
     hashes: Vec<(u32, u128, i64)>,
     written_ns: i64,
@@ -51,37 +52,18 @@ pub struct CatchUp {
 impl WarmFiles {
     /// Reads the snapshot at `path` if `accept` takes its header; any damage rejects all of it.
     pub fn load(path: &Path, accept: impl FnOnce(&Header) -> Result<(), String>) -> Result<WarmFiles, Reject> {
-        let (mut keys, mut hashes, mut folders) = (Vec::new(), Vec::new(), Vec::new());
-        let (mut paths, mut sizes, mut mtimes, mut symlinks) =
-            (FrontCoded::default(), Vec::new(), Vec::new(), Vec::new());
-        let files = std::cell::Cell::new(0);
-        let accept = |h: &Header| {
-            files.set(h.files as usize);
-            accept(h)
-        };
-        let each_folder = |rel: &str, print: Print| folders.push((rel.to_owned(), print));
-        let header = format::read_blocks(path, accept, each_folder, |block| {
-            if keys.capacity() == 0 {
-                // Sized once: a million files would otherwise grow each array twice over.
-                let n = files.get();
-                keys.reserve_exact(n);
-                sizes.reserve_exact(n);
-                mtimes.reserve_exact(n);
-                symlinks.reserve_exact(n.div_ceil(64));
-            }
+        let (mut hashes, mut folders, mut paths, mut symlinks) =
+            (Vec::new(), Vec::new(), FrontCoded::default(), Vec::new());
+        let each_folder = |rel: String, print: Print| folders.push((rel, print));
+        let (header, keys) = format::read_blocks(path, accept, each_folder, |block| {
+            let first = paths.len();
             paths.push_block(block.paths, block.count);
-            let first = keys.len();
-            for i in 0..block.count {
-                let key = block.key(i);
-                sizes.push(key.size);
-                mtimes.push(ns_to_ms(key.mtime_ns));
-                keys.push(key);
-            }
             symlinks.extend(block.symlink_words());
             hashes.extend(block.hashes().map(|(i, hash, at)| ((first + i) as u32, hash, at)));
             Ok(())
         })?;
         paths.finish();
+        let (sizes, mtimes) = sizes_and_mtimes(&keys, paths.len());
         let base = Base::from_parts(paths, sizes, mtimes, symlinks);
         let folders = match folders.is_empty() {
             true => None,
@@ -90,6 +72,24 @@ impl WarmFiles {
         };
         Ok(WarmFiles { base, keys, hashes, written_ns: header.written_ns, folders })
     }
+}
+
+/// Every file's size and mtime (ms) from the snapshot's keys, on all cores: the first write to
+/// fresh memory is most of the cost (16 MB at a million files), and two threads take it at once.
+fn sizes_and_mtimes(keys: &Keys, n: usize) -> (Vec<u64>, Vec<i64>) {
+    let (mut sizes, mut mtimes) = (vec![0; n], vec![0; n]);
+    let per = n.div_ceil(cores()).max(1);
+    std::thread::scope(|s| {
+        for (c, (sizes, mtimes)) in sizes.chunks_mut(per).zip(mtimes.chunks_mut(per)).enumerate() {
+            s.spawn(move || {
+                for (j, (size, mtime)) in sizes.iter_mut().zip(mtimes.iter_mut()).enumerate() {
+                    let key = keys.get(c * per + j);
+                    (*size, *mtime) = (key.size, ns_to_ms(key.mtime_ns));
+                }
+            });
+        }
+    });
+    (sizes, mtimes)
 }
 
 /// What the catch-up needs from outside the index: the content hash of a file now (through the
@@ -130,11 +130,10 @@ impl Index {
             counters.found = Some(&shared.found);
         }
         let checked = folders.as_ref().map_or(0, |f| f.len() as u64);
-        let caught = match &folders {
+        let caught = match folders {
             Some(folders) => catchup::catch_up(shared, &warm_base, folders)?,
             None => Err("the snapshot has no folder records".to_owned()),
         };
-        drop(folders);
         let (walked, now_keys, report) = match caught {
             Ok(caught) => {
                 shared.found.hold_point(warm_base.len() as u64);
@@ -178,76 +177,106 @@ impl Index {
 }
 
 /// Merges the snapshot's entries with the disk's (both sorted) into the changes between them,
-/// handing the still-true hashes to `verify.keep_hash`.
+/// handing the still-true hashes to `verify.keep_hash`. When no folder changed, both hold the
+/// same paths (one shared list), and the entries are compared by position alone. Otherwise
+/// paths are copied into two reused buffers; either way they are made `String`s only for what
+/// is reported, so a million unchanged files cost no allocation.
 fn diff(
     old: &Base,
-    old_keys: &[FileKey],
+    old_keys: &Keys,
     hashes: &[(u32, u128, i64)],
     new: &Base,
     new_keys: &[Option<FileKey>],
     settled: impl Fn(&FileKey) -> bool,
-    verify: Verify<'_>,
+    mut verify: Verify<'_>,
 ) -> Vec<Change> {
     use std::cmp::Ordering::{Equal, Greater, Less};
     let mut changes = Vec::new();
     let mut hashes = hashes.iter().peekable();
-    let (mut a, mut b) = (old.keys.iter(), new.keys.iter());
-    // Each side's current key is copied out: the front-coded iterators reuse their buffers.
-    let take = |it: &mut super::frontcode::Iter<'_>| {
-        it.next_ref().map(|(k, i)| (String::from_utf8_lossy(k).into_owned(), i as usize))
+    let mut same = |path: &[u8], oi: usize, ni: usize, verify: &mut Verify<'_>| {
+        let hash = skip_to(&mut hashes, oi);
+        // A link cannot be written in place (pointing it elsewhere makes a new one), so its key
+        // alone tells; a racy file's key does not.
+        let settled = |key: &FileKey| new.meta(ni as u64).symlink || settled(key);
+        unchanged(path, old_keys.get(oi), new_keys[ni], hash, &settled, verify)
     };
-    let (mut x, mut y) = (take(&mut a), take(&mut b));
+    let text = |path: &[u8]| String::from_utf8_lossy(path).into_owned();
+    if std::sync::Arc::ptr_eq(&old.keys, &new.keys) {
+        let mut it = old.keys.iter();
+        while let Some((path, i)) = it.next_ref() {
+            if !same(path, i as usize, i as usize, &mut verify) {
+                changes.push(Change { path: text(path), kind: ChangeKind::Changed });
+            }
+        }
+        return changes;
+    }
+    let (mut a, mut b) = (old.keys.iter(), new.keys.iter());
+    let (mut old_path, mut new_path) = (Vec::new(), Vec::new());
+    // Each side's current path is copied out: the front-coded iterators reuse their buffers.
+    let take = |it: &mut super::frontcode::Iter<'_>, path: &mut Vec<u8>| {
+        it.next_ref().map(|(k, i)| {
+            path.clear();
+            path.extend_from_slice(k);
+            i as usize
+        })
+    };
+    let (mut x, mut y) = (take(&mut a, &mut old_path), take(&mut b, &mut new_path));
     loop {
-        let order = match (&x, &y) {
+        let order = match (x, y) {
             (None, None) => break,
             (Some(_), None) => Less,
             (None, Some(_)) => Greater,
-            (Some((ok, _)), Some((nk, _))) => ok.as_bytes().cmp(nk.as_bytes()),
+            (Some(_), Some(_)) => old_path.cmp(&new_path),
         };
         match order {
             Less => {
-                let (path, _) = x.take().expect("an old entry");
-                changes.push(Change { path, kind: ChangeKind::Deleted });
-                x = take(&mut a);
+                changes.push(Change { path: text(&old_path), kind: ChangeKind::Deleted });
+                x = take(&mut a, &mut old_path);
             }
             Greater => {
-                let (path, _) = y.take().expect("a new entry");
-                changes.push(Change { path, kind: ChangeKind::Created });
-                y = take(&mut b);
+                changes.push(Change { path: text(&new_path), kind: ChangeKind::Created });
+                y = take(&mut b, &mut new_path);
             }
             Equal => {
-                let ((path, oi), (_, ni)) = (x.take().expect("an old entry"), y.take().expect("a new entry"));
-                let (was, now) = (old_keys[oi], new_keys[ni]);
-                let hash = skip_to(&mut hashes, oi);
-                // A link cannot be written in place (pointing it elsewhere makes a new one), so
-                // its key alone tells; a racy file's key does not.
-                let settled = |key: &FileKey| new.meta(ni as u64).symlink || settled(key);
-                let same = match (now, hash) {
-                    (None, _) => false,
-                    (Some(now), _) if now != was => false,
-                    (Some(_), Some((h, computed))) if settled(&was) => {
-                        (verify.keep_hash)(&path, Cached { key: was, hash: h, computed_ns: computed });
-                        true
-                    }
-                    (Some(_), None) => settled(&was),
-                    (Some(now), Some((h, _))) => {
-                        // Racy: only the content can tell. Hashed again, it is trusted from now on.
-                        let started = now_ns();
-                        let same = (verify.hash_now)(&path) == Some(h);
-                        if same {
-                            (verify.keep_hash)(&path, Cached { key: now, hash: h, computed_ns: started });
-                        }
-                        same
-                    }
-                };
-                if !same {
-                    changes.push(Change { path, kind: ChangeKind::Changed });
+                if !same(&old_path, x.expect("an old entry"), y.expect("a new entry"), &mut verify) {
+                    changes.push(Change { path: text(&old_path), kind: ChangeKind::Changed });
                 }
-                (x, y) = (take(&mut a), take(&mut b));
+                (x, y) = (take(&mut a, &mut old_path), take(&mut b, &mut new_path));
             }
         }
     }
     changes
+}
+
+/// Whether the file at `path`, whose key was `was` in the snapshot (with its content hash, if
+/// known) and is `now`, is unchanged; hands a hash that still holds to `verify.keep_hash`.
+fn unchanged(
+    path: &[u8],
+    was: FileKey,
+    now: Option<FileKey>,
+    hash: Option<(u128, i64)>,
+    settled: &dyn Fn(&FileKey) -> bool,
+    verify: &mut Verify<'_>,
+) -> bool {
+    let path = || String::from_utf8_lossy(path);
+    match (now, hash) {
+        (None, _) => false,
+        (Some(now), _) if now != was => false,
+        (Some(_), Some((h, computed))) if settled(&was) => {
+            (verify.keep_hash)(&path(), Cached { key: was, hash: h, computed_ns: computed });
+            true
+        }
+        (Some(_), None) => settled(&was),
+        (Some(now), Some((h, _))) => {
+            // Racy: only the content can tell. Hashed again, it is trusted from now on.
+            let started = now_ns();
+            let same = (verify.hash_now)(&path()) == Some(h);
+            if same {
+                (verify.keep_hash)(&path(), Cached { key: now, hash: h, computed_ns: started });
+            }
+            same
+        }
+    }
 }
 
 /// Whether a file whose key was `key` in a snapshot taken at `written_ns` may be taken as

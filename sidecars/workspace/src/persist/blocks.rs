@@ -16,7 +16,9 @@
 
 use std::cmp::Ordering;
 
-use super::format::{Entry, Reader};
+use super::format::Entry;
+use super::mapped::Bytes;
+use super::parse::Reader;
 use crate::hashes::FileKey;
 
 /// Files per block: the index's restart interval, so a block's path bytes are one restart's.
@@ -30,6 +32,8 @@ pub struct Block<'a> {
     pub count: usize,
     /// The files' paths, front-coded as `index::frontcode` stores them (the first one whole).
     pub paths: &'a [u8],
+    /// Where `keys` begins in the file.
+    keys_at: usize,
     keys: &'a [u8],
     bits: &'a [u8],
     hashes: &'a [u8],
@@ -38,8 +42,7 @@ pub struct Block<'a> {
 impl Block<'_> {
     /// The key of file `i` of the block.
     pub fn key(&self, i: usize) -> FileKey {
-        let w = |k: usize| u64::from_le_bytes(self.keys[i * KEY_BYTES + k * 8..][..8].try_into().expect("8 bytes"));
-        FileKey { device: w(0), inode: w(1), size: w(2), mtime_ns: w(3) as i64, ctime_ns: w(4) as i64 }
+        decode_key(self.keys, i * KEY_BYTES)
     }
 
     /// The symlink bits, one per file, as 64-bit words.
@@ -82,11 +85,43 @@ pub(super) fn parse<'a>(r: &mut Reader<'a>, count: usize) -> Option<Block<'a>> {
     }
     let len = usize::try_from(r.varint()?).ok()?;
     let paths = r.take(len)?;
+    let keys_at = r.at();
     let keys = r.take(count * KEY_BYTES)?;
     let bits = r.take(count.div_ceil(64) * 8)?;
     let len = usize::try_from(r.varint()?).ok()?.checked_mul(HASH_BYTES)?;
     let hashes = r.take(len)?;
-    Some(Block { count, paths, keys, bits, hashes })
+    Some(Block { count, paths, keys_at, keys, bits, hashes })
+}
+
+/// The file keys of a whole snapshot, read where they lie in its bytes (a million of them are
+/// 40 MB: copied out, they would cost as much again, and the catch-up reads each once).
+pub struct Keys {
+    bytes: Bytes,
+    /// Where each block's keys begin.
+    starts: Vec<usize>,
+}
+
+impl Keys {
+    /// The keys of `blocks`, all parsed from `bytes`.
+    pub(super) fn new(bytes: Bytes, starts: Vec<usize>) -> Keys {
+        Keys { bytes, starts }
+    }
+
+    /// The key of file `i` (in snapshot order).
+    pub fn get(&self, i: usize) -> FileKey {
+        decode_key(&self.bytes, self.starts[i / BLOCK] + (i % BLOCK) * KEY_BYTES)
+    }
+}
+
+/// The key written at `at` in `bytes` (five u64 LE words).
+fn decode_key(bytes: &[u8], at: usize) -> FileKey {
+    let w = |k: usize| u64::from_le_bytes(bytes[at + k * 8..][..8].try_into().expect("8 bytes"));
+    FileKey { device: w(0), inode: w(1), size: w(2), mtime_ns: w(3) as i64, ctime_ns: w(4) as i64 }
+}
+
+/// Where each of `blocks` keeps its keys, for [`Keys::new`].
+pub(super) fn key_starts(blocks: &[Block<'_>]) -> Vec<usize> {
+    blocks.iter().map(|b| b.keys_at).collect()
 }
 
 /// Checks every path of every block (UTF-8, non-empty, strictly increasing across blocks too)
@@ -110,22 +145,41 @@ pub(super) fn validate(blocks: &[Block<'_>]) -> bool {
 }
 
 /// [`validate`] for consecutive blocks; their first and last paths, `None` when one is bad.
+///
+/// Each path is checked only where it differs from the one before, which was checked whole: it
+/// shares that one's first `shared` bytes, so it sorts after it when its suffix sorts after the
+/// rest of the one before; it is UTF-8 when its bytes from the last character boundary at or
+/// before `shared` are; and it is normal when its components from the last `/` before `shared`
+/// are. So a million paths cost about their suffixes, not their whole lengths.
 fn check_run(blocks: &[Block<'_>]) -> Option<(Vec<u8>, Vec<u8>)> {
-    let (mut prev, mut path, mut first) = (Vec::new(), Vec::new(), None);
+    let (mut path, mut first) = (Vec::new(), None);
     for block in blocks {
         let mut at = 0;
         for i in 0..block.count {
-            let shared = next_path(block.paths, &mut at, &mut path)?;
-            if (i == 0 && shared != 0) || !normal(&path) || std::str::from_utf8(&path).is_err() {
+            let (shared, suffix) = next_suffix(block.paths, &mut at)?;
+            // The first path of a block is whole (and the first of a run sorts after nothing).
+            if (i == 0 && shared != 0) || shared > path.len() {
                 return None;
             }
-            if !prev.is_empty() && path.as_slice().cmp(&prev) != Ordering::Greater {
+            if !path.is_empty() && suffix.cmp(&path[shared..]) != Ordering::Greater {
+                return None;
+            }
+            // The last character boundary and the last component start the two paths share.
+            let boundary = |k: usize| k == path.len() || !is_continuation(path[k]);
+            let utf8_from = match suffix.is_ascii() {
+                // The usual case, with nothing to decode. (Had the shared bytes ended inside a
+                // character, the byte after them would be a continuation byte, 0x80 or more, and
+                // an ASCII suffix would sort before it: the order check has refused that.)
+                true => None,
+                false => Some((0..=shared).rev().find(|&k| boundary(k))?),
+            };
+            let part_start = path[..shared].iter().rposition(|b| *b == b'/').map_or(0, |k| k + 1);
+            path.truncate(shared);
+            path.extend_from_slice(suffix);
+            if !normal(&path[part_start..]) || utf8_from.is_some_and(|k| std::str::from_utf8(&path[k..]).is_err()) {
                 return None;
             }
             first.get_or_insert_with(|| path.clone());
-            std::mem::swap(&mut prev, &mut path);
-            path.clear();
-            path.extend_from_slice(&prev);
         }
         let mut order = block.hashes().map(|(i, _, _)| i);
         let mut before = None;
@@ -133,7 +187,12 @@ fn check_run(blocks: &[Block<'_>]) -> Option<(Vec<u8>, Vec<u8>)> {
             return None;
         }
     }
-    Some((first?, prev))
+    Some((first?, path))
+}
+
+/// Whether `b` continues a UTF-8 character (is not the first byte of one).
+fn is_continuation(b: u8) -> bool {
+    b & 0xC0 == 0x80
 }
 
 /// Whether `path` is a workspace-relative path as the index writes them: not empty, no leading or
@@ -148,16 +207,23 @@ pub(super) fn normal(path: &[u8]) -> bool {
 /// Decodes the next front-coded path at `at` into `path` (which holds the previous one);
 /// returns the shared length, `None` when it does not fit.
 fn next_path(bytes: &[u8], at: &mut usize, path: &mut Vec<u8>) -> Option<usize> {
-    let shared = varint(bytes, at)?;
-    let n = varint(bytes, at)?;
-    let end = at.checked_add(n).filter(|&e| e <= bytes.len())?;
+    let (shared, suffix) = next_suffix(bytes, at)?;
     if shared > path.len() {
         return None;
     }
     path.truncate(shared);
-    path.extend_from_slice(&bytes[*at..end]);
-    *at = end;
+    path.extend_from_slice(suffix);
     Some(shared)
+}
+
+/// The next front-coded path at `at`: its shared-prefix length and its suffix.
+fn next_suffix<'a>(bytes: &'a [u8], at: &mut usize) -> Option<(usize, &'a [u8])> {
+    let shared = varint(bytes, at)?;
+    let n = varint(bytes, at)?;
+    let end = at.checked_add(n).filter(|&e| e <= bytes.len())?;
+    let suffix = &bytes[*at..end];
+    *at = end;
+    Some((shared, suffix))
 }
 
 fn varint(bytes: &[u8], at: &mut usize) -> Option<usize> {
@@ -244,3 +310,7 @@ pub(super) fn put(buf: &mut Vec<u8>, mut v: u64) {
     }
     buf.push(v as u8);
 }
+
+#[cfg(test)]
+#[path = "blocks_tests.rs"]
+mod tests;

@@ -23,7 +23,9 @@ use std::path::Path;
 
 use xxhash_rust::xxh3::{xxh3_64, Xxh3};
 
-use super::blocks::{self, put, Block, BlockWriter, BLOCK};
+use super::blocks::{self, put, Block, BlockWriter, Keys};
+use super::mapped;
+use super::parse::parse;
 use crate::hashes::FileKey;
 use crate::index::{Folders, Print};
 
@@ -219,24 +221,26 @@ impl<W: Write> Write for Summed<W> {
 pub fn read(
     path: &Path,
     accept: impl FnOnce(&Header) -> Result<(), String>,
-    each_folder: impl FnMut(&str, Print),
+    mut each_folder: impl FnMut(&str, Print),
     mut each: impl FnMut(Entry<'_>) -> Result<(), String>,
 ) -> Result<Header, Reject> {
-    read_blocks(path, accept, each_folder, |block| block.for_each(&mut each))
+    let each_folder = |path: String, print| each_folder(&path, print);
+    read_blocks(path, accept, each_folder, |block| block.for_each(&mut each)).map(|(header, _)| header)
 }
 
 /// Reads the snapshot at `path`: checks magic, version and checksum over the whole file, lets
 /// `accept` judge the header, checks every block (see `blocks`), then calls `each_folder` for
-/// every folder record and `each_block` for every block of files, in order. Nothing reaches them
-/// unless the file is whole and `accept` returned `Ok`. `each_block` may refuse a block, which
-/// makes the snapshot corrupt (the caller then drops what it built).
+/// every folder record and `each_block` for every block of files, in order, and returns the
+/// header and the files' keys. Nothing reaches them unless the file is whole and `accept`
+/// returned `Ok`. `each_block` may refuse a block, which makes the snapshot corrupt (the caller
+/// then drops what it built).
 pub fn read_blocks(
     path: &Path,
     accept: impl FnOnce(&Header) -> Result<(), String>,
-    mut each_folder: impl FnMut(&str, Print),
+    mut each_folder: impl FnMut(String, Print),
     mut each_block: impl FnMut(&Block<'_>) -> Result<(), String>,
-) -> Result<Header, Reject> {
-    let bytes = match std::fs::read(path) {
+) -> Result<(Header, Keys), Reject> {
+    let bytes = match mapped::open(path) {
         Ok(bytes) => bytes,
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Err(Reject::Missing),
         Err(e) => return Err(Reject::Unreadable(e.to_string())),
@@ -249,106 +253,27 @@ pub fn read_blocks(
         return Err(Reject::Foreign(format!("format {version}, this sidecar reads {FORMAT_VERSION}")));
     }
     let (body, trailer) = bytes.split_at(bytes.len() - 8);
-    if xxh3_64(body) != u64::from_le_bytes(trailer.try_into().expect("8 bytes")) {
+    let sum = u64::from_le_bytes(trailer.try_into().expect("8 bytes"));
+    // The checksum runs beside the parse, which only reads (bounds-checked) and judges nothing:
+    // its verdicts are given in the order a sequential read would give them, checksum first.
+    let (whole, (header, rest)) = std::thread::scope(|s| {
+        let whole = s.spawn(|| xxh3_64(body) == sum);
+        let parsed = parse(body);
+        (whole.join().unwrap_or(false), parsed)
+    });
+    if !whole {
         return Err(Reject::Corrupt("checksum mismatch (truncated or damaged)".into()));
     }
-    let mut r = Reader { bytes: body, at: 12 };
-    let header = r.header().ok_or_else(|| Reject::Corrupt("bad header".into()))?;
+    let header = header.ok_or_else(|| Reject::Corrupt("bad header".into()))?;
     accept(&header).map_err(Reject::Foreign)?;
-    // Every file takes at least 40 bytes, so a larger count is damage (checked before allocating).
-    let files = usize::try_from(header.files)
-        .ok()
-        .filter(|n| n.saturating_mul(40) <= body.len())
-        .ok_or_else(|| Reject::Corrupt("file count".into()))?;
-    let mut parsed = Vec::with_capacity(files.div_ceil(BLOCK));
-    for b in 0..files.div_ceil(BLOCK) {
-        let count = BLOCK.min(files - b * BLOCK);
-        parsed.push(blocks::parse(&mut r, count).ok_or_else(|| Reject::Corrupt("bad block".into()))?);
-    }
-    let (mut folder, mut folders) = (String::new(), Vec::new());
-    for i in 0..header.folders {
-        let print = r.folder(&mut folder, i == 0).ok_or_else(|| Reject::Corrupt("bad folder record".into()))?;
-        folders.push((folder.clone(), print));
-    }
-    if r.at != body.len() {
-        return Err(Reject::Corrupt("bytes after the last entry".into()));
-    }
-    if !blocks::validate(&parsed) {
-        return Err(Reject::Corrupt("bad path".into()));
-    }
-    folders.iter().for_each(|(path, print)| each_folder(path, *print));
+    let (parsed, folders) = rest?;
+    folders.into_iter().for_each(|(path, print)| each_folder(path, print));
     for block in &parsed {
         each_block(block).map_err(Reject::Corrupt)?;
     }
-    Ok(header)
-}
-
-/// A cursor over a checksummed body; every read is bounds-checked (`None` past the end).
-pub(super) struct Reader<'a> {
-    bytes: &'a [u8],
-    at: usize,
-}
-
-impl<'a> Reader<'a> {
-    pub(super) fn take(&mut self, n: usize) -> Option<&'a [u8]> {
-        let end = self.at.checked_add(n).filter(|&e| e <= self.bytes.len())?;
-        let s = &self.bytes[self.at..end];
-        self.at = end;
-        Some(s)
-    }
-
-    pub(super) fn varint(&mut self) -> Option<u64> {
-        let mut v = 0u64;
-        for shift in (0..64).step_by(7) {
-            let b = *self.take(1)?.first()?;
-            v |= u64::from(b & 0x7f) << shift;
-            if b & 0x80 == 0 {
-                return Some(v);
-            }
-        }
-        None
-    }
-
-    fn text(&mut self) -> Option<&'a str> {
-        let n = usize::try_from(self.varint()?).ok()?;
-        std::str::from_utf8(self.take(n)?).ok()
-    }
-
-    fn header(&mut self) -> Option<Header> {
-        let version = self.text()?.to_owned();
-        let root = self.text()?.to_owned();
-        let (root_device, root_inode, options) = (self.varint()?, self.varint()?, self.varint()?);
-        let written_ns = unzigzag(self.varint()?);
-        let files = self.varint()?;
-        let (folders, global) = (self.varint()?, self.varint()?);
-        Some(Header { version, root, root_device, root_inode, options, written_ns, files, folders, global })
-    }
-
-    /// Replaces `path` (the previous path) by the next front-coded one, if `fits(new, previous)`.
-    fn next_path(&mut self, path: &mut String, fits: impl Fn(&str, &str) -> bool) -> Option<()> {
-        let shared = usize::try_from(self.varint()?).ok()?;
-        let suffix = self.text()?;
-        if shared > path.len() || !path.is_char_boundary(shared) {
-            return None;
-        }
-        let before = std::mem::take(path);
-        path.push_str(&before[..shared]);
-        path.push_str(suffix);
-        fits(path, &before).then_some(())
-    }
-
-    /// The next folder record; `path` holds the previous one's path (none before the `first`)
-    /// and is updated to this one's, which must sort after it (the root, `""`, sorts first).
-    fn folder(&mut self, path: &mut String, first: bool) -> Option<Print> {
-        // The root is "" and comes first; every other folder is a normal relative path, after the last.
-        let normal = |path: &str| blocks::normal(path.as_bytes());
-        self.next_path(
-            path,
-            |path, before| if first { path.is_empty() || normal(path) } else { normal(path) && path > before },
-        )?;
-        let mut word = || Some(u64::from_le_bytes(self.take(8)?.try_into().ok()?));
-        Some(Print { folder: word()?, rules: word()? })
-    }
+    let starts = blocks::key_starts(&parsed);
+    drop(parsed);
+    Ok((header, Keys::new(bytes, starts)))
 }
 
 fn put_bytes(buf: &mut Vec<u8>, bytes: &[u8]) {
@@ -358,10 +283,6 @@ fn put_bytes(buf: &mut Vec<u8>, bytes: &[u8]) {
 
 fn zigzag(v: i64) -> u64 {
     ((v << 1) ^ (v >> 63)) as u64
-}
-
-fn unzigzag(v: u64) -> i64 {
-    ((v >> 1) as i64) ^ -((v & 1) as i64)
 }
 
 /// Bytes `a` and `b` share at the start, backed off to a character boundary of `b`.

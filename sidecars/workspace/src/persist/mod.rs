@@ -15,6 +15,8 @@
 pub mod blocks;
 pub mod cache_dir;
 pub mod format;
+pub mod mapped;
+mod parse;
 
 use std::cell::Cell;
 use std::path::Path;
