@@ -21,7 +21,7 @@ import { nowMs } from './lib/stats';
 import { measureAnalysis, type AnalysisTarget } from './measure/analysis';
 import type { Corpus } from './measure/corpus';
 import { measureColdIndex } from './measure/index-cold';
-import { measureWarmIndex } from './measure/index-warm';
+import { measureWarmIgnoreRows, measureWarmIndex } from './measure/index-warm';
 import { measureFuzzy } from './measure/fuzzy';
 import { measureHash } from './measure/hash';
 import { measureProtocol } from './measure/protocol';
@@ -101,6 +101,7 @@ async function main(): Promise<number> {
       c.files = await measureColdIndex(report, c, tools, q ? 3 : big ? 3 : 5, big ? 120 : undefined);
       // The catch-up row changes files, so only on the generated tree, never the pinned npm corpus.
       await measureWarmIndex(report, c, tools, q ? 2 : 3, o.work, c.kind === 'generated');
+      await measureWarmIgnoreRows(report, c, q ? 2 : 3, o.work);
     });
     await suite(report, 'fuzzy', o, () => measureFuzzy(report, c, tools, q || big ? 3 : 5, big || c.files > 200_000 ? 40 : 5));
     if (c.kind !== 'generated' || q) {

@@ -4,7 +4,8 @@
  * first answer (spawn → the first findFiles answer, which comes from the snapshot, marked
  * unverified), warm ready (spawn → state ready and cache warm, i.e. the catch-up is done), and the
  * catch-up after 1,000 files were changed while no sidecar ran (each reported once as changed).
- * Same options as the cold rows (`--no-ignore`), fresh cache folder per corpus. The catch-up row
+ * Same options as the cold rows (`--no-ignore`), fresh cache folder per corpus; a second pair of
+ * rows repeats first answer and ready with the ignore files honoured. The catch-up row
  * appends a space in place to 1,000 files of the generated tree per round (no listing or search
  * answer depends on it); the pinned npm corpus is never changed. The generator hard-links its
  * files to a few templates, and any change to one link (even its removal) gives every file
@@ -39,8 +40,8 @@ async function waitWarm(s: Session, since: number, timeoutMs = 300_000): Promise
 }
 
 /** One warm start: first answer and ready, with the changes it reported. */
-async function warmStart(root: string, cacheDir: string): Promise<{ first: number; ready: number; changed: Set<string>; reread: number; folders: number }> {
-  const s = openSession(root, { noIgnore: true, cacheDir });
+async function warmStart(root: string, cacheDir: string, noIgnore = true): Promise<{ first: number; ready: number; changed: Set<string>; reread: number; folders: number }> {
+  const s = openSession(root, { noIgnore, cacheDir });
   const changed = new Set<string>();
   try {
     // Subscribed before the start: what changed while down arrives before the index is ready.
@@ -141,6 +142,46 @@ export async function measureWarmIndex(report: Report, corpus: Corpus, tools: To
       catchUp.push(w.ready);
     }
     report.add({ name: `warm ready after ${OFFLINE_CHANGES} offline changes`, ...base, unit: 'ms', project: summarize(catchUp), peer: 'cold ready (same sidecar)', peerResult: summarize(cold) });
+  } finally {
+    fs.rmSync(cacheDir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * The same warm rows with the ignore files honoured (the sidecar's default): every folder's check
+ * then also reads the keys of its `.ignore`, `.gitignore` and `.git/info/exclude`. Cold ready is the
+ * same sidecar without a cache folder, ignore files honoured too.
+ */
+export async function measureWarmIgnoreRows(report: Report, corpus: Corpus, rounds: number, scratch: string): Promise<void> {
+  const cacheDir = fs.mkdtempSync(path.join(scratch || os.tmpdir(), 'warm-cache-'));
+  const first: number[] = [];
+  const ready: number[] = [];
+  const cold: number[] = [];
+  let files = 0;
+  let last = { folders: 0, reread: 0 };
+  try {
+    const s = openSession(corpus.root, { cacheDir });
+    await startAndIndex(s);
+    await s.close();
+    for (let i = 0; i < rounds; i++) {
+      const w = await warmStart(corpus.root, cacheDir, false);
+      if (w.changed.size) throw new Error(`a warm start on an unchanged tree reported ${w.changed.size} changes`);
+      first.push(w.first);
+      ready.push(w.ready);
+      last = w;
+      const c = openSession(corpus.root);
+      try {
+        const r = await startAndIndex(c);
+        cold.push(r.ms);
+        files = r.files;
+      } finally {
+        await c.close();
+      }
+    }
+    const base = { corpus: corpus.label, corpusFiles: files };
+    report.note(`${corpus.label}, ignore files honoured: the warm starts checked ${last.folders} folders and read ${last.reread} again`);
+    report.add({ name: 'warm first answer, ignore files honoured', ...base, unit: 'ms', project: summarize(first), peer: 'cold ready (same sidecar)', peerResult: summarize(cold) });
+    report.add({ name: 'warm ready (verified), ignore files honoured', ...base, unit: 'ms', project: summarize(ready), peer: 'cold ready (same sidecar)', peerResult: summarize(cold) }, goals.ratioAtMost(0.5, '≤ 0.5× cold'));
   } finally {
     fs.rmSync(cacheDir, { recursive: true, force: true });
   }
