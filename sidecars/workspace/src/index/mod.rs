@@ -16,6 +16,7 @@ mod automaton;
 mod base;
 mod catchup;
 mod changes;
+mod chunk;
 mod fold;
 mod folders;
 mod frontcode;

@@ -1,7 +1,8 @@
 //! What the first scan has found so far, so `workspace/findFiles` can answer before the index is
-//! ready. Each walker thread copies the paths it found into an immutable [`Block`] now and then
-//! (every [`BLOCK_FILES`] files, or once the oldest unpublished one waited [`BLOCK_DELAY`]) and
-//! appends it to the shared [`Found`] list; a reader clones the list of `Arc`s under a short lock
+//! ready. Each walker thread keeps the paths it finds in [`Block`]s, which it closes now and
+//! then (every [`BLOCK_FILES`] files, or once the oldest unpublished one waited [`BLOCK_DELAY`])
+//! and appends, shared, to the [`Found`] list: the walk and the list hold one copy of each path,
+//! not two (at a million files that copy was 68 MB of the walk's peak). A reader clones the list of `Arc`s under a short lock
 //! and scores the blocks without holding it, so readers never slow the walk down beyond that copy.
 //! The scoring is the finder's own code (`fuzzy`'s folded needle, [`Shortlist`] of the same size
 //! with ties by path, and its exact re-scoring), so a partial answer is exactly what
@@ -15,7 +16,7 @@ use std::time::{Duration, Instant};
 use super::fuzzy;
 use super::hold::Hold;
 use super::shortlist::{self, Shortlist};
-use super::types::{FileMeta, FuzzyMatch};
+use super::types::FuzzyMatch;
 
 /// A walker thread publishes at least every this many files...
 const BLOCK_FILES: usize = 2048;
@@ -24,12 +25,45 @@ const BLOCK_FILES: usize = 2048;
 const BLOCK_DELAY: Duration = Duration::from_millis(20);
 
 /// Paths found by one walker thread in one stretch, back to back.
+#[derive(Default)]
 pub(crate) struct Block {
     bytes: Vec<u8>,
     ends: Vec<u32>,
 }
 
 impl Block {
+    /// A block for the paths of about `bytes` bytes (none yet).
+    pub(crate) fn with_capacity(bytes: usize) -> Block {
+        Block { bytes: Vec::with_capacity(bytes), ends: Vec::new() }
+    }
+
+    /// Appends `path`.
+    pub(crate) fn push(&mut self, path: &[u8]) {
+        self.bytes.extend_from_slice(path);
+        self.ends.push(self.bytes.len() as u32);
+    }
+
+    /// Number of paths.
+    pub(crate) fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    /// True when it holds no path.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+
+    /// Bytes of its paths together.
+    pub(crate) fn bytes(&self) -> usize {
+        self.bytes.len()
+    }
+
+    /// Path `i`.
+    pub(crate) fn get(&self, i: usize) -> &[u8] {
+        let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
+        &self.bytes[start..self.ends[i] as usize]
+    }
+
     fn iter(&self) -> impl Iterator<Item = &[u8]> {
         let starts = std::iter::once(0).chain(self.ends.iter().copied());
         starts.zip(&self.ends).map(|(a, &b)| &self.bytes[a as usize..b as usize])
@@ -55,7 +89,7 @@ pub(crate) struct Found {
 
 impl Found {
     /// Appends `block` unless the list is closed.
-    fn publish(&self, block: Block) {
+    fn publish(&self, block: Arc<Block>) {
         let n = block.ends.len() as u64;
         {
             let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
@@ -63,7 +97,7 @@ impl Found {
                 return;
             }
             state.files += n;
-            state.blocks.push(Arc::new(block));
+            state.blocks.push(block);
         }
         let total = self.files.fetch_add(n, Ordering::Relaxed) + n;
         if let Some(hold) = self.hold.get() {
@@ -112,38 +146,31 @@ impl Found {
     }
 }
 
-/// One walker thread's side of [`Found`]: which of its arena's entries are not published yet.
+/// One walker thread's side of [`Found`]: when its open block is due to be published.
 pub(crate) struct Publisher<'a> {
     found: &'a Found,
-    from: usize,
+    /// When the oldest file of the open block was found.
     oldest: Option<Instant>,
     block_files: usize,
 }
 
 impl<'a> Publisher<'a> {
     pub(crate) fn new(found: &'a Found) -> Self {
-        Publisher { found, from: 0, oldest: None, block_files: found.block_files() }
+        Publisher { found, oldest: None, block_files: found.block_files() }
     }
 
-    /// Called after each file the walker thread appends to its arena (`bytes`, with `entries` as
-    /// `(start, len, meta)` in append order); publishes the new ones when a block is due, or
-    /// whatever is pending when `all` (the thread is done).
-    pub(crate) fn offer(&mut self, bytes: &[u8], entries: &[(u32, u32, FileMeta)], all: bool) {
-        let pending = entries.len() - self.from;
+    /// Called after each file the walker thread adds to its open block (which then holds
+    /// `pending` files): whether that block is due now.
+    pub(crate) fn due(&mut self, pending: usize) -> bool {
         if pending == 0 {
-            return;
+            return false;
         }
         let oldest = *self.oldest.get_or_insert_with(Instant::now);
-        if !all && pending < self.block_files && oldest.elapsed() < BLOCK_DELAY {
-            return;
-        }
-        // The arena only grows, so the new entries' bytes are one contiguous tail of it.
-        let start = entries[self.from].0;
-        let block = Block {
-            bytes: bytes[start as usize..].to_vec(),
-            ends: entries[self.from..].iter().map(|&(s, len, _)| s + len - start).collect(),
-        };
-        self.from = entries.len();
+        pending >= self.block_files || oldest.elapsed() >= BLOCK_DELAY
+    }
+
+    /// Appends a block the walker thread closed (due, full, or its last).
+    pub(crate) fn publish(&mut self, block: Arc<Block>) {
         self.oldest = None;
         self.found.publish(block);
     }

@@ -121,13 +121,13 @@ fn every_walked_file_is_published_before_the_scan_ends() {
 fn cancelling_stops_a_partial_answer() {
     let found = Found::default();
     for i in 0..3 {
-        found.publish(Block { bytes: format!("a{i}.rs").into_bytes(), ends: vec![5] });
+        found.publish(Arc::new(Block { bytes: format!("a{i}.rs").into_bytes(), ends: vec![5] }));
     }
     let so_far = found.so_far().unwrap();
     assert_eq!(so_far.fuzzy("a", 10, &|| false).len(), 3);
     assert_eq!(so_far.fuzzy("a", 10, &|| true), Vec::new());
     found.close();
     assert!(found.so_far().is_none());
-    found.publish(Block { bytes: b"late.rs".to_vec(), ends: vec![7] });
+    found.publish(Arc::new(Block { bytes: b"late.rs".to_vec(), ends: vec![7] }));
     assert!(found.so_far().is_none(), "a closed list stays closed");
 }

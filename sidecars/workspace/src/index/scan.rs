@@ -1,5 +1,5 @@
 //! Walking the workspace with `ignore`'s parallel walker. Each walker thread appends paths into
-//! its own byte arena (no per-file `String`), sorts its share when it finishes, and the sorted
+//! its own blocks of bytes (no per-file `String`), sorts its share when it finishes, and the sorted
 //! shares are merged straight into the FST builder, so a million files cost one pass and no
 //! global sort. The same walk, restricted to one folder, serves the watcher's rescans: it still
 //! starts at the root so every `.gitignore` between the root and that folder applies exactly as
@@ -16,6 +16,7 @@ use ignore::{DirEntry, ParallelVisitor, ParallelVisitorBuilder, WalkBuilder, Wal
 
 use super::base::{Base, BaseBuilder};
 use super::catchup::Relist;
+use super::chunk::Chunk;
 use super::folders::FolderLog;
 use super::partial::{Found, Publisher};
 use super::skips::Skips;
@@ -169,27 +170,6 @@ fn walker(
     Ok(b)
 }
 
-/// One walker thread's findings: paths packed into one arena, sorted on drop.
-#[derive(Default)]
-struct Chunk {
-    bytes: Vec<u8>,
-    entries: Vec<(u32, u32, FileMeta)>,
-}
-
-impl Chunk {
-    fn key(&self, i: usize) -> &[u8] {
-        let (start, len, _) = self.entries[i];
-        &self.bytes[start as usize..(start + len) as usize]
-    }
-
-    fn sort(&mut self) {
-        let bytes = &self.bytes;
-        self.entries.sort_unstable_by(|a, b| {
-            bytes[a.0 as usize..(a.0 + a.1) as usize].cmp(&bytes[b.0 as usize..(b.0 + b.1) as usize])
-        });
-    }
-}
-
 /// State shared by all walker threads of one walk.
 struct Collect<'a> {
     root: &'a Path,
@@ -258,11 +238,12 @@ impl ParallelVisitor for Visitor<'_> {
         };
         match meta {
             Ok(meta) => {
-                let start = self.chunk.bytes.len() as u32;
-                self.chunk.bytes.extend_from_slice(rel.as_bytes());
-                self.chunk.entries.push((start, rel.len() as u32, meta));
+                let closed = self.chunk.push(rel.as_bytes(), meta);
                 if let Some(p) = &mut self.publisher {
-                    p.offer(&self.chunk.bytes, &self.chunk.entries, false);
+                    closed.into_iter().for_each(|block| p.publish(block));
+                    if p.due(self.chunk.open_len()) {
+                        self.chunk.close().into_iter().for_each(|block| p.publish(block));
+                    }
                 }
                 self.collect.tick();
             }
@@ -276,11 +257,12 @@ impl ParallelVisitor for Visitor<'_> {
 
 impl Drop for Visitor<'_> {
     fn drop(&mut self) {
+        let last = self.chunk.close();
         if let Some(p) = &mut self.publisher {
-            p.offer(&self.chunk.bytes, &self.chunk.entries, true);
+            last.into_iter().for_each(|block| p.publish(block));
         }
         // Sorting here runs on the walker thread, so the shares sort in parallel.
-        let mut chunk = std::mem::take(&mut self.chunk);
+        let mut chunk = std::mem::replace(&mut self.chunk, Chunk::new(false));
         chunk.sort();
         self.collect.chunks.lock().unwrap_or_else(|e| e.into_inner()).push(chunk);
     }
@@ -291,7 +273,8 @@ struct Builder<'a>(&'a Collect<'a>);
 impl<'s> ParallelVisitorBuilder<'s> for Builder<'s> {
     fn build(&mut self) -> Box<dyn ParallelVisitor + 's> {
         let publisher = self.0.counters.found.map(Publisher::new);
-        Box::new(Visitor { collect: self.0, chunk: Chunk::default(), publisher })
+        let chunk = Chunk::new(!self.0.counters.defer_meta);
+        Box::new(Visitor { collect: self.0, chunk, publisher })
     }
 }
 
@@ -349,13 +332,13 @@ fn walk(
     loop {
         let mut best: Option<usize> = None;
         for (c, chunk) in chunks.iter().enumerate() {
-            if heads[c] < chunk.entries.len() && best.is_none_or(|b| chunk.key(heads[c]) < chunks[b].key(heads[b])) {
+            if heads[c] < chunk.len() && best.is_none_or(|b| chunk.key(heads[c]) < chunks[b].key(heads[b])) {
                 best = Some(c);
             }
         }
         let Some(c) = best else { break };
         let i = heads[c];
-        sink(total, chunks[c].key(i), chunks[c].entries[i].2)?;
+        sink(total, chunks[c].key(i), chunks[c].meta(i))?;
         heads[c] += 1;
     }
     Ok(total)
