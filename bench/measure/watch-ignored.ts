@@ -11,6 +11,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Tools } from '../setup';
+import { sidecarPid } from '../lib/proc';
 import type { Report } from '../lib/report';
 import { openSession, startAndIndex } from '../lib/sidecar';
 import { summarize } from '../lib/stats';
@@ -69,7 +70,8 @@ export async function measureWatchIgnored(report: Report, corpus: Corpus, work: 
     const s = openSession(root);
     try {
       await startAndIndex(s);
-      project.push(inotifyWatches(s.pid() ?? 0));
+      // The sidecar's own watches, not those of the reaper it runs under (it holds none).
+      project.push(inotifyWatches(sidecarPid(s.pid()) ?? 0));
     } finally {
       await s.close();
     }

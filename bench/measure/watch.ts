@@ -9,7 +9,7 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Tools } from '../setup';
-import { rssMb } from '../lib/proc';
+import { rssMb, sidecarPid } from '../lib/proc';
 import { goals, type Goal, type Report, type Unit } from '../lib/report';
 import { openSession, waitWatching } from '../lib/sidecar';
 import { nowMs, quantile, summarize } from '../lib/stats';
@@ -29,7 +29,8 @@ async function projectRun(root: string, dir: string, changes: number, burst: num
     const t0 = nowMs();
     await s.registry.start(['workspace']);
     const readyMs = await waitWatching(s, t0);
-    const pid = s.pid();
+    // The sidecar itself, not the reaper it runs under (which holds no watch and little memory).
+    const pid = sidecarPid(s.pid());
     const rss = rssMb(pid);
     const watches = inotifyWatches(pid ?? 0);
     const c = await probe.changes(dir, changes);
