@@ -70,7 +70,9 @@ impl Chunk {
         if self.open.is_empty() {
             return None;
         }
-        let block = Arc::new(std::mem::take(&mut self.open));
+        let mut block = std::mem::take(&mut self.open);
+        block.shrink();
+        let block = Arc::new(block);
         self.blocks.push(block.clone());
         Some(block)
     }
@@ -145,5 +147,17 @@ mod tests {
                 assert_eq!(chunk.meta(k), expected, "{}", String::from_utf8_lossy(path));
             }
         }
+    }
+
+    #[test]
+    fn a_block_closed_early_keeps_only_what_it_holds() {
+        let mut chunk = Chunk::new(false);
+        for path in ["a.txt", "b/c.txt", "d/e/f.txt"] {
+            assert!(chunk.push(path.as_bytes(), meta(0)).is_none());
+        }
+        let block = chunk.close().expect("a block");
+        assert_eq!(block.len(), 3);
+        // It was made with room for BLOCK_BYTES; a slow walk closes one every 20 ms.
+        assert!(block.heap_bytes() < 64, "{} bytes", block.heap_bytes());
     }
 }

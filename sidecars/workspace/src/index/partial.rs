@@ -58,6 +58,19 @@ impl Block {
         self.bytes.len()
     }
 
+    /// Gives back the room it was made with but did not use (a block closed early: a slow
+    /// walk publishes every 20 ms, with a few paths each time).
+    pub(crate) fn shrink(&mut self) {
+        self.bytes.shrink_to_fit();
+        self.ends.shrink_to_fit();
+    }
+
+    /// Bytes it takes on the heap.
+    #[cfg(test)]
+    pub(crate) fn heap_bytes(&self) -> usize {
+        self.bytes.capacity() + self.ends.capacity() * 4
+    }
+
     /// Path `i`.
     pub(crate) fn get(&self, i: usize) -> &[u8] {
         let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
