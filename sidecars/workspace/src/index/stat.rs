@@ -64,6 +64,9 @@ impl<'a> Stat<'a> {
     /// it; `None` when it is not there (or not a folder reached without a link).
     #[cfg(target_os = "linux")]
     pub(crate) fn look(&mut self, dir: &str) -> Option<At<'_>> {
+        if dir.contains('\0') {
+            return None;
+        }
         let fd = self.dirs.open(self.root, dir, &mut self.name).ok()?;
         Some(At { fd, name: &mut self.name })
     }
@@ -85,17 +88,7 @@ impl<'a> Stat<'a> {
             return Err(true);
         }
         let fd = self.dirs.open(self.root, dir, &mut self.name)?;
-        self.name.clear();
-        self.name.extend_from_slice(name.as_bytes());
-        self.name.push(0);
-        // SAFETY: `st` is plain old data the call fills; the fd and the NUL-terminated name
-        // outlive the call.
-        let mut st: libc::stat = unsafe { std::mem::zeroed() };
-        let rc = unsafe { libc::fstatat(fd, self.name.as_ptr().cast(), &mut st, libc::AT_SYMLINK_NOFOLLOW) };
-        if rc != 0 {
-            return Err(false);
-        }
-        Ok(st)
+        At { fd, name: &mut self.name }.stat(name, libc::AT_SYMLINK_NOFOLLOW).ok_or(false)
     }
 
     /// Size, mtime and symlink flag of `rel`, `None` when it is gone.
@@ -185,15 +178,15 @@ pub(crate) struct At<'a> {
 
 #[cfg(target_os = "linux")]
 impl At<'_> {
-    /// `fstatat` of `rel` below the folder (`""`: the folder itself) with `flags`.
+    /// `fstatat` of `rel` below the folder (`""`: the folder itself) with `flags`; `rel` holds
+    /// no NUL (the callers' names are fixed, or checked by `Stat::fstatat`).
     fn stat(&mut self, rel: &str, flags: i32) -> Option<libc::stat> {
-        if rel.contains('\0') {
-            return None;
-        }
+        debug_assert!(!rel.contains('\0'));
         self.name.clear();
         self.name.extend_from_slice(rel.as_bytes());
         self.name.push(0);
-        // SAFETY: as in `Stat::fstatat`.
+        // SAFETY: `st` is plain old data the call fills; the fd and the NUL-terminated name
+        // outlive the call.
         let mut st: libc::stat = unsafe { std::mem::zeroed() };
         let rc = unsafe { libc::fstatat(self.fd, self.name.as_ptr().cast(), &mut st, flags) };
         (rc == 0).then_some(st)
