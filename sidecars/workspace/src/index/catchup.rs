@@ -104,24 +104,24 @@ pub(crate) struct Caught {
     pub(crate) reread: u64,
 }
 
-/// Catches `files` (the snapshot's) up with the disk using the snapshot's folder records;
-/// `Err(why)` when only a full walk can (see the module documentation).
+/// Catches `files` (the snapshot's) up with the disk using the snapshot's folder `records` (in
+/// path order, taken with the global excludes' print `global`); `Err(why)` when only a full walk
+/// can (see the module documentation).
 pub(crate) fn catch_up(
     shared: &Shared,
     files: &Base,
-    recorded: Folders,
+    global: u64,
+    records: Vec<(String, Print)>,
 ) -> Result<std::result::Result<Caught, String>> {
     let (root, no_ignore) = (shared.root(), shared.opts.no_ignore);
-    if recorded.is_empty() {
+    if records.is_empty() {
         return Ok(Err("the snapshot has no folder records".into()));
     }
-    if recorded.global == UNSETTLED || recorded.global != folders::global_print(no_ignore, None) {
+    // Still holding, and settled when recorded, it is kept by the next snapshot.
+    if global == UNSETTLED || global != folders::global_print(no_ignore, None) {
         return Ok(Err("git's global excludes file changed".into()));
     }
-    // It still holds (checked above), and it was settled when recorded: the next snapshot keeps it.
-    let global = recorded.global;
     let hook = shared.watch.dir_hook();
-    let records = recorded.to_vec();
     let (mut status, keys) = check(root, no_ignore, &records, hook.as_deref(), files);
     drop_below(&records, &mut status, |s| s == Status::Rewalk);
     let changed: HashSet<String> = select(&records, &status, |s| matches!(s, Status::Changed | Status::Rewalk));
@@ -171,7 +171,10 @@ pub(crate) fn catch_up(
     if listing.is_empty() && status.iter().all(|s| *s == Status::Verified) {
         // Nothing changed in any folder: the snapshot's files, whose keys were just read, and
         // its folder records as they were.
-        return Ok(Ok(Caught { files: files.paths(), keys, folders: recorded, reread: 0 }));
+        let Some(folders) = Folders::from_sorted(global, records) else {
+            return Ok(Err("the snapshot's folder records are out of order".into()));
+        };
+        return Ok(Ok(Caught { files: files.paths(), keys, folders, reread: 0 }));
     }
     let verified: HashSet<&str> =
         records.iter().zip(&status).filter(|(_, s)| **s == Status::Verified).map(|((r, _), _)| r.as_str()).collect();

@@ -75,13 +75,6 @@ impl Folders {
             f(std::str::from_utf8(path).expect("folder records are UTF-8"), self.prints[i as usize])
         });
     }
-
-    /// The records as owned pairs, for the catch-up's lookups.
-    pub(crate) fn to_vec(&self) -> Vec<(String, Print)> {
-        let mut out = Vec::with_capacity(self.len());
-        self.for_each(&mut |path, print| out.push((path.to_owned(), print)));
-        out
-    }
 }
 
 /// The prints of the folders one walk reads, taken by its threads before each read.

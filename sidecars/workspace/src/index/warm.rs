@@ -15,7 +15,7 @@ use std::path::Path;
 use std::sync::atomic::Ordering;
 
 use super::base::Base;
-use super::folders::{Folders, Print};
+use super::folders::Print;
 use super::frontcode::{FrontCoded, RESTART};
 use super::stat::Stat;
 use super::types::{cores, Change, ChangeBatch, ChangeKind};
@@ -33,8 +33,10 @@ pub struct WarmFiles {
     /// `(entry, hash, computed at)` for the entries whose hash was known.
     hashes: Vec<(u32, u128, i64)>,
     written_ns: i64,
-    /// The folder records of the scan the snapshot came from, if it kept any.
-    folders: Option<Folders>,
+    /// The folder records of the scan the snapshot came from, in path order (none if it kept
+    /// none), and the global excludes' print they were taken with.
+    folders: Vec<(String, Print)>,
+    global: u64,
 }
 
 /// How a warm start caught up, as `workspace/status` reports it.
@@ -65,12 +67,9 @@ impl WarmFiles {
         paths.finish();
         let (sizes, mtimes) = sizes_and_mtimes(&keys, paths.len());
         let base = Base::from_parts(paths, sizes, mtimes, symlinks);
-        let folders = match folders.is_empty() {
-            true => None,
-            // The reader checked the order already.
-            false => Some(Folders::from_sorted(header.global, folders).ok_or(Reject::Corrupt("folder order".into()))?),
-        };
-        Ok(WarmFiles { base, keys, hashes, written_ns: header.written_ns, folders })
+        // The records stay as the reader made them (checked in order): the catch-up reads them
+        // as they are, and keeps them as `Folders` only when it is done.
+        Ok(WarmFiles { base, keys, hashes, written_ns: header.written_ns, folders, global: header.global })
     }
 }
 
@@ -118,7 +117,7 @@ impl Index {
     ) -> Result<CatchUp> {
         let verified = verify.verified;
         let shared = &self.shared;
-        let WarmFiles { base: warm_base, keys: warm_keys, hashes, written_ns, folders } = warm;
+        let WarmFiles { base: warm_base, keys: warm_keys, hashes, written_ns, folders, global } = warm;
         // Published before the scan begins, so no reader ever sees an empty first-scan answer.
         let warm_base = shared.store.replace_base(warm_base);
         shared.unverified.store(true, Ordering::SeqCst);
@@ -129,11 +128,8 @@ impl Index {
         if shared.found.is_held() {
             counters.found = Some(&shared.found);
         }
-        let checked = folders.as_ref().map_or(0, |f| f.len() as u64);
-        let caught = match folders {
-            Some(folders) => catchup::catch_up(shared, &warm_base, folders)?,
-            None => Err("the snapshot has no folder records".to_owned()),
-        };
+        let checked = folders.len() as u64;
+        let caught = catchup::catch_up(shared, &warm_base, global, folders)?;
         let (walked, now_keys, report) = match caught {
             Ok(caught) => {
                 shared.found.hold_point(warm_base.len() as u64);
