@@ -40,7 +40,7 @@ async function waitWarm(s: Session, since: number, timeoutMs = 300_000): Promise
 }
 
 /** One warm start: first answer and ready, with the changes it reported. */
-async function warmStart(root: string, cacheDir: string, noIgnore = true): Promise<{ first: number; ready: number; changed: Set<string>; reread: number; folders: number }> {
+async function warmStart(root: string, cacheDir: string, noIgnore: boolean): Promise<{ first: number; ready: number; changed: Set<string>; reread: number; folders: number }> {
   const s = openSession(root, { noIgnore, cacheDir });
   const changed = new Set<string>();
   try {
@@ -93,36 +93,56 @@ function unshare(files: string[]): boolean {
 /** The racy window the sidecar gives a file's times (2 ticks of 2 s), and a margin. */
 const SETTLE_MS = 4_500;
 
+/** What `warmAndCold` measured: per round a warm start and a cold one, and the last warm start's catch-up. */
+interface Rounds {
+  first: number[];
+  ready: number[];
+  cold: number[];
+  /** Files the cold starts indexed. */
+  files: number;
+  last: { folders: number; reread: number };
+}
+
+/**
+ * The snapshot the warm starts begin from (one cold run with the cache folder, shut down), then
+ * `rounds` times a warm start (which must report no change) and a cold start of the same sidecar
+ * without a cache folder, with the same ignore options; `eachRound` runs after each pair.
+ */
+async function warmAndCold(root: string, cacheDir: string, noIgnore: boolean, rounds: number, eachRound?: () => Promise<void>): Promise<Rounds> {
+  const r: Rounds = { first: [], ready: [], cold: [], files: 0, last: { folders: 0, reread: 0 } };
+  const s = openSession(root, { noIgnore, cacheDir });
+  await startAndIndex(s);
+  await s.close();
+  for (let i = 0; i < rounds; i++) {
+    const w = await warmStart(root, cacheDir, noIgnore);
+    if (w.changed.size) throw new Error(`a warm start on an unchanged tree reported ${w.changed.size} changes`);
+    r.first.push(w.first);
+    r.ready.push(w.ready);
+    r.last = w;
+    const c = openSession(root, { noIgnore });
+    try {
+      const started = await startAndIndex(c);
+      r.cold.push(started.ms);
+      r.files = started.files;
+    } finally {
+      await c.close();
+    }
+    await eachRound?.();
+  }
+  return r;
+}
+
 /** The warm rows; `offline` adds the catch-up row, which changes 1,000 files of the corpus per round. */
 export async function measureWarmIndex(report: Report, corpus: Corpus, tools: Tools, rounds: number, scratch: string, offline: boolean): Promise<void> {
   const cacheDir = fs.mkdtempSync(path.join(scratch || os.tmpdir(), 'warm-cache-'));
-  const first: number[] = [];
-  const ready: number[] = [];
-  const cold: number[] = [];
   const fd: number[] = [];
-  let last = { folders: 0, reread: 0 };
   const catchUpRounds = offline ? Math.min(rounds, 2) : 0;
   const edits = Array.from({ length: catchUpRounds }, (_, i) => pickFiles(corpus.root, OFFLINE_CHANGES, i));
   try {
     if (unshare(edits.flat())) await sleep(SETTLE_MS);
-    // The snapshot the warm starts begin from: one cold run with the cache folder, shut down.
-    const s = openSession(corpus.root, { noIgnore: true, cacheDir });
-    await startAndIndex(s);
-    await s.close();
-    for (let i = 0; i < rounds; i++) {
-      const w = await warmStart(corpus.root, cacheDir);
-      if (w.changed.size) throw new Error(`a warm start on an unchanged tree reported ${w.changed.size} changes`);
-      first.push(w.first);
-      ready.push(w.ready);
-      last = w;
-      const c = openSession(corpus.root, { noIgnore: true });
-      try {
-        cold.push((await startAndIndex(c)).ms);
-      } finally {
-        await c.close();
-      }
+    const { first, ready, cold, last } = await warmAndCold(corpus.root, cacheDir, true, rounds, async () => {
       if (tools.available.fdfind === true) fd.push(await timeCommand('fdfind', ['-t', 'f', '-u', '.', corpus.root]));
-    }
+    });
     const base = { corpus: corpus.label, corpusFiles: corpus.files };
     const firstGoal = corpus.kind === 'generated' ? goals.atMost(100, '≤ 100 ms') : undefined;
     report.note(`${corpus.label}: the warm starts checked ${last.folders} folders and read ${last.reread} again`);
@@ -136,7 +156,7 @@ export async function measureWarmIndex(report: Report, corpus: Corpus, tools: To
     for (let i = 0; i < catchUpRounds; i++) {
       for (const p of edits[i]) fs.appendFileSync(p, ' ');
       const changedNow = edits[i].map((p) => path.relative(corpus.root, p).split(path.sep).join('/'));
-      const w = await warmStart(corpus.root, cacheDir);
+      const w = await warmStart(corpus.root, cacheDir, true);
       const missing = changedNow.filter((p) => !w.changed.has(`changed ${p}`));
       if (missing.length) throw new Error(`the catch-up missed ${missing.length} of ${changedNow.length} offline changes, e.g. ${missing[0]}`);
       catchUp.push(w.ready);
@@ -154,33 +174,11 @@ export async function measureWarmIndex(report: Report, corpus: Corpus, tools: To
  */
 export async function measureWarmIgnoreRows(report: Report, corpus: Corpus, rounds: number, scratch: string): Promise<void> {
   const cacheDir = fs.mkdtempSync(path.join(scratch || os.tmpdir(), 'warm-cache-'));
-  const first: number[] = [];
-  const ready: number[] = [];
-  const cold: number[] = [];
-  let files = 0;
-  let last = { folders: 0, reread: 0 };
   try {
     // The rows before may have just changed folders (the catch-up row's edits), and a folder
     // recorded within the racy window is read again by design: not what these rows measure.
     await sleep(SETTLE_MS);
-    const s = openSession(corpus.root, { cacheDir });
-    await startAndIndex(s);
-    await s.close();
-    for (let i = 0; i < rounds; i++) {
-      const w = await warmStart(corpus.root, cacheDir, false);
-      if (w.changed.size) throw new Error(`a warm start on an unchanged tree reported ${w.changed.size} changes`);
-      first.push(w.first);
-      ready.push(w.ready);
-      last = w;
-      const c = openSession(corpus.root);
-      try {
-        const r = await startAndIndex(c);
-        cold.push(r.ms);
-        files = r.files;
-      } finally {
-        await c.close();
-      }
-    }
+    const { first, ready, cold, files, last } = await warmAndCold(corpus.root, cacheDir, false, rounds);
     const base = { corpus: corpus.label, corpusFiles: files };
     report.note(`${corpus.label}, ignore files honoured: the warm starts checked ${last.folders} folders and read ${last.reread} again`);
     report.add({ name: 'warm first answer, ignore files honoured', ...base, unit: 'ms', project: summarize(first), peer: 'cold ready (same sidecar)', peerResult: summarize(cold) });
