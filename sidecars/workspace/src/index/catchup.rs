@@ -25,6 +25,7 @@ use std::sync::{Arc, Mutex};
 
 use super::base::{Base, BaseBuilder};
 use super::folders::{self, FolderLog, Folders, Look, Print, UNSETTLED};
+use super::foreground::Foreground;
 use super::frontcode::RESTART;
 use super::rules::{ancestors, parent_of};
 use super::scan::{self, relative};
@@ -122,7 +123,7 @@ pub(crate) fn catch_up(
         return Ok(Err("git's global excludes file changed".into()));
     }
     let hook = shared.watch.dir_hook();
-    let (mut status, keys) = check(root, no_ignore, &records, hook.as_deref(), files);
+    let (mut status, keys) = check(root, no_ignore, &records, hook.as_deref(), files, &shared.foreground);
     drop_below(&records, &mut status, |s| s == Status::Rewalk);
     let changed: HashSet<String> = select(&records, &status, |s| matches!(s, Status::Changed | Status::Rewalk));
     let (mut listing, mut log) = (Vec::new(), Vec::new());
@@ -190,12 +191,14 @@ pub(crate) fn catch_up(
 /// would only queue on it); the others, and that one when it is done, read the files' keys in
 /// path order, each only once its folder's watch is in place (a folder sorts before its files,
 /// so "every folder before this path is done" says so), so an edit after the read is reported.
+/// Every thread stands aside between steps while a query runs on the snapshot (`gate`).
 fn check(
     root: &Path,
     no_ignore: bool,
     records: &[(String, Print)],
     hook: Option<&dyn scan::WalkHook>,
     files: &Base,
+    gate: &Foreground,
 ) -> (Vec<Status>, Vec<Option<FileKey>>) {
     let mut status = vec![Status::Verified; records.len()];
     // Written in place by the threads that read the keys: filling a million slots first, on one
@@ -204,13 +207,17 @@ fn check(
     let done = AtomicUsize::new(0);
     let queue = Mutex::new(keys.spare_capacity_mut()[..files.len()].chunks_mut(RESTART).enumerate());
     let stat_files = || loop {
+        gate.stand_aside();
         let Some((c, part)) = queue.lock().unwrap_or_else(|e| e.into_inner()).next() else { return };
         let (mut it, mut stat) = (files.keys.iter_from_chunk(c), Stat::new(root));
         for slot in part.iter_mut() {
             let (key, _) = it.next_ref().expect("one key per entry");
             let rel = std::str::from_utf8(key).ok();
             while rel.is_some_and(|rel| !covered(records, &done, parent_of(rel))) {
-                std::thread::yield_now();
+                // The folder thread may be standing aside: so does this one, rather than spin.
+                if !gate.stand_aside() {
+                    std::thread::yield_now();
+                }
             }
             slot.write(rel.and_then(|rel| stat.key(rel)));
         }
@@ -224,6 +231,7 @@ fn check(
         // Folders are looked at through handles, each opened from its parent's (see `Stat`).
         let mut dirs = Stat::new(root);
         for (i, ((rel, was), slot)) in records.iter().zip(status.iter_mut()).enumerate() {
+            gate.stand_aside();
             let abs = root.join(rel);
             if let Some(hook) = hook {
                 hook.before_read(&abs);
@@ -345,3 +353,7 @@ fn merge_records(
     out.sort_unstable_by(|a, b| a.0.cmp(&b.0));
     out.into_iter()
 }
+
+#[cfg(test)]
+#[path = "catchup_tests.rs"]
+mod tests;

@@ -19,6 +19,7 @@ mod changes;
 mod chunk;
 mod fold;
 mod folders;
+mod foreground;
 mod frontcode;
 mod fuzzy;
 mod hold;

@@ -27,6 +27,8 @@ pub(crate) struct Shared {
     pub(crate) watch: watch::Watch,
     /// Survivors of recent fuzzy queries on the current snapshot.
     pub(crate) finder: Finder,
+    /// Queries in flight, which the warm start's catch-up stands aside for.
+    pub(crate) foreground: super::foreground::Foreground,
     /// True while the published base is a cache snapshot the warm start has not yet checked.
     pub(crate) unverified: std::sync::atomic::AtomicBool,
     /// Whether the first scan records folder prints (for a snapshot), and the records it made.
@@ -52,6 +54,7 @@ impl Shared {
             skips: skips::Skips::default(),
             watch: watch::Watch::default(),
             finder: Finder::default(),
+            foreground: Default::default(),
             unverified: Default::default(),
             folders: FolderRecords::default(),
         }

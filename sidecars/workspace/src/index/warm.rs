@@ -170,6 +170,12 @@ impl Index {
     pub fn is_unverified(&self) -> bool {
         self.shared.unverified.load(Ordering::SeqCst)
     }
+
+    /// Marks a query answered from the cache's snapshot in flight until the guard is dropped:
+    /// the catch-up stands aside meanwhile (see `foreground`).
+    pub(crate) fn answering(&self) -> super::foreground::Busy<'_> {
+        self.shared.foreground.enter()
+    }
 }
 
 /// Merges the snapshot's entries with the disk's (both sorted) into the changes between them,

@@ -63,6 +63,7 @@ pub(super) fn run(svc: &Service, cx: &Context, p: Params) -> Result<FindFilesRes
         // A warm start: the snapshot's files are the index until the catch-up replaces them.
         let snapshot = index.snapshot();
         let indexing = Indexing { files_so_far: snapshot.len() as u64, unverified: true };
+        let _busy = index.answering();
         (index.finder().find(&snapshot, &p.query, limit, &cancelled), Some(indexing))
     } else {
         // `None` once the index is ready, so the snapshot below waits only when asked to.

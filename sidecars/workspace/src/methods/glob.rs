@@ -61,12 +61,12 @@ pub(super) fn run(svc: &Service, cx: &Context, p: Params) -> Result<GlobResult> 
     if early && !index.wait_started(&|| cx.is_cancelled()) {
         return Err(Error::Cancelled);
     }
-    let (snapshot, indexing) = if early && index.is_unverified() {
+    let (snapshot, indexing, busy) = if early && index.is_unverified() {
         let snapshot = index.snapshot();
         let indexing = Indexing { files_so_far: snapshot.len() as u64, unverified: true };
-        (snapshot, Some(indexing))
+        (snapshot, Some(indexing), Some(index.answering()))
     } else {
-        (svc.snapshot(cx)?, None)
+        (svc.snapshot(cx)?, None, None)
     };
     let mut paths = Vec::new();
     let mut truncated = false;
@@ -81,6 +81,7 @@ pub(super) fn run(svc: &Service, cx: &Context, p: Params) -> Result<GlobResult> 
             paths.push(path.to_owned());
         }
     });
+    drop(busy);
     if cx.is_cancelled() {
         return Err(Error::Cancelled);
     }
