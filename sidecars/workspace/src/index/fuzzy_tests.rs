@@ -284,3 +284,15 @@ fn a_pilot_with_overlay_paths_ranks_as_every_live_path() {
     let memo = finder.0.lock().unwrap();
     assert!(memo.list[0].best.iter().any(|p| p.starts_with("new")), "overlay paths in the pilot");
 }
+
+#[test]
+fn chunks_are_visited_once_each_a_sample_of_the_tree_first() {
+    for n in [0, 1, 15, 16, 17, 100, 977] {
+        let mut order = spread(n);
+        assert_eq!(order.len(), n);
+        order.sort_unstable();
+        assert!(order.iter().copied().eq(0..n), "{n} chunks: each once");
+    }
+    assert_eq!(spread(160)[..4], [0, 10, 20, 30]);
+    assert_eq!(spread(160)[16..18], [1, 11]);
+}
