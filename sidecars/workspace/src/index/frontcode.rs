@@ -74,6 +74,12 @@ impl FrontCoded {
         self.len += count;
     }
 
+    /// Makes room for `bytes` more encoded bytes in `chunks` more blocks (see [`FrontCoded::push_block`]).
+    pub(crate) fn reserve(&mut self, bytes: usize, chunks: usize) {
+        self.bytes.reserve_exact(bytes);
+        self.restarts.reserve_exact(chunks);
+    }
+
     /// The last key pushed (before [`FrontCoded::finish`]).
     pub(crate) fn last(&self) -> Option<&[u8]> {
         (self.len > 0).then_some(&self.prev[..])

@@ -57,11 +57,17 @@ impl WarmFiles {
         let (mut hashes, mut folders, mut paths, mut symlinks) =
             (Vec::new(), Vec::new(), FrontCoded::default(), Vec::new());
         let each_folder = |rel: String, print: Print| folders.push((rel, print));
-        let (header, keys) = format::read_blocks(path, accept, each_folder, |block| {
-            let first = paths.len();
-            paths.push_block(block.paths, block.count);
-            symlinks.extend(block.symlink_words());
-            hashes.extend(block.hashes().map(|(i, hash, at)| ((first + i) as u32, hash, at)));
+        let (header, keys) = format::read_blocks(path, accept, each_folder, |blocks| {
+            // Sized once: growing by doubling copied the 40 MB of paths at a million files again
+            // and touched twice the fresh memory, on the way to the first answer.
+            paths.reserve(blocks.iter().map(|b| b.paths.len()).sum(), blocks.len());
+            symlinks.reserve(blocks.iter().map(|b| b.count.div_ceil(64)).sum());
+            for block in blocks {
+                let first = paths.len();
+                paths.push_block(block.paths, block.count);
+                symlinks.extend(block.symlink_words());
+                hashes.extend(block.hashes().map(|(i, hash, at)| ((first + i) as u32, hash, at)));
+            }
             Ok(())
         })?;
         paths.finish();
