@@ -1,10 +1,11 @@
 //! Fuzzy file find over a snapshot. The query is folded (Unicode lower case, accents dropped, `\`
 //! read as `/`, whitespace and combining marks left out). The base's front-coded keys are searched
-//! with the subsequence automaton in chunks of ~1k keys that all cores take turns on; keys with
-//! non-ASCII bytes are folded and checked again, so the ASCII hot path never folds. Every survivor
-//! gets the O(n) `quick` score and the best few are kept, except a survivor whose score bound
-//! (`score::Bounds`) is already below the shortlist's bar: its worker's own, or the floor all
-//! workers share (`shortlist::Floor`). The merged shortlist is re-scored with the exact DP, which
+//! with the subsequence automaton in chunks of ~1k keys that all cores take turns on (a sample of
+//! the whole tree first, see `spread`); keys with non-ASCII bytes are folded and checked again,
+//! so the ASCII hot path never folds. Every survivor gets the O(n) `quick` score and the best few
+//! are kept, except a survivor whose score bound (`score::Bounds`) is already below the
+//! shortlist's bar: its worker's own, or the floor all workers share (`shortlist::Floor`). The
+//! merged shortlist is re-scored with the exact DP, which
 //! also yields the highlight positions, and sorted best first (ties by path). Typing is
 //! incremental, as in fzf: the index's [`Finder`] remembers, per chunk, which keys survived the
 //! last few queries on the current snapshot, and a query whose folded needle contains an earlier
