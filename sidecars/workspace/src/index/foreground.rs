@@ -131,11 +131,11 @@ mod tests {
         });
         assert_eq!(gate.active(), 0);
         // A later query starts a stretch of its own.
-        let _third = gate.enter();
+        let third = gate.enter();
         std::thread::scope(|s| {
             let waiter = s.spawn(|| gate.stand_aside());
             gate.await_waiting(1);
-            drop(_third);
+            drop(third);
             assert!(waiter.join().unwrap());
         });
     }
@@ -148,9 +148,7 @@ mod tests {
         assert!(gate.stand_aside());
         let waited = started.elapsed();
         assert!(waited >= Foreground::MAX_PAUSE - Duration::from_millis(5), "waited {waited:?}");
-        // The stretch is spent: later steps go on at once while the same query still runs.
-        let again = Instant::now();
-        gate.stand_aside();
-        assert!(again.elapsed() < Foreground::MAX_PAUSE, "a spent stretch held work back again");
+        // The stretch is spent: later steps go on without waiting while the same query still runs.
+        assert!(!gate.stand_aside(), "a spent stretch held work back again");
     }
 }

@@ -5,8 +5,8 @@
 //! so the ASCII hot path never folds. Every survivor gets the O(n) `quick` score and the best few
 //! are kept, except a survivor whose score bound (`score::Bounds`) is already below the
 //! shortlist's bar: its worker's own, or the floor all workers share (`shortlist::Floor`). The
-//! merged shortlist is re-scored with the exact DP, which
-//! also yields the highlight positions, and sorted best first (ties by path). Typing is
+//! merged shortlist is re-scored with the exact DP, which also yields the highlight positions,
+//! and sorted best first (ties by path). Typing is
 //! incremental, as in fzf: the index's [`Finder`] remembers, per chunk, which keys survived the
 //! last few queries on the current snapshot, and a query whose folded needle contains an earlier
 //! one as a subsequence (the next keystroke, usually) visits only those keys. A key that fails the

@@ -225,21 +225,21 @@ pub fn read(
     mut each: impl FnMut(Entry<'_>) -> Result<(), String>,
 ) -> Result<Header, Reject> {
     let each_folder = |path: String, print| each_folder(&path, print);
-    read_blocks(path, accept, each_folder, |blocks| blocks.iter().try_for_each(|block| block.for_each(&mut each)))
+    read_blocks(path, accept, each_folder, |all| all.iter().try_for_each(|block| block.for_each(&mut each)))
         .map(|(header, _)| header)
 }
 
 /// Reads the snapshot at `path`: checks magic, version and checksum over the whole file, lets
 /// `accept` judge the header, checks every block (see `blocks`), then calls `each_folder` for
-/// every folder record and `blocks` with every block of files, in order (all at once, so the
-/// caller can size what it builds before copying), and returns the header and the files' keys.
-/// Nothing reaches them unless the file is whole and `accept` returned `Ok`. `blocks` may refuse
-/// one, which makes the snapshot corrupt (the caller then drops what it built).
+/// every folder record and `take_blocks` with every block of files, in order (all at once, so
+/// the caller can size what it builds before copying), and returns the header and the files'
+/// keys. Nothing reaches them unless the file is whole and `accept` returned `Ok`. `take_blocks`
+/// may refuse one, which makes the snapshot corrupt (the caller then drops what it built).
 pub fn read_blocks(
     path: &Path,
     accept: impl FnOnce(&Header) -> Result<(), String>,
     mut each_folder: impl FnMut(String, Print),
-    blocks: impl FnOnce(&[Block<'_>]) -> Result<(), String>,
+    take_blocks: impl FnOnce(&[Block<'_>]) -> Result<(), String>,
 ) -> Result<(Header, Keys), Reject> {
     let bytes = match mapped::open(path) {
         Ok(bytes) => bytes,
@@ -269,7 +269,7 @@ pub fn read_blocks(
     accept(&header).map_err(Reject::Foreign)?;
     let (parsed, folders) = rest?;
     folders.into_iter().for_each(|(path, print)| each_folder(path, print));
-    blocks(&parsed).map_err(Reject::Corrupt)?;
+    take_blocks(&parsed).map_err(Reject::Corrupt)?;
     let starts = blocks::key_starts(&parsed);
     drop(parsed);
     Ok((header, Keys::new(bytes, starts)))
