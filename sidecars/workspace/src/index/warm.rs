@@ -61,7 +61,7 @@ impl WarmFiles {
             // Sized once: growing by doubling copied the 40 MB of paths at a million files again
             // and touched twice the fresh memory, on the way to the first answer.
             paths.reserve(blocks.iter().map(|b| b.paths.len()).sum(), blocks.len());
-            symlinks.reserve(blocks.iter().map(|b| b.count.div_ceil(64)).sum());
+            symlinks.reserve(blocks.iter().map(|b| b.symlink_words().len()).sum());
             for block in blocks {
                 let first = paths.len();
                 paths.push_block(block.paths, block.count);

@@ -46,7 +46,7 @@ impl Block<'_> {
     }
 
     /// The symlink bits, one per file, as 64-bit words.
-    pub fn symlink_words(&self) -> impl Iterator<Item = u64> + '_ {
+    pub fn symlink_words(&self) -> impl ExactSizeIterator<Item = u64> + '_ {
         self.bits.chunks_exact(8).map(|w| u64::from_le_bytes(w.try_into().expect("8 bytes")))
     }
 
