@@ -129,11 +129,15 @@ impl Base {
         Base { map: None, sizes, mtimes, symlinks: self.symlinks.clone(), keys: self.keys.clone(), meta_pending: true }
     }
 
-    /// A base without an FST from its parts: `keys` (finished), and per entry its size, mtime
-    /// and symlink bit (64 per word).
-    pub(crate) fn from_parts(keys: FrontCoded, sizes: Vec<u64>, mtimes: Vec<i64>, symlinks: Vec<u64>) -> Base {
-        assert!(sizes.len() == keys.len() && mtimes.len() == keys.len() && symlinks.len() == keys.len().div_ceil(64));
-        let (sizes, mtimes, symlinks, keys) = (Arc::new(sizes), Arc::new(mtimes), Arc::new(symlinks), Arc::new(keys));
+    /// A base without an FST, sizes or mtimes from its parts: `keys` (finished) and one symlink
+    /// bit per entry (64 per word). The warm start publishes the snapshot's files so: until the
+    /// catch-up's base replaces it, nothing reads their sizes or mtimes (no method answers from
+    /// them, the applier holds its changes back until then, and a base without an FST is never
+    /// merged), so copying 16 MB of them out at a million files would only delay the first answer.
+    pub(crate) fn from_parts(keys: FrontCoded, symlinks: Vec<u64>) -> Base {
+        assert!(symlinks.len() == keys.len().div_ceil(64), "one symlink bit per entry");
+        let (sizes, mtimes, symlinks, keys) =
+            (Arc::new(Vec::new()), Arc::new(Vec::new()), Arc::new(symlinks), Arc::new(keys));
         Base { map: None, sizes, mtimes, symlinks, keys, meta_pending: true }
     }
 }

@@ -3,9 +3,14 @@
 //! `RESTART` entries so threads can start mid-list. Fuzzy find runs its subsequence automaton
 //! over this list instead of `Map::search`: both visit each distinct prefix byte once, but the
 //! FST decodes a node per byte (about 18 ns here: 42 ms for 117k paths) while this is a
-//! sequential scan (about 1 ns per byte). The copy costs roughly 25 bytes per path.
+//! sequential scan (about 1 ns per byte). The copy costs roughly 25 bytes per path. A warm
+//! start's keys are not copied at all: the snapshot's blocks hold them in this very coding, one
+//! restart per block, so they are read where they lie in the snapshot's bytes
+//! ([`FrontCoded::in_place`]).
 
 use std::cell::Cell;
+use std::ops::Deref;
+use std::sync::Arc;
 
 use fst::Automaton;
 
@@ -15,13 +20,39 @@ use super::automaton::Subsequence;
 pub(crate) const RESTART: usize = 1024;
 
 /// Sorted keys, front-coded.
-#[derive(Clone, Default)]
+#[derive(Default)]
 pub(crate) struct FrontCoded {
-    bytes: Vec<u8>,
+    bytes: Store,
     /// Byte offset of every restart point; restart `r` holds key number `r * RESTART`.
-    restarts: Vec<u32>,
+    restarts: Vec<usize>,
+    /// Where each restart's keys end, when they do not run on to the next restart (keys read in
+    /// place have other bytes between them); empty for keys built here.
+    ends: Vec<usize>,
     len: usize,
     prev: Vec<u8>,
+}
+
+/// The bytes the keys are coded in: built here, or shared with the buffer they were read from.
+enum Store {
+    Own(Vec<u8>),
+    Shared(Arc<dyn Deref<Target = [u8]> + Send + Sync>),
+}
+
+impl Default for Store {
+    fn default() -> Store {
+        Store::Own(Vec::new())
+    }
+}
+
+impl Deref for Store {
+    type Target = [u8];
+
+    fn deref(&self) -> &[u8] {
+        match self {
+            Store::Own(bytes) => bytes,
+            Store::Shared(bytes) => bytes,
+        }
+    }
 }
 
 fn put_varint(out: &mut Vec<u8>, mut v: usize) {
@@ -50,34 +81,43 @@ fn get_varint(bytes: &[u8], at: &mut usize) -> usize {
 impl FrontCoded {
     /// Appends the next key (keys arrive in increasing order, as for the FST builder).
     pub(crate) fn push(&mut self, key: &[u8]) {
+        let Store::Own(bytes) = &mut self.bytes else { panic!("keys read in place are never added to") };
         let shared = if self.len.is_multiple_of(RESTART) {
-            self.restarts.push(self.bytes.len() as u32);
+            self.restarts.push(bytes.len());
             0
         } else {
             self.prev.iter().zip(key).take_while(|(a, b)| a == b).count()
         };
-        put_varint(&mut self.bytes, shared);
-        put_varint(&mut self.bytes, key.len() - shared);
-        self.bytes.extend_from_slice(&key[shared..]);
+        put_varint(bytes, shared);
+        put_varint(bytes, key.len() - shared);
+        bytes.extend_from_slice(&key[shared..]);
         self.prev.clear();
         self.prev.extend_from_slice(key);
         self.len += 1;
     }
 
-    /// Appends `count` keys already front-coded as [`FrontCoded::push`] codes them, the first one
-    /// whole: one restart's worth (the snapshot stores them so, see `persist::blocks`). The
-    /// caller has checked that they sort after the keys before them.
-    pub(crate) fn push_block(&mut self, bytes: &[u8], count: usize) {
-        assert!(self.len.is_multiple_of(RESTART) && count <= RESTART, "a block starts at a restart");
-        self.restarts.push(self.bytes.len() as u32);
-        self.bytes.extend_from_slice(bytes);
-        self.len += count;
+    /// The keys of `blocks`, read where they lie in `bytes`: each block is `(start, end, count)`,
+    /// `count` keys at `bytes[start..end]` front-coded as [`FrontCoded::push`] codes them, the
+    /// first one whole, one restart's worth (the snapshot stores them so, see `persist::blocks`).
+    /// The caller has checked that they are well formed and sort in order.
+    pub(crate) fn in_place(
+        bytes: Arc<dyn Deref<Target = [u8]> + Send + Sync>,
+        blocks: &[(usize, usize, usize)],
+    ) -> FrontCoded {
+        assert!(blocks.iter().all(|&(start, end, _)| start <= end && end <= bytes.len()), "blocks lie in the bytes");
+        let counts = blocks.iter().map(|&(_, _, count)| count);
+        assert!(counts.clone().rev().skip(1).all(|count| count == RESTART), "only the last block is short");
+        let len = counts.sum();
+        let (restarts, ends) = blocks.iter().map(|&(start, end, _)| (start, end)).unzip();
+        FrontCoded { bytes: Store::Shared(bytes), restarts, ends, len, prev: Vec::new() }
     }
 
-    /// Makes room for `bytes` more encoded bytes in `chunks` more blocks (see [`FrontCoded::push_block`]).
-    pub(crate) fn reserve(&mut self, bytes: usize, chunks: usize) {
-        self.bytes.reserve_exact(bytes);
-        self.restarts.reserve_exact(chunks);
+    /// Where the keys of restart `chunk` end.
+    fn end(&self, chunk: usize) -> usize {
+        match self.ends.get(chunk) {
+            Some(&end) => end,
+            None => self.restarts.get(chunk + 1).map_or(self.bytes.len(), |&next| next),
+        }
     }
 
     /// The last key pushed (before [`FrontCoded::finish`]).
@@ -87,7 +127,9 @@ impl FrontCoded {
 
     /// Drops growth slack once all keys are in.
     pub(crate) fn finish(&mut self) {
-        self.bytes.shrink_to_fit();
+        if let Store::Own(bytes) = &mut self.bytes {
+            bytes.shrink_to_fit();
+        }
         self.restarts.shrink_to_fit();
         self.prev = Vec::new();
     }
@@ -104,28 +146,25 @@ impl FrontCoded {
 
     /// Calls `f(key, id)` for every key in order; about ten times faster than an FST stream.
     pub(crate) fn for_each(&self, f: &mut dyn FnMut(&[u8], u64)) {
-        let (mut at, mut id, mut key) = (0, 0, Vec::new());
-        while at < self.bytes.len() {
-            let shared = get_varint(&self.bytes, &mut at);
-            let n = get_varint(&self.bytes, &mut at);
-            key.truncate(shared);
-            key.extend_from_slice(&self.bytes[at..at + n]);
-            at += n;
-            f(&key, id);
-            id += 1;
+        let mut it = self.iter();
+        while let Some((key, id)) = it.next_ref() {
+            f(key, id);
         }
     }
 
     /// The keys in order, with their ranks, as an iterator (for merging with another stream).
     pub(crate) fn iter(&self) -> Iter<'_> {
-        Iter { fc: self, at: 0, id: 0, key: Vec::new() }
+        self.iter_from_chunk(0)
     }
 
     /// The keys from restart point `chunk` on (the key ranked `chunk * RESTART` first), so
     /// threads can each walk their own share of the list without a copy of the keys before it.
     pub(crate) fn iter_from_chunk(&self, chunk: usize) -> Iter<'_> {
-        let at = self.restarts.get(chunk).map_or(self.bytes.len(), |&a| a as usize);
-        Iter { fc: self, at, id: (chunk * RESTART) as u64, key: Vec::new() }
+        let (at, end) = match self.restarts.get(chunk) {
+            Some(&at) => (at, self.end(chunk)),
+            None => (0, 0),
+        };
+        Iter { fc: self, bytes: &self.bytes, chunk, at, end, id: (chunk * RESTART) as u64, key: Vec::new() }
     }
 
     /// The rank of `key`, if present: a binary search over the restart points, then a scan of
@@ -145,7 +184,7 @@ impl FrontCoded {
     pub(crate) fn for_each_from(&self, lo: &[u8], f: &mut dyn FnMut(&[u8], u64) -> bool) {
         // The last restart whose (whole) key is <= lo; keys before it are all smaller.
         let first_key = |r: usize| {
-            let mut at = self.restarts[r] as usize;
+            let mut at = self.restarts[r];
             let _shared = get_varint(&self.bytes, &mut at);
             let n = get_varint(&self.bytes, &mut at);
             &self.bytes[at..at + n]
@@ -184,8 +223,8 @@ impl FrontCoded {
         f: &mut dyn FnMut(&[u8], u64, bool),
     ) {
         let (steps, key) = scratch;
-        let start = self.restarts[chunk] as usize;
-        let end = self.restarts.get(chunk + 1).map_or(self.bytes.len(), |&e| e as usize);
+        let bytes: &[u8] = &self.bytes;
+        let (start, end) = (self.restarts[chunk], self.end(chunk));
         let mut id = (chunk * RESTART) as u64;
         let mut at = start;
         key.clear();
@@ -197,10 +236,10 @@ impl FrontCoded {
         // Where the current key's first non-ASCII byte is, if it has one; a shared prefix keeps it.
         let mut wide = usize::MAX;
         while at < end {
-            let shared = get_varint(&self.bytes, &mut at);
-            let n = get_varint(&self.bytes, &mut at);
+            let shared = get_varint(bytes, &mut at);
+            let n = get_varint(bytes, &mut at);
             key.truncate(shared);
-            key.extend_from_slice(&self.bytes[at..at + n]);
+            key.extend_from_slice(&bytes[at..at + n]);
             at += n;
             while steps.last().is_some_and(|&d| d > shared) {
                 steps.pop();
@@ -231,7 +270,11 @@ impl FrontCoded {
 /// An in-order walk over front-coded keys.
 pub(crate) struct Iter<'a> {
     fc: &'a FrontCoded,
+    bytes: &'a [u8],
+    /// The restart being read, from `at` up to `end`.
+    chunk: usize,
     at: usize,
+    end: usize,
     id: u64,
     key: Vec<u8>,
 }
@@ -239,10 +282,13 @@ pub(crate) struct Iter<'a> {
 impl Iter<'_> {
     /// The next key (valid until the next call) and its rank.
     pub(crate) fn next_ref(&mut self) -> Option<(&[u8], u64)> {
-        let bytes = &self.fc.bytes;
-        if self.at >= bytes.len() {
-            return None;
+        if self.at >= self.end {
+            // The next restart's first key is whole, so nothing of this one's carries over.
+            self.chunk += 1;
+            let &at = self.fc.restarts.get(self.chunk)?;
+            (self.at, self.end) = (at, self.fc.end(self.chunk));
         }
+        let bytes = self.bytes;
         let shared = get_varint(bytes, &mut self.at);
         let n = get_varint(bytes, &mut self.at);
         self.key.truncate(shared);
@@ -254,81 +300,5 @@ impl Iter<'_> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// Walking from restart point `k` must give exactly what the full walk gives from key
-    /// `k * RESTART` on, with the same ranks: `meta::fill` gives each thread its own run of
-    /// blocks this way. Keys share long prefixes across block boundaries, so a walk that started
-    /// mid-block or kept a stale prefix would differ.
-    #[test]
-    fn a_walk_from_a_restart_point_is_the_tail_of_the_full_walk() {
-        let keys: Vec<String> =
-            (0..2 * RESTART + 300).map(|i| format!("deep/shared/prefix/{}/f{i:05}", i / 700)).collect();
-        let mut fc = FrontCoded::default();
-        keys.iter().for_each(|k| fc.push(k.as_bytes()));
-        fc.finish();
-        assert_eq!((fc.len(), fc.chunks()), (keys.len(), 3));
-        let mut full = Vec::new();
-        fc.for_each(&mut |k, id| full.push((k.to_vec(), id)));
-        for chunk in 0..=fc.chunks() {
-            let (mut it, mut got) = (fc.iter_from_chunk(chunk), Vec::new());
-            while let Some((k, id)) = it.next_ref() {
-                got.push((k.to_vec(), id));
-            }
-            assert_eq!(got, full[(chunk * RESTART).min(full.len())..], "from restart point {chunk}");
-        }
-    }
-
-    #[test]
-    fn search_sees_every_key_with_its_rank() {
-        let keys: Vec<String> = (0..3000).map(|i| format!("dir{}/file{i:05}.txt", i / 100)).collect();
-        let mut fc = FrontCoded::default();
-        keys.iter().for_each(|k| fc.push(k.as_bytes()));
-        fc.finish();
-        assert_eq!(fc.chunks(), 3);
-        let mut all = Vec::new();
-        fc.for_each(&mut |k, id| all.push((String::from_utf8(k.to_vec()).unwrap(), id)));
-        assert_eq!(all, keys.iter().cloned().zip(0..).collect::<Vec<_>>());
-        let needle = b"f9.t".to_vec();
-        let aut = Subsequence::new(&needle);
-        let (mut scratch, mut got) = ((Vec::new(), Vec::new()), Vec::new());
-        for c in 0..fc.chunks() {
-            fc.search(&aut, c, &mut scratch, &Cell::new(usize::MAX), &mut |k, id, ascii| {
-                assert!(ascii);
-                assert_eq!(keys[id as usize].as_bytes(), k);
-                got.push(id);
-            });
-        }
-        let want: Vec<u64> = (0..3000u64).filter(|i| format!("{i:05}").contains('9')).collect();
-        assert_eq!(got, want);
-        // Skipping long keys must not disturb matching of the shorter keys after them.
-        let mixed = ["a/b/xx.rs", "a/b/xx/very/long/name/x.rs", "a/b/xy.rs", "a/c.rs"];
-        let mut fc = FrontCoded::default();
-        mixed.iter().for_each(|k| fc.push(k.as_bytes()));
-        let needle = b"xrs".to_vec();
-        let aut = Subsequence::new(&needle);
-        let mut got = Vec::new();
-        fc.search(&aut, 0, &mut scratch, &Cell::new(12), &mut |k, _, _| {
-            got.push(String::from_utf8(k.to_vec()).unwrap())
-        });
-        assert_eq!(got, ["a/b/xx.rs", "a/b/xy.rs"]);
-        // Keys with a non-ASCII byte are always handed over, flagged, matched or not; the flag
-        // follows the byte through shared prefixes and is cleared once a key no longer shares it.
-        let wide = ["a/x.rs", "a/\u{e9}.md", "a/\u{e9}b.md", "b/x.rs", "\u{e9}/x.rs"];
-        let mut fc = FrontCoded::default();
-        wide.iter().for_each(|k| fc.push(k.as_bytes()));
-        let mut got = Vec::new();
-        fc.search(&aut, 0, &mut scratch, &Cell::new(usize::MAX), &mut |k, _, ascii| {
-            got.push((String::from_utf8(k.to_vec()).unwrap(), ascii))
-        });
-        let want = [
-            ("a/x.rs", true),
-            ("a/\u{e9}.md", false),
-            ("a/\u{e9}b.md", false),
-            ("b/x.rs", true),
-            ("\u{e9}/x.rs", false),
-        ];
-        assert_eq!(got, want.map(|(k, a)| (k.to_owned(), a)));
-    }
-}
+#[path = "frontcode_tests.rs"]
+mod tests;

@@ -15,6 +15,7 @@
 //! UTF-8 and sorts strictly after the one before it, on all cores, before any of it is used.
 
 use std::cmp::Ordering;
+use std::sync::Arc;
 
 use super::format::Entry;
 use super::mapped::Bytes;
@@ -32,6 +33,8 @@ pub struct Block<'a> {
     pub count: usize,
     /// The files' paths, front-coded as `index::frontcode` stores them (the first one whole).
     pub paths: &'a [u8],
+    /// Where `paths` begins in the file.
+    pub paths_at: usize,
     /// Where `keys` begins in the file.
     keys_at: usize,
     keys: &'a [u8],
@@ -84,26 +87,27 @@ pub(super) fn parse<'a>(r: &mut Reader<'a>, count: usize) -> Option<Block<'a>> {
         return None;
     }
     let len = usize::try_from(r.varint()?).ok()?;
+    let paths_at = r.at();
     let paths = r.take(len)?;
     let keys_at = r.at();
     let keys = r.take(count * KEY_BYTES)?;
     let bits = r.take(count.div_ceil(64) * 8)?;
     let len = usize::try_from(r.varint()?).ok()?.checked_mul(HASH_BYTES)?;
     let hashes = r.take(len)?;
-    Some(Block { count, paths, keys_at, keys, bits, hashes })
+    Some(Block { count, paths, paths_at, keys_at, keys, bits, hashes })
 }
 
 /// The file keys of a whole snapshot, read where they lie in its bytes (a million of them are
 /// 40 MB: copied out, they would cost as much again, and the catch-up reads each once).
 pub struct Keys {
-    bytes: Bytes,
+    bytes: Arc<Bytes>,
     /// Where each block's keys begin.
     starts: Vec<usize>,
 }
 
 impl Keys {
     /// The keys of `blocks`, all parsed from `bytes`.
-    pub(super) fn new(bytes: Bytes, starts: Vec<usize>) -> Keys {
+    pub(super) fn new(bytes: Arc<Bytes>, starts: Vec<usize>) -> Keys {
         Keys { bytes, starts }
     }
 

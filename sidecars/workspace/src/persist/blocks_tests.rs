@@ -33,7 +33,15 @@ fn encode(paths: &[Vec<u8>], per: usize, rng: &mut Rng) -> Vec<(usize, Vec<u8>)>
 fn check(encoded: &[(usize, Vec<u8>)]) -> bool {
     let blocks: Vec<Block<'_>> = encoded
         .iter()
-        .map(|(count, paths)| Block { count: *count, paths, keys_at: 0, keys: &[], bits: &[], hashes: &[] })
+        .map(|(count, paths)| Block {
+            count: *count,
+            paths,
+            paths_at: 0,
+            keys_at: 0,
+            keys: &[],
+            bits: &[],
+            hashes: &[],
+        })
         .collect();
     check_run(&blocks).is_some()
 }

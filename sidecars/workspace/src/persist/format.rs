@@ -20,11 +20,12 @@
 use std::fs::File;
 use std::io::{self, BufWriter, Write};
 use std::path::Path;
+use std::sync::Arc;
 
 use xxhash_rust::xxh3::{xxh3_64, Xxh3};
 
 use super::blocks::{self, put, Block, BlockWriter, Keys};
-use super::mapped;
+use super::mapped::{self, Bytes};
 use super::parse::parse;
 use crate::hashes::FileKey;
 use crate::index::{Folders, Print};
@@ -224,25 +225,27 @@ pub fn read(
     mut each_folder: impl FnMut(&str, Print),
     mut each: impl FnMut(Entry<'_>) -> Result<(), String>,
 ) -> Result<Header, Reject> {
-    let each_folder = |path: String, print| each_folder(&path, print);
-    read_blocks(path, accept, each_folder, |all| all.iter().try_for_each(|block| block.for_each(&mut each)))
+    let take_folders =
+        |records: Vec<(String, Print)>| records.into_iter().for_each(|(path, print)| each_folder(&path, print));
+    read_blocks(path, accept, take_folders, |_, all| all.iter().try_for_each(|block| block.for_each(&mut each)))
         .map(|(header, _)| header)
 }
 
 /// Reads the snapshot at `path`: checks magic, version and checksum over the whole file, lets
-/// `accept` judge the header, checks every block (see `blocks`), then calls `each_folder` for
-/// every folder record and `take_blocks` with every block of files, in order (all at once, so
-/// the caller can size what it builds before copying), and returns the header and the files'
-/// keys. Nothing reaches them unless the file is whole and `accept` returned `Ok`. `take_blocks`
-/// may refuse one, which makes the snapshot corrupt (the caller then drops what it built).
+/// `accept` judge the header, checks every block (see `blocks`), then calls `take_folders` with
+/// the folder records, in order, and `take_blocks` with the file's bytes and every block of
+/// files in them (all at once, so the caller can size what it builds, or keep the bytes and read
+/// the blocks where they lie), and returns the header and the files' keys. Nothing reaches them
+/// unless the file is whole and `accept` returned `Ok`. `take_blocks` may refuse one, which
+/// makes the snapshot corrupt (the caller then drops what it built).
 pub fn read_blocks(
     path: &Path,
     accept: impl FnOnce(&Header) -> Result<(), String>,
-    mut each_folder: impl FnMut(String, Print),
-    take_blocks: impl FnOnce(&[Block<'_>]) -> Result<(), String>,
+    take_folders: impl FnOnce(Vec<(String, Print)>),
+    take_blocks: impl FnOnce(&Arc<Bytes>, &[Block<'_>]) -> Result<(), String>,
 ) -> Result<(Header, Keys), Reject> {
     let bytes = match mapped::open(path) {
-        Ok(bytes) => bytes,
+        Ok(bytes) => Arc::new(bytes),
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Err(Reject::Missing),
         Err(e) => return Err(Reject::Unreadable(e.to_string())),
     };
@@ -268,8 +271,8 @@ pub fn read_blocks(
     let header = header.ok_or_else(|| Reject::Corrupt("bad header".into()))?;
     accept(&header).map_err(Reject::Foreign)?;
     let (parsed, folders) = rest?;
-    folders.into_iter().for_each(|(path, print)| each_folder(path, print));
-    take_blocks(&parsed).map_err(Reject::Corrupt)?;
+    take_folders(folders);
+    take_blocks(&bytes, &parsed).map_err(Reject::Corrupt)?;
     let starts = blocks::key_starts(&parsed);
     drop(parsed);
     Ok((header, Keys::new(bytes, starts)))
