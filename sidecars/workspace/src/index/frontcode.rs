@@ -112,6 +112,22 @@ impl FrontCoded {
         FrontCoded { bytes: Store::Shared(bytes), restarts, ends, len, prev: Vec::new() }
     }
 
+    /// The same keys in memory of their own: keys read in place are copied (their blocks back
+    /// to back), so a base made from them does not keep the buffer they lie in alive (at a
+    /// million files, a whole mapped snapshot of 60 MB for 18 MB of keys); others are shared.
+    pub(crate) fn owned(this: &Arc<FrontCoded>) -> Arc<FrontCoded> {
+        if let Store::Own(_) = this.bytes {
+            return this.clone();
+        }
+        let (mut bytes, mut restarts) = (Vec::new(), Vec::with_capacity(this.chunks()));
+        bytes.reserve_exact((0..this.chunks()).map(|c| this.end(c) - this.restarts[c]).sum());
+        for (c, &start) in this.restarts.iter().enumerate() {
+            restarts.push(bytes.len());
+            bytes.extend_from_slice(&this.bytes[start..this.end(c)]);
+        }
+        Arc::new(FrontCoded { bytes: Store::Own(bytes), restarts, ends: Vec::new(), len: this.len, prev: Vec::new() })
+    }
+
     /// Where the keys of restart `chunk` end.
     fn end(&self, chunk: usize) -> usize {
         match self.ends.get(chunk) {

@@ -87,7 +87,9 @@ fn keys_read_in_place_read_as_the_same_keys_built_here() {
         buffer.extend_from_slice(coded);
         buffer.extend_from_slice(&[0xff; 40]);
     }
-    let fc = FrontCoded::in_place(Arc::new(buffer), &blocks);
+    let buffer = Arc::new(buffer);
+    let held = Arc::downgrade(&buffer);
+    let fc = FrontCoded::in_place(buffer, &blocks);
     assert_eq!((fc.len(), fc.chunks()), (built.len(), built.chunks()));
     let walk = |fc: &FrontCoded| {
         let mut all = Vec::new();
@@ -118,4 +120,13 @@ fn keys_read_in_place_read_as_the_same_keys_built_here() {
     };
     assert!(!search(&built).is_empty());
     assert_eq!(search(&fc), search(&built));
+    // A copy of its own reads the same and lets the buffer go; keys built here are shared.
+    let fc = Arc::new(fc);
+    let own = FrontCoded::owned(&fc);
+    drop(fc);
+    assert!(held.upgrade().is_none(), "the copy must not keep the buffer alive");
+    assert_eq!(walk(&own), keys.iter().cloned().zip(0..).collect::<Vec<_>>());
+    assert_eq!(search(&own), search(&built));
+    let built = Arc::new(built);
+    assert!(Arc::ptr_eq(&FrontCoded::owned(&built), &built));
 }
