@@ -4,9 +4,9 @@
 //! over this list instead of `Map::search`: both visit each distinct prefix byte once, but the
 //! FST decodes a node per byte (about 18 ns here: 42 ms for 117k paths) while this is a
 //! sequential scan (about 1 ns per byte). The copy costs roughly 25 bytes per path. A warm
-//! start's keys are not copied at all: the snapshot's blocks hold them in this very coding, one
-//! restart per block, so they are read where they lie in the snapshot's bytes
-//! ([`FrontCoded::in_place`]).
+//! start answers without copying its keys: the snapshot's blocks hold them in this very coding,
+//! one restart per block, so they are read where they lie in the snapshot's bytes
+//! ([`FrontCoded::in_place`]) until the catch-up has its own ([`FrontCoded::owned`]).
 
 use std::cell::Cell;
 use std::ops::Deref;
