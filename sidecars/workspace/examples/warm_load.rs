@@ -1,6 +1,6 @@
 //! Times loading a warm-start snapshot in process (`WarmFiles::load`: map, checksum, parse,
-//! check, copy into the index's shapes), the part of a warm start's first answer before the
-//! first query runs. Not a test: timings depend on the machine.
+//! check every path, hand the blocks to the index where they lie), the part of a warm start's
+//! first answer before the first query runs. Not a test: timings depend on the machine.
 //!
 //! `cargo run --release -p skaffa-workspace --example warm_load -- SNAPSHOT [--rounds N]`
 //! (SNAPSHOT: an `index.snapshot` a sidecar run with `--cache-dir` left behind).

@@ -123,11 +123,16 @@ impl Base {
 }
 
 impl Base {
-    /// The same keys and symlink flags (shared, not copied, unless the keys lie in a warm
-    /// start's snapshot: see [`FrontCoded::owned`]), without an FST, sizes or mtimes.
+    /// The same keys and symlink flags (shared, not copied), without an FST, sizes or mtimes.
     pub(crate) fn paths(&self) -> Base {
-        let (sizes, mtimes, keys) = (Arc::new(Vec::new()), Arc::new(Vec::new()), FrontCoded::owned(&self.keys));
-        Base { map: None, sizes, mtimes, symlinks: self.symlinks.clone(), keys, meta_pending: true }
+        let (sizes, mtimes) = (Arc::new(Vec::new()), Arc::new(Vec::new()));
+        Base { map: None, sizes, mtimes, symlinks: self.symlinks.clone(), keys: self.keys.clone(), meta_pending: true }
+    }
+
+    /// The same base with keys of its own: keys that lie in a warm start's snapshot are copied
+    /// (see [`FrontCoded::owned`]), so the index does not keep the snapshot once caught up.
+    pub(crate) fn with_own_keys(self) -> Base {
+        Base { keys: FrontCoded::owned(&self.keys), ..self }
     }
 
     /// A base without an FST, sizes or mtimes from its parts: `keys` (finished) and one symlink

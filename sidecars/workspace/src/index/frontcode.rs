@@ -298,7 +298,7 @@ pub(crate) struct Iter<'a> {
 impl Iter<'_> {
     /// The next key (valid until the next call) and its rank.
     pub(crate) fn next_ref(&mut self) -> Option<(&[u8], u64)> {
-        if self.at >= self.end {
+        while self.at >= self.end {
             // The next restart's first key is whole, so nothing of this one's carries over.
             self.chunk += 1;
             let &at = self.fc.restarts.get(self.chunk)?;

@@ -137,7 +137,9 @@ impl Index {
         drop(walked);
         let changes = diff(&warm_base, &warm_keys, &hashes, &fresh, &now_keys, |key| settled(written_ns, key), verify);
         drop((warm_keys, now_keys, hashes));
-        let source = shared.store.replace_base(fresh);
+        // A catch-up that kept the snapshot's files kept their paths where they lie (which let
+        // `diff` compare by position); the index keeps a copy, not the snapshot.
+        let source = shared.store.replace_base(fresh.with_own_keys());
         drop(warm_base);
         if !changes.is_empty() {
             offline(ChangeBatch { generation: self.generation(), changes, rescan: false });
