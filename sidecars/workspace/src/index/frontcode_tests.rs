@@ -4,6 +4,14 @@
 
 use super::*;
 
+/// `keys` (in order) front-coded as the index builds them.
+fn coded<K: AsRef<[u8]>>(keys: &[K]) -> FrontCoded {
+    let mut fc = FrontCoded::default();
+    keys.iter().for_each(|k| fc.push(k.as_ref()));
+    fc.finish();
+    fc
+}
+
 /// Walking from restart point `k` must give exactly what the full walk gives from key
 /// `k * RESTART` on, with the same ranks: `meta::fill` gives each thread its own run of
 /// blocks this way. Keys share long prefixes across block boundaries, so a walk that started
@@ -11,9 +19,7 @@ use super::*;
 #[test]
 fn a_walk_from_a_restart_point_is_the_tail_of_the_full_walk() {
     let keys: Vec<String> = (0..2 * RESTART + 300).map(|i| format!("deep/shared/prefix/{}/f{i:05}", i / 700)).collect();
-    let mut fc = FrontCoded::default();
-    keys.iter().for_each(|k| fc.push(k.as_bytes()));
-    fc.finish();
+    let fc = coded(&keys);
     assert_eq!((fc.len(), fc.chunks()), (keys.len(), 3));
     let mut full = Vec::new();
     fc.for_each(&mut |k, id| full.push((k.to_vec(), id)));
@@ -29,9 +35,7 @@ fn a_walk_from_a_restart_point_is_the_tail_of_the_full_walk() {
 #[test]
 fn search_sees_every_key_with_its_rank() {
     let keys: Vec<String> = (0..3000).map(|i| format!("dir{}/file{i:05}.txt", i / 100)).collect();
-    let mut fc = FrontCoded::default();
-    keys.iter().for_each(|k| fc.push(k.as_bytes()));
-    fc.finish();
+    let fc = coded(&keys);
     assert_eq!(fc.chunks(), 3);
     let mut all = Vec::new();
     fc.for_each(&mut |k, id| all.push((String::from_utf8(k.to_vec()).unwrap(), id)));
@@ -50,8 +54,7 @@ fn search_sees_every_key_with_its_rank() {
     assert_eq!(got, want);
     // Skipping long keys must not disturb matching of the shorter keys after them.
     let mixed = ["a/b/xx.rs", "a/b/xx/very/long/name/x.rs", "a/b/xy.rs", "a/c.rs"];
-    let mut fc = FrontCoded::default();
-    mixed.iter().for_each(|k| fc.push(k.as_bytes()));
+    let fc = coded(&mixed);
     let needle = b"xrs".to_vec();
     let aut = Subsequence::new(&needle);
     let mut got = Vec::new();
@@ -60,8 +63,7 @@ fn search_sees_every_key_with_its_rank() {
     // Keys with a non-ASCII byte are always handed over, flagged, matched or not; the flag
     // follows the byte through shared prefixes and is cleared once a key no longer shares it.
     let wide = ["a/x.rs", "a/\u{e9}.md", "a/\u{e9}b.md", "b/x.rs", "\u{e9}/x.rs"];
-    let mut fc = FrontCoded::default();
-    wide.iter().for_each(|k| fc.push(k.as_bytes()));
+    let fc = coded(&wide);
     let mut got = Vec::new();
     fc.search(&aut, 0, &mut scratch, &Cell::new(usize::MAX), &mut |k, _, ascii| {
         got.push((String::from_utf8(k.to_vec()).unwrap(), ascii))
@@ -77,9 +79,7 @@ fn search_sees_every_key_with_its_rank() {
 #[test]
 fn keys_read_in_place_read_as_the_same_keys_built_here() {
     let keys: Vec<String> = (0..2 * RESTART + 300).map(|i| format!("deep/shared/{}/f{i:05}.rs", i / 700)).collect();
-    let mut built = FrontCoded::default();
-    keys.iter().for_each(|k| built.push(k.as_bytes()));
-    built.finish();
+    let built = coded(&keys);
     let (mut buffer, mut blocks) = (b"header".to_vec(), Vec::new());
     for chunk in 0..built.chunks() {
         let coded = &built.bytes[built.restarts[chunk]..built.end(chunk)];
