@@ -253,9 +253,12 @@ impl Index {
         self.shared.watch.is_running()
     }
 
-    /// Folds the overlay into a new FST right now on the calling thread. The watcher does this in
-    /// the background on its own; this exists for tests and for callers that want a compact index.
-    pub fn compact(&self) -> Result<()> {
+    /// Folds the overlay into a new FST right now on the calling thread, and returns whether it
+    /// did: not while the first scan or a warm start's catch-up is still completing the base
+    /// (its FST, sizes and mtimes), which the background merge waits for too. The watcher merges
+    /// in the background on its own; this exists for tests and for callers that want a compact
+    /// index.
+    pub fn compact(&self) -> Result<bool> {
         self.shared.store.merge_now()
     }
 }

@@ -150,11 +150,22 @@ impl Store {
         self.publish(Snapshot::new(cur.generation(), Arc::new(merged), Arc::new(rest), cur.len()));
     }
 
-    /// Merges the current overlay synchronously.
-    pub(crate) fn merge_now(&self) -> Result<()> {
+    /// Merges the current overlay synchronously; returns whether it did. A base that is not
+    /// complete yet (a first scan's or a warm start's, before its FST is in) is left alone, as
+    /// the background merge leaves it: its sizes and mtimes may still be missing, and a merge
+    /// would carry them over as zeros. The background merge folds that overlay later, once the
+    /// complete base is in and the overlay has outgrown its threshold.
+    pub(crate) fn merge_now(&self) -> Result<bool> {
         let cur = self.snapshot();
+        if cur.base.map.is_none() {
+            return Ok(false);
+        }
         let merged = merge(&cur.base, &cur.overlay)?;
         self.swap_merged(merged, &cur.overlay, &cur.base);
-        Ok(())
+        Ok(true)
     }
 }
+
+#[cfg(test)]
+#[path = "store_tests.rs"]
+mod tests;

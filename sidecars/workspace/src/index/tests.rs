@@ -167,7 +167,7 @@ fn overlay_updates_are_visible_and_merge_equals_fresh_scan() {
     write_tree(&root, &["new/one.txt"]);
     let real = scan::file_meta(&fs::symlink_metadata(root.join("new/one.txt")).unwrap());
     index.shared.store.apply(|_| (vec![("new/one.txt".to_owned(), Some(real))], ()));
-    index.compact().unwrap();
+    assert!(index.compact().unwrap(), "the scanned base is complete");
     let merged = index.snapshot();
     assert!(merged.overlay.is_empty());
     assert_eq!(merged.generation(), gen0 + 2, "a merge does not change the content, so not the generation");
