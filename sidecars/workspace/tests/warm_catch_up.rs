@@ -166,17 +166,11 @@ fn changed_git_excludes_are_caught_up_too() {
     s.wait_stderr("walked the whole tree");
 }
 
-// Linux only: there every folder has its own watch, placed by the walks (and by the catch-up),
-// which is what this test is about; elsewhere one recursive watch covers the tree. Run under wine
-// with this line removed (2026-12-06) it missed the edit in 1 of 9 runs of this file (its tests
-// in parallel) and in none of 5 runs alone; a cold start under wine reports such an edit
-// (`git_excludes.rs`, run there by CI). Whether real Windows can miss it is not known. On
-// 2026-12-07 it ran under wine 20 times beside a copy that waited 1.5 s after ready before the
-// edit: in 5 runs both missed it, in the other 15 neither did. Waiting after ready does not help,
-// so it is not a race with the first moments of the watch; the runs that miss share some
-// condition (the other tests' sidecars under the same wineserver, or the run's timing), not yet
-// found.
-#[cfg(target_os = "linux")]
+// On Linux every folder has its own watch, placed by the walks (and by the catch-up); elsewhere
+// one recursive watch covers the tree, and the walks' hook watches each `.git/info` as well
+// (`src/index/git_info.rs`). Without that watch, under wine this test missed the edit in 2 of 20
+// runs of this file (2026-12-07; in 1 of 9 on 2026-12-06): wine's recursive watch covers a folder
+// only once some process opens it after its parent is watched, and a warm start reads no folder.
 #[test]
 fn after_a_warm_start_git_s_exclude_file_is_watched_as_after_a_cold_one() {
     // A cold walk watches `.git/info` when it meets `.git`; a warm start that reads no folder

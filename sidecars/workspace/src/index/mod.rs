@@ -22,6 +22,8 @@ mod folders;
 mod foreground;
 mod frontcode;
 mod fuzzy;
+#[cfg(not(target_os = "linux"))]
+mod git_info;
 mod hold;
 #[cfg(target_os = "linux")]
 mod inotify;

@@ -61,12 +61,14 @@ pub(crate) struct WatchHandle {
 /// The index's watch state.
 #[derive(Default)]
 pub(crate) struct Watch {
-    /// The OS watch while it runs (set once: an index starts at most one watcher).
-    handle: Mutex<Option<WatchHandle>>,
+    /// The OS watch while it runs (set once: an index starts at most one watcher). Shared with
+    /// the walks' hook off Linux, which adds the `.git/info` watches (see `git_info`).
+    handle: Arc<Mutex<Option<WatchHandle>>>,
     /// True once the watcher runs; read without the lock, which a fence may hold for a while.
     running: AtomicBool,
-    /// Given to every walk once watching has started (Linux): places each folder's watch before
-    /// the folder is read. Set under the phase lock (see [`Watch::start`]).
+    /// Given to every walk once watching has started: on Linux it places each folder's watch
+    /// before the folder is read, elsewhere only those of `.git/info` folders (see `git_info`).
+    /// Set under the phase lock (see [`Watch::start`]).
     on_dir: OnceLock<DirHook>,
     /// At most this many watches ([`Watch::set_budget`]).
     #[cfg_attr(not(target_os = "linux"), allow(dead_code))]
@@ -209,8 +211,13 @@ impl Watch {
         )
         .map_err(watch_err)?;
         debouncer.watch(root, RecursiveMode::Recursive).map_err(watch_err)?;
-        // A scan that started before the watch existed may have missed changes made meanwhile.
-        let catch_up = phase.with(|phase| phase != Phase::Idle);
+        // A scan that started before the watch existed may have missed changes made meanwhile;
+        // one that starts after it calls the hook (set under the same lock as on Linux).
+        let catch_up = phase.with(|phase| {
+            let hook = super::git_info::GitInfoWatches { handle: self.handle.clone(), watched: Default::default() };
+            let _ = self.on_dir.set(Arc::new(hook));
+            phase != Phase::Idle
+        });
         let handle = WatchHandle {
             debouncer,
             #[cfg(test)]
