@@ -167,8 +167,8 @@ fn changed_git_excludes_are_caught_up_too() {
 }
 
 // On Linux every folder has its own watch, placed by the walks (and by the catch-up); elsewhere
-// one recursive watch covers the tree, and the walks' hook watches each `.git/info` as well
-// (`src/index/git_info.rs`). Without that watch, under wine this test missed the edit in 2 of 20
+// one recursive watch covers the tree, and under wine the walks' hook watches each `.git/info` as
+// well (`src/index/git_info.rs`). Without that watch, under wine this test missed the edit in 2 of 20
 // runs of this file (2026-12-07; in 1 of 9 on 2026-12-06): wine's recursive watch covers a folder
 // only once some process opens it after its parent is watched, and a warm start reads no folder.
 #[test]

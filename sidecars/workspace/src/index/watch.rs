@@ -62,13 +62,13 @@ pub(crate) struct WatchHandle {
 #[derive(Default)]
 pub(crate) struct Watch {
     /// The OS watch while it runs (set once: an index starts at most one watcher). Shared with
-    /// the walks' hook off Linux, which adds the `.git/info` watches (see `git_info`).
+    /// the walks' hook under wine, which adds the `.git/info` watches (see `git_info`).
     handle: Arc<Mutex<Option<WatchHandle>>>,
     /// True once the watcher runs; read without the lock, which a fence may hold for a while.
     running: AtomicBool,
     /// Given to every walk once watching has started: on Linux it places each folder's watch
-    /// before the folder is read, elsewhere only those of `.git/info` folders (see `git_info`).
-    /// Set under the phase lock (see [`Watch::start`]).
+    /// before the folder is read; under wine only those of `.git/info` folders (see `git_info`);
+    /// elsewhere there is none. Set under the phase lock (see [`Watch::start`]).
     on_dir: OnceLock<DirHook>,
     /// At most this many watches ([`Watch::set_budget`]).
     #[cfg_attr(not(target_os = "linux"), allow(dead_code))]
@@ -212,10 +212,13 @@ impl Watch {
         .map_err(watch_err)?;
         debouncer.watch(root, RecursiveMode::Recursive).map_err(watch_err)?;
         // A scan that started before the watch existed may have missed changes made meanwhile;
-        // one that starts after it calls the hook (set under the same lock as on Linux).
+        // one that starts after it calls the hook under wine (set under the same lock as on
+        // Linux; see `git_info`).
         let catch_up = phase.with(|phase| {
-            let hook = super::git_info::GitInfoWatches { handle: self.handle.clone(), watched: Default::default() };
-            let _ = self.on_dir.set(Arc::new(hook));
+            if super::git_info::under_wine() {
+                let hook = super::git_info::GitInfoWatches { handle: self.handle.clone(), watched: Default::default() };
+                let _ = self.on_dir.set(Arc::new(hook));
+            }
             phase != Phase::Idle
         });
         let handle = WatchHandle {
