@@ -21,8 +21,15 @@ use super::watch::WatchHandle;
 
 /// The hook: the watcher's handle, and the `.git/info` folders already watched.
 pub(crate) struct GitInfoWatches {
-    pub(crate) handle: Arc<Mutex<Option<WatchHandle>>>,
-    pub(crate) watched: Mutex<HashSet<PathBuf>>,
+    handle: Arc<Mutex<Option<WatchHandle>>>,
+    watched: Mutex<HashSet<PathBuf>>,
+}
+
+impl GitInfoWatches {
+    /// A hook that adds its watches to the watcher in `handle` (once it runs).
+    pub(crate) fn new(handle: Arc<Mutex<Option<WatchHandle>>>) -> Self {
+        GitInfoWatches { handle, watched: Mutex::default() }
+    }
 }
 
 impl WalkHook for GitInfoWatches {

@@ -216,8 +216,7 @@ impl Watch {
         // Linux; see `git_info`).
         let catch_up = phase.with(|phase| {
             if super::git_info::under_wine() {
-                let hook = super::git_info::GitInfoWatches { handle: self.handle.clone(), watched: Default::default() };
-                let _ = self.on_dir.set(Arc::new(hook));
+                let _ = self.on_dir.set(Arc::new(super::git_info::GitInfoWatches::new(self.handle.clone())));
             }
             phase != Phase::Idle
         });
