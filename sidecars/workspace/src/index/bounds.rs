@@ -27,6 +27,18 @@ fn split_score(m: usize, h: usize, gap: bool) -> i32 {
     score
 }
 
+/// What [`Bounds::judge`] found for one path and bar.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum Verdict {
+    /// No alignment can reach the bar: the path need not be scored.
+    Below,
+    /// Only alignments wholly inside the file name, which starts here, can reach the bar:
+    /// `score::quick_in_name` scores the path.
+    Name(usize),
+    /// Any alignment may reach the bar: `score::quick` scores the path.
+    Path,
+}
+
 /// Per-needle upper bounds of the match score by how many of the needle's characters cannot
 /// lie in a path's file name: `at[g]` bounds every alignment with at least `g` characters before
 /// it. Each such character misses the file name bonus and, unless the needle holds a `/`, the
@@ -57,20 +69,35 @@ impl Bounds {
     }
 
     /// True when the bound of the ASCII `path` is below `bar`, so `quick` need not score it
-    /// for a shortlist that `bar` closes. The file name is only scanned when that can change the
-    /// answer: the bound is never above `at[0]` nor below `at[m]`, so when even `at[0]` is below
-    /// the bar, or even `at[m]` is not, the scan cannot matter (short needles, a weak bar).
-    #[inline]
+    /// for a shortlist that `bar` closes ([`Bounds::judge`]'s [`Verdict::Below`]).
+    #[cfg(test)]
     pub(crate) fn below(&self, path: &[u8], needle: &[u8], bar: i64) -> bool {
+        matches!(self.judge(path, needle, bar), Verdict::Below)
+    }
+
+    /// What the bounds of the ASCII `path` say about scoring it for a shortlist that `bar`
+    /// closes. The file name is only scanned when that can change the answer: the bound is never
+    /// above `at[0]` nor below `at[m]`, so when even `at[0]` is below the bar, or even `at[m]` is
+    /// not, the scan cannot matter (short needles, a weak bar). When the bar is above `at[1]`,
+    /// which bounds every alignment with a character before the file name, only the name's own
+    /// alignments can enter ([`Verdict::Name`]).
+    #[inline]
+    pub(crate) fn judge(&self, path: &[u8], needle: &[u8], bar: i64) -> Verdict {
         let name_start = memchr::memrchr(b'/', path).map_or(0, |i| i + 1);
         let (name_len, len) = (path.len() - name_start, path.len());
         if rank(self.at[0], name_len, len) < bar {
-            return true;
+            return Verdict::Below;
         }
         if rank(self.at[needle.len()], name_len, len) >= bar {
-            return false;
+            return Verdict::Path;
         }
-        self.bound(path, name_start, needle, bar) < bar
+        if self.bound(path, name_start, needle, bar) < bar {
+            Verdict::Below
+        } else if rank(self.at[1], name_len, len) < bar {
+            Verdict::Name(name_start)
+        } else {
+            Verdict::Path
+        }
     }
 
     /// An upper bound of the [`rank`] any alignment of `needle` (the one given to

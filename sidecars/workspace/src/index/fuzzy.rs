@@ -4,7 +4,9 @@
 //! the whole tree first, see `spread`); keys with non-ASCII bytes are folded and checked again,
 //! so the ASCII hot path never folds. Every survivor gets the O(n) `quick` score and the best few
 //! are kept, except a survivor whose score bound (`score::Bounds`) is already below the
-//! shortlist's bar: its worker's own, or the floor all workers share (`shortlist::Floor`). The
+//! shortlist's bar: its worker's own, or the floor all workers share (`shortlist::Floor`). Once
+//! the bar is above what any alignment reaching into the folders can score, only the file name
+//! is scored (`score::quick_in_name`: the same score, on a few bytes instead of the path). The
 //! merged shortlist is re-scored with the exact DP, which also yields the highlight positions,
 //! and sorted best first (ties by path). Typing is
 //! incremental, as in fzf: the index's [`Finder`] remembers, per chunk, which keys survived the
@@ -20,7 +22,7 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, Weak};
 
 use super::automaton::Subsequence;
-use super::score::{self, MAX_QUERY};
+use super::score::{self, Verdict, MAX_QUERY};
 use super::shortlist::{self, shortlist_cap, Floor, Shortlist};
 use super::snapshot::Snapshot;
 use super::types::{cores, FuzzyMatch};
@@ -216,20 +218,23 @@ impl Snapshot {
                 let mut take = |key: &[u8], ascii: bool| {
                     // An ASCII key from the automaton arrives matched; one replayed from an
                     // earlier query's survivors matched only that shorter needle, and is kept as a
-                    // survivor unscored when its bound is below the bar (the next query's `quick`
-                    // drops it if it does not match: the kept set may be wider, never narrower).
+                    // survivor unscored when its bound is below the bar, or when only its file
+                    // name was scored (the next query's `quick` drops it if it does not match: the
+                    // kept set may be wider, never narrower).
                     let bar = list.bar().max(floor.get());
-                    let survived = if ascii && bounds.below(key, needle, bar) {
-                        true
-                    } else if let Some(s) = quick(key, ascii, needle, &mut folded) {
-                        if s >= bar {
-                            list.offer(s, key);
-                            floor.offer(s, key);
-                        }
-                        true
-                    } else {
-                        false
+                    let verdict = if ascii { bounds.judge(key, needle, bar) } else { Verdict::Path };
+                    let scored = match verdict {
+                        Verdict::Below => None,
+                        Verdict::Name(start) => score::quick_in_name(key, start, needle),
+                        Verdict::Path => quick(key, ascii, needle, &mut folded),
                     };
+                    if let Some(s) = scored.filter(|&s| s >= bar) {
+                        list.offer(s, key);
+                        floor.offer(s, key);
+                    }
+                    // A key judged by its bound or its name alone is kept even when that found no
+                    // match: only `quick` of the whole path can tell that it does not match.
+                    let survived = scored.is_some() || verdict != Verdict::Path;
                     if survived && !dense {
                         hits.push(key);
                         dense = hits.ends.len() > DENSE;

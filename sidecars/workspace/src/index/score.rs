@@ -10,7 +10,7 @@
 //! after [`fold_char`]: Unicode lower case without accents (what nucleo calls normalization).
 
 pub(crate) use super::fold::{fold_char, fold_into, is_combining};
-pub(crate) use bounds::Bounds;
+pub(crate) use bounds::{Bounds, Verdict};
 
 #[path = "bounds.rs"]
 mod bounds;
@@ -153,6 +153,18 @@ pub(crate) fn quick(path: &[u8], needle: &[u8]) -> Option<i64> {
     }
     let name_len = path.len() - name_start;
     Some(rank(best, name_len, path.len()))
+}
+
+/// [`quick`] over only the alignments wholly inside the file name of `path` (which starts at
+/// `name_start`), ranked as `path`'s. Whenever [`Bounds::judge`] says only such alignments can
+/// reach a bar, this is above the bar exactly when `quick` is, and then equal to it: `quick`
+/// tries the name's alignments first and scores them by the name's bytes alone (the name's first
+/// character earns the slash's bonus either way), and the ones that reach into folders score
+/// below the bar. It costs less because the name is a short part of the path.
+pub(crate) fn quick_in_name(path: &[u8], name_start: usize, needle: &[u8]) -> Option<i64> {
+    let name_len = path.len() - name_start;
+    // The name's own rank counts its length as the path's; the path's own length replaces it.
+    quick(&path[name_start..], needle).map(|r| r + name_len.min(4095) as i64 - path.len().min(4095) as i64)
 }
 
 /// Score of the greedy alignment that matches the needle's first byte at `start` (which holds it)

@@ -3,6 +3,7 @@
 //! agreeing with `exact` on the alignments people aim for.
 
 use super::*;
+use crate::test_rng::Rng;
 
 /// A query as `fuzzy` hands it over: folded characters.
 fn q(s: &str) -> Vec<char> {
@@ -133,24 +134,27 @@ fn quick_takes_the_contiguous_window_not_the_rightmost() {
     }
 }
 
+/// `n` random (path, query) pairs from a small alphabet that makes matches likely (word starts,
+/// camel humps, digits after letters, `\` and `/`, runs and gaps), the same for every `seed`.
+fn random_pairs(seed: u64, n: usize) -> impl Iterator<Item = (String, String)> {
+    let mut rng = Rng(seed);
+    let alphabet = b"abcsAB/-._t1\\";
+    (0..n).map(move |_| {
+        let mut word = |len: usize| -> String {
+            (0..1 + rng.next(len)).map(|_| alphabet[rng.next(alphabet.len())] as char).collect()
+        };
+        (word(24), word(6))
+    })
+}
+
 /// The skip in `fuzzy` is only safe if `Bounds::rank` really bounds both scorers: checked over
 /// many random paths and queries from a small alphabet (so most pairs match, with word starts,
 /// camel humps, digits after letters, `\` as a separator, runs, gaps, `/` in the query and file
 /// names that hold all, some or none of it).
 #[test]
 fn bounds_are_never_below_quick_or_exact() {
-    let mut seed = 0x9e37_79b9_7f4a_7c15u64;
-    let mut below = |n: usize| {
-        seed ^= seed << 13;
-        seed ^= seed >> 7;
-        seed ^= seed << 17;
-        (seed % n as u64) as usize
-    };
-    let alphabet = b"abcsAB/-._t1\\";
     let (mut checked, mut tighter) = (0, 0);
-    for _ in 0..40_000 {
-        let path: String = (0..1 + below(24)).map(|_| alphabet[below(alphabet.len())] as char).collect();
-        let query: String = (0..1 + below(6)).map(|_| alphabet[below(alphabet.len())] as char).collect();
+    for (path, query) in random_pairs(0x9e37_79b9_7f4a_7c15, 40_000) {
         let nd = needle(&query);
         let Some(quick_score) = quick(path.as_bytes(), &nd) else { continue };
         let bound = Bounds::new(&nd).rank(path.as_bytes(), &nd);
@@ -218,4 +222,42 @@ fn a_first_byte_that_starts_no_word_in_the_name_lowers_the_bound() {
     assert!(mid_word >= ex("src/bte.md", "te") && word_start >= ex("src/tex.md", "te"));
     // `tex` really reaches the top: the bound of a word start is not lowered at all.
     assert_eq!(word_start, ex("src/tex.md", "te"));
+}
+
+/// Wherever `judge` says only the file name can reach the bar, `quick_in_name` must put the path
+/// on the same side of the bar as `quick`, with the same score when it is above (random paths and
+/// queries as in the bounds test, bars around each score and bound).
+#[test]
+fn judged_by_the_name_alone_a_path_scores_as_by_the_whole() {
+    let (mut by_name, mut name_not_best, mut folders_needed) = (0, 0, 0);
+    for (path, query) in random_pairs(0x2545_f491_4f6c_dd1d, 40_000) {
+        let (p, nd) = (path.as_bytes(), needle(&query));
+        let Some(whole) = quick(p, &nd) else { continue };
+        let bounds = Bounds::new(&nd);
+        let name_start = path.rfind('/').map_or(0, |i| i + 1);
+        let in_name = quick_in_name(p, name_start, &nd);
+        let bound = bounds.rank(p, &nd);
+        let mut bars = vec![whole, whole + 1, bound, bound + 1, whole - (1 << 24)];
+        bars.extend(in_name.into_iter().flat_map(|s| [s, s + 1]));
+        for bar in bars {
+            match bounds.judge(p, &nd, bar) {
+                Verdict::Below => assert!(whole < bar, "{path:?} {query:?}"),
+                Verdict::Name(start) => {
+                    assert_eq!(start, name_start);
+                    let part = quick_in_name(p, start, &nd);
+                    assert_eq!(part.is_some_and(|s| s >= bar), whole >= bar, "{path:?} {query:?} bar {bar}");
+                    if whole >= bar {
+                        assert_eq!(part, Some(whole), "{path:?} {query:?}");
+                    }
+                    by_name += 1;
+                    name_not_best += usize::from(part != Some(whole));
+                }
+                Verdict::Path => folders_needed += usize::from(whole >= bar && in_name.is_none_or(|s| s < bar)),
+            }
+        }
+    }
+    // Positive controls: the name alone decided often, sometimes for a path whose best quick
+    // alignment reaches into its folders (below the bar), and some paths reach a bar only through
+    // their folders, which `judge` must leave to `quick`.
+    assert!(by_name > 1_000 && name_not_best > 0 && folders_needed > 100, "{by_name} {name_not_best} {folders_needed}");
 }
