@@ -112,20 +112,7 @@ impl Bounds {
     #[inline]
     fn bound(&self, path: &[u8], name_start: usize, needle: &[u8], bar: i64) -> i64 {
         let name = &path[name_start..];
-        let (mut g, mut end) = (needle.len(), name.len());
-        // One needle byte at a time, right to left, each with its own case mask: a plain inner
-        // loop (names are short, so this beats a SIMD search per byte).
-        'needle: while g > 0 {
-            let (want, mask) = (needle[g - 1], fold_mask(needle[g - 1]));
-            while end > 0 {
-                end -= 1;
-                if name[end] | mask == want {
-                    g -= 1;
-                    continue 'needle;
-                }
-            }
-            break;
-        }
+        let (g, end) = fit_suffix(path, name_start, needle);
         let ranked = |score| rank(score, name.len(), path.len());
         if g > 0 || ranked(self.at[1]) >= bar {
             return ranked(self.at[g]);
@@ -143,4 +130,79 @@ impl Bounds {
         }
         ranked(self.at[1].max(self.at[0] - (BONUS_SLASH - first) * FIRST_MULT))
     }
+}
+
+/// The greedy match of `needle` from the right into the file name of `path` (from `name_start`):
+/// `g`, how many of the needle's first bytes did not fit, and, when all did (`g` is 0), where the
+/// needle's first byte lies in the name. A name of at most 16 bytes is matched in one SSE2
+/// register, a needle byte per compare, which spares the mispredicted branch that each match
+/// costs the byte loop (at 1M files, one core: `dts` 67 → 64 ms, `testts` 78 → 75 ms); longer
+/// names, and other targets, take the byte loop.
+#[inline]
+pub(super) fn fit_suffix(path: &[u8], name_start: usize, needle: &[u8]) -> (usize, usize) {
+    #[cfg(target_arch = "x86_64")]
+    if path.len() - name_start <= 16 {
+        return fit_suffix_sse2(path, name_start, needle);
+    }
+    fit_suffix_bytes(&path[name_start..], needle)
+}
+
+/// [`fit_suffix`] one byte at a time.
+#[inline]
+pub(super) fn fit_suffix_bytes(name: &[u8], needle: &[u8]) -> (usize, usize) {
+    let (mut g, mut end) = (needle.len(), name.len());
+    'needle: while g > 0 {
+        let (want, mask) = (needle[g - 1], fold_mask(needle[g - 1]));
+        while end > 0 {
+            end -= 1;
+            if name[end] | mask == want {
+                g -= 1;
+                continue 'needle;
+            }
+        }
+        break;
+    }
+    (g, end)
+}
+
+/// [`fit_suffix`] for a name of at most 16 bytes, on the 16 bytes that end the path.
+#[cfg(target_arch = "x86_64")]
+#[inline]
+fn fit_suffix_sse2(path: &[u8], name_start: usize, needle: &[u8]) -> (usize, usize) {
+    use std::arch::x86_64::{_mm_cmpeq_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_or_si128, _mm_set1_epi8};
+    let name_len = path.len() - name_start;
+    debug_assert!(name_len <= 16);
+    // A path shorter than the register is copied into zeros, right-aligned like a longer one's
+    // last 16 bytes; the bytes before the name are masked off below either way.
+    let mut short = [0u8; 16];
+    let window: &[u8] = match path.len().checked_sub(16) {
+        Some(from) => &path[from..],
+        None => {
+            short[16 - path.len()..].copy_from_slice(path);
+            &short
+        }
+    };
+    // SAFETY: SSE2 is part of every x86_64 target, and `window` is exactly 16 readable bytes
+    // (an unaligned load is allowed).
+    let block = unsafe { _mm_loadu_si128(window.as_ptr().cast()) };
+    let skip = 16 - name_len;
+    // The window positions a match may still take: the name's, below the last match.
+    let mut open = (0xffff_u32 >> skip) << skip;
+    let (mut g, mut end) = (needle.len(), name_len);
+    while g > 0 {
+        let want = needle[g - 1];
+        // SAFETY: SSE2 intrinsics on values in registers only.
+        let hits = unsafe {
+            let folded = _mm_or_si128(block, _mm_set1_epi8(fold_mask(want) as i8));
+            _mm_movemask_epi8(_mm_cmpeq_epi8(folded, _mm_set1_epi8(want as i8)))
+        } as u32
+            & open;
+        if hits == 0 {
+            break;
+        }
+        let at = 31 - hits.leading_zeros() as usize;
+        open &= (1 << at) - 1;
+        (g, end) = (g - 1, at - skip);
+    }
+    (g, end)
 }

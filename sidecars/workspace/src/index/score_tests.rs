@@ -261,3 +261,28 @@ fn judged_by_the_name_alone_a_path_scores_as_by_the_whole() {
     // their folders, which `judge` must leave to `quick`.
     assert!(by_name > 1_000 && name_not_best > 0 && folders_needed > 100, "{by_name} {name_not_best} {folders_needed}");
 }
+
+/// The SSE2 match of a needle's suffix into a file name agrees with the byte loop: names up to
+/// and past the register's 16 bytes, paths shorter than it, and letters of either case.
+#[test]
+fn the_file_name_fit_is_the_same_in_a_register_and_byte_by_byte() {
+    let mut rng = Rng(0x1234_5678_9abc_def1);
+    let (mut fitted, mut short_paths, mut long_names) = (0, 0, 0);
+    for (path, query) in random_pairs(0x5151_7a7a_0303_c0c0, 30_000) {
+        // A random prefix of folders makes some paths longer than the register.
+        let path = format!("{}{path}", "ab/Cd-".repeat(rng.next(4)));
+        let (p, nd) = (path.as_bytes(), needle(&query));
+        let name_start = path.rfind('/').map_or(0, |i| i + 1);
+        let (g, end) = bounds::fit_suffix(p, name_start, &nd);
+        let (g_bytes, end_bytes) = bounds::fit_suffix_bytes(&p[name_start..], &nd);
+        assert_eq!(g, g_bytes, "{path:?} {query:?}");
+        if g == 0 {
+            assert_eq!(end, end_bytes, "{path:?} {query:?}");
+            fitted += 1;
+        }
+        short_paths += usize::from(p.len() < 16);
+        long_names += usize::from(p.len() - name_start > 16);
+    }
+    // Positive controls: whole fits, paths shorter than the register, and names longer than it.
+    assert!(fitted > 1_000 && short_paths > 1_000 && long_names > 100, "{fitted} {short_paths} {long_names}");
+}
