@@ -62,7 +62,7 @@ impl Bounds {
         Bounds { at }
     }
 
-    /// The bound of `path` that [`Bounds::below`] compares, for tests.
+    /// The bound of `path` that [`Bounds::judge`] compares with the bar, for tests.
     #[cfg(test)]
     pub(crate) fn rank(&self, path: &[u8], needle: &[u8]) -> i64 {
         self.bound(path, memchr::memrchr(b'/', path).map_or(0, |i| i + 1), needle, i64::MAX)

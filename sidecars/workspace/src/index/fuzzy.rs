@@ -218,9 +218,8 @@ impl Snapshot {
                 let mut take = |key: &[u8], ascii: bool| {
                     // An ASCII key from the automaton arrives matched; one replayed from an
                     // earlier query's survivors matched only that shorter needle, and is kept as a
-                    // survivor unscored when its bound is below the bar, or when only its file
-                    // name was scored (the next query's `quick` drops it if it does not match: the
-                    // kept set may be wider, never narrower).
+                    // survivor unscored when its bound is below the bar (the next query's `quick`
+                    // drops it if it does not match: the kept set may be wider, never narrower).
                     let bar = list.bar().max(floor.get());
                     let verdict = if ascii { bounds.judge(key, needle, bar) } else { Verdict::Path };
                     let scored = match verdict {
@@ -232,8 +231,9 @@ impl Snapshot {
                         list.offer(s, key);
                         floor.offer(s, key);
                     }
-                    // A key judged by its bound or its name alone is kept even when that found no
-                    // match: only `quick` of the whole path can tell that it does not match.
+                    // A key its bound put below the bar is kept unscored: only `quick` of the whole
+                    // path could tell whether it matches. (A key judged by its name always
+                    // matches there: that verdict means the needle fits in the name.)
                     let survived = scored.is_some() || verdict != Verdict::Path;
                     if survived && !dense {
                         hits.push(key);

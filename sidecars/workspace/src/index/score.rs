@@ -157,10 +157,12 @@ pub(crate) fn quick(path: &[u8], needle: &[u8]) -> Option<i64> {
 
 /// [`quick`] over only the alignments wholly inside the file name of `path` (which starts at
 /// `name_start`), ranked as `path`'s. Whenever [`Bounds::judge`] says only such alignments can
-/// reach a bar, this is above the bar exactly when `quick` is, and then equal to it: `quick`
-/// tries the name's alignments first and scores them by the name's bytes alone (the name's first
-/// character earns the slash's bonus either way), and the ones that reach into folders score
-/// below the bar. It costs less because the name is a short part of the path.
+/// reach a bar, this is above the bar exactly when `quick` is, and then equal to it. That verdict
+/// means the needle fits in the name, so `quick`'s backward pass ends in the name as here; its
+/// earlier starts are tried right to left, the name's first, so they spend the same tries and
+/// looks on the same alignments, scored by the name's bytes alone (the name's first character
+/// earns the slash's bonus either way); the starts it tries after them reach into folders and
+/// score below the bar. It costs less because the name is a short part of the path.
 pub(crate) fn quick_in_name(path: &[u8], name_start: usize, needle: &[u8]) -> Option<i64> {
     let name_len = path.len() - name_start;
     // The name's own rank counts its length as the path's; the path's own length replaces it.

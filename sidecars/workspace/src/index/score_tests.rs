@@ -229,7 +229,7 @@ fn a_first_byte_that_starts_no_word_in_the_name_lowers_the_bound() {
 /// queries as in the bounds test, bars around each score and bound).
 #[test]
 fn judged_by_the_name_alone_a_path_scores_as_by_the_whole() {
-    let (mut by_name, mut name_not_best, mut folders_needed) = (0, 0, 0);
+    let (mut by_name, mut name_above, mut name_not_best, mut folders_needed) = (0, 0, 0, 0);
     for (path, query) in random_pairs(0x2545_f491_4f6c_dd1d, 40_000) {
         let (p, nd) = (path.as_bytes(), needle(&query));
         let Some(whole) = quick(p, &nd) else { continue };
@@ -248,6 +248,7 @@ fn judged_by_the_name_alone_a_path_scores_as_by_the_whole() {
                     assert_eq!(part.is_some_and(|s| s >= bar), whole >= bar, "{path:?} {query:?} bar {bar}");
                     if whole >= bar {
                         assert_eq!(part, Some(whole), "{path:?} {query:?}");
+                        name_above += 1;
                     }
                     by_name += 1;
                     name_not_best += usize::from(part != Some(whole));
@@ -256,10 +257,12 @@ fn judged_by_the_name_alone_a_path_scores_as_by_the_whole() {
             }
         }
     }
-    // Positive controls: the name alone decided often, sometimes for a path whose best quick
-    // alignment reaches into its folders (below the bar), and some paths reach a bar only through
-    // their folders, which `judge` must leave to `quick`.
-    assert!(by_name > 1_000 && name_not_best > 0 && folders_needed > 100, "{by_name} {name_not_best} {folders_needed}");
+    // Positive controls: the name alone decided often, often for a path at or above the bar (so
+    // the scores were compared), sometimes for a path whose best quick alignment reaches into its
+    // folders (below the bar), and some paths reach a bar only through their folders, which
+    // `judge` must leave to `quick`.
+    let counts = (by_name, name_above, name_not_best, folders_needed);
+    assert!(by_name > 1_000 && name_above > 1_000 && name_not_best > 0 && folders_needed > 100, "{counts:?}");
 }
 
 /// The SSE2 match of a needle's suffix into a file name agrees with the byte loop: names up to
