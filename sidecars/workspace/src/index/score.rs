@@ -165,8 +165,10 @@ pub(crate) fn quick(path: &[u8], needle: &[u8]) -> Option<i64> {
 /// score below the bar. It costs less because the name is a short part of the path.
 pub(crate) fn quick_in_name(path: &[u8], name_start: usize, needle: &[u8]) -> Option<i64> {
     let name_len = path.len() - name_start;
-    // The name's own rank counts its length as the path's; the path's own length replaces it.
-    quick(&path[name_start..], needle).map(|r| r + name_len.min(4095) as i64 - path.len().min(4095) as i64)
+    // The name's own rank counts its length as the path's; the path's own length replaces it
+    // (`rank` is a sum, so the lengths' part of it can be swapped alone).
+    let lengths = |path_len| rank(0, name_len, path_len);
+    quick(&path[name_start..], needle).map(|r| r - lengths(name_len) + lengths(path.len()))
 }
 
 /// Score of the greedy alignment that matches the needle's first byte at `start` (which holds it)
