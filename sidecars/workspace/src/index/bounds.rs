@@ -1,8 +1,10 @@
-//! Upper bounds of the fuzzy score ([`Bounds`]), so fuzzy find can skip the quick score of a path
-//! that cannot enter a full shortlist. They must never be below what `quick` or `exact` give (the
+//! Upper bounds of the fuzzy score ([`Bounds`]): the split bound here and the profile's
+//! (`profile.rs`), so fuzzy find can skip the quick score of a path that cannot enter a full
+//! shortlist. They must never be below what `quick` or `exact` give (the
 //! skip would drop a real answer), which `score_tests` checks over many random paths and queries;
 //! they are worth computing only while they cost less than the quick score they save.
 
+use super::profile::{Folder, Profile};
 use super::{bonus_byte, fold_mask, rank, run_score, BONUS_FILENAME, BONUS_SLASH, FIRST_MULT, GAP_START, SCORE_MATCH};
 
 /// The most an alignment of a needle of `m` bytes can score when its first `h` characters lie
@@ -48,6 +50,8 @@ pub(crate) enum Verdict {
 /// wholly in the file name, to the best the needle's first byte has there.
 pub(crate) struct Bounds {
     pub(super) at: Vec<i32>,
+    /// The profile's bound, for needles it covers.
+    profile: Option<Profile>,
 }
 
 impl Bounds {
@@ -59,41 +63,56 @@ impl Bounds {
             best = best.max(split_score(m, h, gap));
             at[h] = best;
         }
-        Bounds { at }
+        Bounds { at, profile: Profile::new(needle) }
     }
 
-    /// The bound of `path` that [`Bounds::judge`] compares with the bar, for tests.
+    /// The bound of `path` that [`Bounds::judge`] compares with the bar, for tests: the lower of
+    /// the split bound and the profile's over every alignment (`judge` may be tighter: when the
+    /// bar is above `at[1]` the profile bounds only the file name's alignments).
     #[cfg(test)]
     pub(crate) fn rank(&self, path: &[u8], needle: &[u8]) -> i64 {
-        self.bound(path, memchr::memrchr(b'/', path).map_or(0, |i| i + 1), needle, i64::MAX)
+        let name_start = memchr::memrchr(b'/', path).map_or(0, |i| i + 1);
+        let fit = fit_suffix(path, name_start, needle);
+        let split = self.bound(path, name_start, needle, i64::MAX, fit);
+        let Some(profile) = &self.profile else { return split };
+        let (dir, name) = (profile.scan(path, 0, name_start), profile.scan(path, name_start, path.len()));
+        let bound = profile.bound(Some(&dir), &name, fit.0);
+        split.min(bound.map_or(i64::MIN, |score| rank(score, path.len() - name_start, path.len())))
     }
 
-    /// True when the bound of the ASCII `path` is below `bar`, so `quick` need not score it
-    /// for a shortlist that `bar` closes ([`Bounds::judge`]'s [`Verdict::Below`]).
+    /// True when [`Bounds::judge`] puts the ASCII `path` below `bar`, so `quick` need not score
+    /// it for a shortlist that `bar` closes.
     #[cfg(test)]
     pub(crate) fn below(&self, path: &[u8], needle: &[u8], bar: i64) -> bool {
-        matches!(self.judge(path, needle, bar), Verdict::Below)
+        matches!(self.judge(path, needle, bar, &mut Scratch::default()), Verdict::Below)
     }
 
     /// What the bounds of the ASCII `path` say about scoring it for a shortlist that `bar`
-    /// closes. The file name is only scanned when that can change the answer: the bound is never
-    /// above `at[0]` nor below `at[m]`, so when even `at[0]` is below the bar, or even `at[m]` is
-    /// not, the scan cannot matter (short needles, a weak bar). When the bar is above `at[1]`,
-    /// which bounds every alignment with a character before the file name, only the name's own
-    /// alignments can enter ([`Verdict::Name`]).
+    /// closes. First the split bound, whose scan of the file name is skipped when it cannot
+    /// change the answer (it is never above `at[0]` nor below `at[m]`), then the profile's (see
+    /// `profile.rs`; `scratch` keeps the folders' offer of the path before). When the bar is
+    /// above `at[1]`, which bounds every alignment with a character before the file name, only
+    /// the name's own alignments can enter ([`Verdict::Name`]), and the profile bounds those alone.
     #[inline]
-    pub(crate) fn judge(&self, path: &[u8], needle: &[u8], bar: i64) -> Verdict {
+    pub(crate) fn judge(&self, path: &[u8], needle: &[u8], bar: i64, scratch: &mut Scratch) -> Verdict {
         let name_start = memchr::memrchr(b'/', path).map_or(0, |i| i + 1);
-        let (name_len, len) = (path.len() - name_start, path.len());
-        if rank(self.at[0], name_len, len) < bar {
+        let ranked = |score| rank(score, path.len() - name_start, path.len());
+        if ranked(self.at[0]) < bar {
             return Verdict::Below;
         }
-        if rank(self.at[needle.len()], name_len, len) >= bar {
-            return Verdict::Path;
+        let fit = fit_suffix(path, name_start, needle);
+        if ranked(self.at[needle.len()]) < bar && self.bound(path, name_start, needle, bar, fit) < bar {
+            return Verdict::Below;
         }
-        if self.bound(path, name_start, needle, bar) < bar {
-            Verdict::Below
-        } else if rank(self.at[1], name_len, len) < bar {
+        let only_name = ranked(self.at[1]) < bar;
+        if let Some(profile) = &self.profile {
+            let name = profile.offer(path, name_start, path.len());
+            let dir = (!only_name).then(|| profile.folder(path, name_start, &mut scratch.folder));
+            if profile.bound(dir.as_ref(), &name, fit.0).is_none_or(|score| ranked(score) < bar) {
+                return Verdict::Below;
+            }
+        }
+        if only_name {
             Verdict::Name(name_start)
         } else {
             Verdict::Path
@@ -103,16 +122,16 @@ impl Bounds {
     /// An upper bound of the [`rank`] any alignment of `needle` (the one given to
     /// [`Bounds::new`]) in the ASCII `path` whose file name starts at `name_start` can reach,
     /// exact enough to compare with `bar`. The needle's characters that fit in the file name are
-    /// its longest suffix that is a subsequence of the name (a greedy match from the right finds
-    /// it), which leaves `g` before it. When `g` is 0 an alignment may lie wholly in the name,
+    /// its longest suffix that is a subsequence of the name (`fit`, from [`fit_suffix`]), which
+    /// leaves `g` before it. When `g` is 0 an alignment may lie wholly in the name,
     /// and its first character, at or before where the greedy match put it, earns at most the
     /// best bonus of the needle's first byte there (counted `FIRST_MULT` times, where `at`
     /// counted the slash's); any other alignment has a character before the name, which `at[1]`
     /// bounds. That last scan is skipped when it cannot bring the bound below `bar`.
     #[inline]
-    fn bound(&self, path: &[u8], name_start: usize, needle: &[u8], bar: i64) -> i64 {
+    fn bound(&self, path: &[u8], name_start: usize, needle: &[u8], bar: i64, fit: (usize, usize)) -> i64 {
         let name = &path[name_start..];
-        let (g, end) = fit_suffix(path, name_start, needle);
+        let (g, end) = fit;
         let ranked = |score| rank(score, name.len(), path.len());
         if g > 0 || ranked(self.at[1]) >= bar {
             return ranked(self.at[g]);
@@ -130,6 +149,12 @@ impl Bounds {
         }
         ranked(self.at[1].max(self.at[0] - (BONUS_SLASH - first) * FIRST_MULT))
     }
+}
+
+/// A worker's reusable state for [`Bounds::judge`]: the folders' offer of the last path seen.
+#[derive(Default)]
+pub(crate) struct Scratch {
+    folder: Folder,
 }
 
 /// The greedy match of `needle` from the right into the file name of `path` (from `name_start`):

@@ -3,7 +3,8 @@
 //! with the subsequence automaton in chunks of ~1k keys that all cores take turns on (a sample of
 //! the whole tree first, see `spread`); keys with non-ASCII bytes are folded and checked again,
 //! so the ASCII hot path never folds. Every survivor gets the O(n) `quick` score and the best few
-//! are kept, except a survivor whose score bound (`score::Bounds`) is already below the
+//! are kept, except a survivor whose score bound (`score::Bounds`: how many query characters fit in
+//! the file name, and what the path offers each of them) is already below the
 //! shortlist's bar: its worker's own, or the floor all workers share (`shortlist::Floor`). Once
 //! the bar is above what any alignment reaching into the folders can score, only the file name
 //! is scored (`score::quick_in_name`: the same score, on a few bytes instead of the path). The
@@ -202,6 +203,7 @@ impl Snapshot {
             let mut list = Shortlist::new(cap);
             let aut = Subsequence::new(needle);
             let (mut scratch, mut folded, mut kept) = ((Vec::new(), Vec::new()), Vec::new(), Vec::new());
+            let mut judging = score::BoundsScratch::default();
             let no_limit = Cell::new(usize::MAX);
             loop {
                 // Chunks are ~1k keys, so checking between them keeps cancellation prompt.
@@ -221,7 +223,7 @@ impl Snapshot {
                     // survivor unscored when its bound is below the bar (the next query's `quick`
                     // drops it if it does not match: the kept set may be wider, never narrower).
                     let bar = list.bar().max(floor.get());
-                    let verdict = if ascii { bounds.judge(key, needle, bar) } else { Verdict::Path };
+                    let verdict = if ascii { bounds.judge(key, needle, bar, &mut judging) } else { Verdict::Path };
                     let scored = match verdict {
                         Verdict::Below => None,
                         Verdict::Name(start) => score::quick_in_name(key, start, needle),

@@ -10,10 +10,12 @@
 //! after [`fold_char`]: Unicode lower case without accents (what nucleo calls normalization).
 
 pub(crate) use super::fold::{fold_char, fold_into, is_combining};
-pub(crate) use bounds::{Bounds, Verdict};
+pub(crate) use bounds::{Bounds, Scratch as BoundsScratch, Verdict};
 
 #[path = "bounds.rs"]
 mod bounds;
+#[path = "profile.rs"]
+mod profile;
 
 /// Score of every matched character.
 const SCORE_MATCH: i32 = 16;
