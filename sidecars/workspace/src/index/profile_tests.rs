@@ -3,7 +3,7 @@
 //! (`score_tests` checks the bound against `quick` and `exact` over random paths.)
 
 use super::super::tests::{ex, needle};
-use super::super::{rank, Bounds};
+use super::super::{rank, Bounds, Gate};
 
 /// The SSE2 offer of any part of a path agrees with the byte loop: parts that start and end inside
 /// a block, blocks pulled back from the path's end, pairs side by side across two blocks, letters
@@ -53,4 +53,23 @@ fn the_bound_is_the_exact_score_where_the_path_leaves_no_choice() {
         assert_eq!(bounds.rank(p, &nd), ex(path, query), "{path} {query}");
         assert!(coarse > ex(path, query), "{path} {query}: the split bound is exact already");
     }
+}
+
+/// The gate keeps the profile while it prunes at least a quarter of a window, closes it for a
+/// pause after a window that pruned fewer, and opens it again after the pause.
+#[test]
+fn the_profile_is_skipped_for_a_while_where_it_seldom_prunes() {
+    let mut gate = Gate::default();
+    // A window where every third path is pruned: the gate stays open.
+    for i in 0..Gate::WINDOW {
+        assert!(gate.open());
+        gate.tally(i % 3 == 0);
+    }
+    // A window where every fifth path is pruned: the next `PAUSE` paths skip the profile.
+    for i in 0..Gate::WINDOW {
+        assert!(gate.open());
+        gate.tally(i % 5 == 0);
+    }
+    let skipped = (0..2 * Gate::PAUSE).take_while(|_| !gate.open()).count();
+    assert_eq!(skipped, Gate::PAUSE as usize);
 }
