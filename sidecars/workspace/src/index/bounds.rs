@@ -73,11 +73,18 @@ impl Bounds {
     pub(crate) fn rank(&self, path: &[u8], needle: &[u8]) -> i64 {
         let name_start = memchr::memrchr(b'/', path).map_or(0, |i| i + 1);
         let fit = fit_suffix(path, name_start, needle);
-        let split = self.bound(path, name_start, needle, i64::MAX, fit);
+        let split = self.split_rank(path, needle);
         let Some(profile) = &self.profile else { return split };
         let (dir, name) = (profile.scan(path, 0, name_start), profile.scan(path, name_start, path.len()));
         let bound = profile.bound(Some(&dir), &name, fit.0);
         split.min(bound.map_or(i64::MIN, |score| rank(score, path.len() - name_start, path.len())))
+    }
+
+    /// The split bound alone of `path`, for tests.
+    #[cfg(test)]
+    pub(crate) fn split_rank(&self, path: &[u8], needle: &[u8]) -> i64 {
+        let name_start = memchr::memrchr(b'/', path).map_or(0, |i| i + 1);
+        self.bound(path, name_start, needle, i64::MAX, fit_suffix(path, name_start, needle))
     }
 
     /// True when [`Bounds::judge`] puts the ASCII `path` below `bar`, so `quick` need not score
@@ -88,11 +95,14 @@ impl Bounds {
     }
 
     /// What the bounds of the ASCII `path` say about scoring it for a shortlist that `bar`
-    /// closes. First the split bound, whose scan of the file name is skipped when it cannot
-    /// change the answer (it is never above `at[0]` nor below `at[m]`), then the profile's (see
-    /// `profile.rs`; `scratch` keeps the folders' offer of the path before). When the bar is
-    /// above `at[1]`, which bounds every alignment with a character before the file name, only
-    /// the name's own alignments can enter ([`Verdict::Name`]), and the profile bounds those alone.
+    /// closes. First the split bound, which can put the path below only when even `at[m]` is
+    /// (it is never above `at[0]` nor below `at[m]`), and whose look at the first character's
+    /// bonus in the name is skipped when it cannot change the answer; then the profile's (see
+    /// `profile.rs`; `scratch` keeps the folders' offer of the path before and the gate), once
+    /// the shortlist is full (before that nothing that matches is below the bar). Both need the
+    /// needle's fit in the name, which is skipped when neither runs. When the bar is above
+    /// `at[1]`, which bounds every alignment with a character before the file name, only the
+    /// name's own alignments can enter ([`Verdict::Name`]), and the profile bounds those alone.
     #[inline]
     pub(crate) fn judge(&self, path: &[u8], needle: &[u8], bar: i64, scratch: &mut Scratch) -> Verdict {
         let name_start = memchr::memrchr(b'/', path).map_or(0, |i| i + 1);
@@ -100,12 +110,18 @@ impl Bounds {
         if ranked(self.at[0]) < bar {
             return Verdict::Below;
         }
+        let only_name = ranked(self.at[1]) < bar;
+        let verdict = if only_name { Verdict::Name(name_start) } else { Verdict::Path };
+        let split_decides = ranked(self.at[needle.len()]) < bar;
+        let profile = self.profile.as_ref().filter(|_| bar > i64::MIN && scratch.gate.open());
+        if !split_decides && profile.is_none() {
+            return verdict;
+        }
         let fit = fit_suffix(path, name_start, needle);
-        if ranked(self.at[needle.len()]) < bar && self.bound(path, name_start, needle, bar, fit) < bar {
+        if split_decides && self.bound(path, name_start, needle, bar, fit) < bar {
             return Verdict::Below;
         }
-        let only_name = ranked(self.at[1]) < bar;
-        if let Some(profile) = self.profile.as_ref().filter(|_| scratch.gate.open()) {
+        if let Some(profile) = profile {
             let name = profile.offer(path, name_start, path.len());
             let dir = (!only_name).then(|| profile.folder(path, name_start, &mut scratch.folder));
             let below = profile.bound(dir.as_ref(), &name, fit.0).is_none_or(|score| ranked(score) < bar);
@@ -114,11 +130,7 @@ impl Bounds {
                 return Verdict::Below;
             }
         }
-        if only_name {
-            Verdict::Name(name_start)
-        } else {
-            Verdict::Path
-        }
+        verdict
     }
 
     /// An upper bound of the [`rank`] any alignment of `needle` (the one given to
@@ -164,9 +176,9 @@ pub(crate) struct Scratch {
 /// Turns the profile off for a while where it seldom prunes. It costs about a third to half of a
 /// `quick` score, so it pays where it puts many of the paths it reads below the bar (`dts`,
 /// `utils` and `testts` on the npm tree, 70-90%); where it puts fewer than a quarter below, the
-/// next paths go straight to `quick` (`editormain` there: 56.4M instructions a query with the
-/// profile always on, 52.3M with the gate, 49.8M without the profile). The answer is the same
-/// either way: the bound only spares scores.
+/// next 1,024 paths it would read go straight to `quick` (`editormain` there: 56.4M
+/// instructions a query with the profile always on, 52.3M with the gate, 49.8M without the
+/// profile). The answer is the same either way: the bound only spares scores.
 #[derive(Default)]
 pub(super) struct Gate {
     tried: u32,

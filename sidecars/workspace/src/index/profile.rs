@@ -9,8 +9,9 @@
 //! growth is bounded by how far back the side-by-side pairs reach, and a run never crosses from
 //! the folders into the file name (the `/` between them is not in the needle). For `dts` against
 //! `index.d.ts` that is exactly the score. The folders' offer is the same for every file of a
-//! folder, so fuzzy find keeps the last one ([`Folder`]); a part is read sixteen bytes at a time
-//! in SSE2 registers on x86_64.
+//! folder, so fuzzy find keeps the last one ([`Folder`]): in sorted order a folder's files come
+//! together, except where a subfolder's files fall between them. A part is read sixteen bytes at
+//! a time in SSE2 registers on x86_64.
 
 use super::{bonus_byte, BONUS_CONSECUTIVE, BONUS_FILENAME, FIRST_MULT, GAP_START, RUN_CAP, RUN_STEP, SCORE_MATCH};
 
