@@ -93,8 +93,23 @@ fn stdin_eof_ends_the_process() {
     let tree = Tree::new();
     let mut sc = Sidecar::start(tree.root(), &[]);
     ping_works(&mut sc);
-    let status = sc.close_stdin_and_wait();
-    assert!(status.success(), "{status:?}");
+    let exit = sc.close_stdin_and_wait();
+    assert!(exit.success(), "{exit:?}");
+}
+
+/// The control of the harness's wine check (`common::wine`): a live sidecar has more threads than
+/// the one a hung `ExitProcess` leaves, so the check cannot take a sidecar that never began to exit
+/// for one that wine hung.
+#[test]
+#[cfg(windows)]
+fn a_live_sidecar_has_more_than_one_thread() {
+    let tree = Tree::new();
+    let mut sc = Sidecar::start(tree.root(), &[]);
+    sc.wait_ready(true);
+    let threads = common::wine::threads_of(sc.pid()).expect("a thread snapshot");
+    assert!(threads > 1, "{threads} threads");
+    assert!(!common::wine::hung_in_exit(sc.pid()));
+    sc.shutdown();
 }
 
 /// CPU time (user + system) the process has used so far, from /proc/<pid>/stat, in clock ticks.

@@ -8,6 +8,7 @@
 pub mod sidecar;
 pub mod tree;
 pub mod warm;
+pub mod wine;
 
 use std::path::Path;
 
