@@ -73,7 +73,7 @@ impl Bounds {
     pub(crate) fn rank(&self, path: &[u8], needle: &[u8]) -> i64 {
         let name_start = memchr::memrchr(b'/', path).map_or(0, |i| i + 1);
         let fit = fit_suffix(path, name_start, needle);
-        let split = self.split_rank(path, needle);
+        let split = self.bound(path, name_start, needle, i64::MAX, fit);
         let Some(profile) = &self.profile else { return split };
         let (dir, name) = (profile.scan(path, 0, name_start), profile.scan(path, name_start, path.len()));
         let bound = profile.bound(Some(&dir), &name, fit.0);

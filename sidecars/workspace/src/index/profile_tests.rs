@@ -2,8 +2,9 @@
 //! byte, and the bound is the exact score where a path leaves the needle one way to lie.
 //! (`score_tests` checks the bound against `quick` and `exact` over random paths.)
 
+use super::super::bounds::Gate;
 use super::super::tests::{ex, needle};
-use super::super::{quick, Bounds, Gate};
+use super::super::{quick, Bounds};
 use super::{Folder, Profile};
 use crate::test_rng::Rng;
 

@@ -10,8 +10,6 @@
 //! after [`fold_char`]: Unicode lower case without accents (what nucleo calls normalization).
 
 pub(crate) use super::fold::{fold_char, fold_into, is_combining};
-#[cfg(test)]
-use bounds::Gate;
 pub(crate) use bounds::{Bounds, Scratch as BoundsScratch, Verdict};
 
 #[path = "bounds.rs"]
