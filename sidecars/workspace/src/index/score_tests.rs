@@ -268,15 +268,17 @@ fn judged_by_the_name_alone_a_path_scores_as_by_the_whole() {
     assert!(by_name > 1_000 && name_above > 1_000 && name_not_best > 0 && folders_needed > 100, "{counts:?}");
 }
 
-/// The SSE2 match of a needle's suffix into a file name agrees with the byte loop: names up to
-/// and past the register's 16 bytes, paths shorter than it, and letters of either case.
+/// The SSE2 match of a needle's suffix into a file name agrees with the byte loop: names in one
+/// register (up to 16 bytes), in two (up to 32) and past them, paths shorter than the registers,
+/// and letters of either case.
 #[test]
 fn the_file_name_fit_is_the_same_in_a_register_and_byte_by_byte() {
     let mut rng = Rng(0x1234_5678_9abc_def1);
-    let (mut fitted, mut short_paths, mut long_names) = (0, 0, 0);
+    let (mut fitted, mut short_paths, mut two_blocks, mut short_two, mut long_names) = (0, 0, 0, 0, 0);
     for (path, query) in random_pairs(0x5151_7a7a_0303_c0c0, 30_000) {
-        // A random prefix of folders makes some paths longer than the register.
-        let path = format!("{}{path}", "ab/Cd-".repeat(rng.next(4)));
+        // A random prefix of folders makes some paths longer than the registers, and a random
+        // stretch of name (after the last `/`) some names longer than one or both.
+        let path = format!("{}{path}{}", "ab/Cd-".repeat(rng.next(4)), "xY_z".repeat(rng.next(6)));
         let (p, nd) = (path.as_bytes(), needle(&query));
         let name_start = path.rfind('/').map_or(0, |i| i + 1);
         let (g, end) = bounds::fit_suffix(p, name_start, &nd);
@@ -286,9 +288,17 @@ fn the_file_name_fit_is_the_same_in_a_register_and_byte_by_byte() {
             assert_eq!(end, end_bytes, "{path:?} {query:?}");
             fitted += 1;
         }
+        let name_len = p.len() - name_start;
         short_paths += usize::from(p.len() < 16);
-        long_names += usize::from(p.len() - name_start > 16);
+        two_blocks += usize::from((17..=32).contains(&name_len));
+        short_two += usize::from((17..=32).contains(&name_len) && p.len() < 32);
+        long_names += usize::from(name_len > 32);
     }
-    // Positive controls: whole fits, paths shorter than the register, and names longer than it.
-    assert!(fitted > 1_000 && short_paths > 1_000 && long_names > 100, "{fitted} {short_paths} {long_names}");
+    // Positive controls: whole fits, paths shorter than one register, names for two registers
+    // (some in paths shorter than both), and names longer than both.
+    let counts = (fitted, short_paths, two_blocks, short_two, long_names);
+    assert!(
+        fitted > 1_000 && short_paths > 1_000 && two_blocks > 1_000 && short_two > 100 && long_names > 100,
+        "{counts:?}"
+    );
 }
