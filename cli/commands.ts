@@ -13,6 +13,12 @@ import { color, formatBytes, formatSearchHit, formatSidecars, highlightMatch } f
 import type { Output } from './output';
 import type { Session } from './session';
 
+/** The first unportable paths `status.skipped` names, in parentheses (and `...` for the rest). */
+function named(skipped: { unportable: number; unportableSample: string[] }): string {
+  if (skipped.unportable === 0) return '';
+  return ` (${skipped.unportableSample.join(', ')}${skipped.unportable > skipped.unportableSample.length ? ', ...' : ''})`;
+}
+
 type OneShot = Exclude<Invocation, { kind: 'watch' } | { kind: 'interactive' } | { kind: 'conformance' }>;
 
 /** Runs a one-shot command and returns its exit code; failures are thrown as errors. */
@@ -39,7 +45,7 @@ export async function runCommand(inv: OneShot, session: Session, out: Output): P
           `files       ${status.files}`,
           `generation  ${status.generation}`,
           `watching    ${status.watching}${status.watchLimit ? color.yellow(` (out of watches, rescanning every ${status.watchLimit.rescanMs} ms: ${status.watchLimit.message})`) : ''}`,
-          `skipped     ${status.skipped.nonUtf8} not UTF-8, ${status.skipped.errors} unreadable`,
+          `skipped     ${status.skipped.nonUtf8} not UTF-8, ${status.skipped.unportable} named as Windows cannot hold${named(status.skipped)}, ${status.skipped.errors} unreadable`,
         ]);
       }
       return ExitCode.ok;

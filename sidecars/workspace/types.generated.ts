@@ -413,6 +413,27 @@ export interface StatusResult {
      */
     nonUtf8: number;
     /**
+     * Files under the root, now, whose paths hold a name that every method refuses on every platform because Windows reads it as something else (INVALID_PATH: a reserved device name such as NUL or con.ts, a trailing dot or space, ':'), in the file's own name or a folder's above it. They are listed nowhere; kept current while watching.
+     */
+    unportable: number;
+    /**
+     * The first 10 of those paths in sorted order, workspace-relative, so an app can name them.
+     *
+     * @maxItems 10
+     */
+    unportableSample:
+      | []
+      | [string]
+      | [string, string]
+      | [string, string, string]
+      | [string, string, string, string]
+      | [string, string, string, string, string]
+      | [string, string, string, string, string, string]
+      | [string, string, string, string, string, string, string]
+      | [string, string, string, string, string, string, string, string]
+      | [string, string, string, string, string, string, string, string, string]
+      | [string, string, string, string, string, string, string, string, string, string];
+    /**
      * Entries that could not be read.
      */
     errors: number;

@@ -4,8 +4,9 @@
  * unstreamed answer, the values equal `xxhsum -H128` (the reference implementation, Debian's
  * `xxhash`) over files of awkward sizes, `stat` with `hash` and `readFile` agree with it, and an
  * outside write of the same size with the old mtime restored is seen, which is how main detects a
- * conflicting write before saving. Also: a name with a backslash, which git tracks on Linux, is
- * listed and served exactly as `git ls-files` names it.
+ * conflicting write before saving. Also: every name git tracks on Linux is either served exactly
+ * as `git ls-files` names it (a backslash in a name) or, when Windows reads it as something else
+ * and every method refuses it, counted and named in `status.skipped`.
  */
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -144,20 +145,23 @@ describe('workspace/hashes', () => {
   });
 });
 
-// Windows cannot hold a backslash in a name (it is the separator there), so only elsewhere.
-(process.platform !== 'win32' && !underWine ? describe : describe.skip)('a backslash in a file name (git tracks such names)', () => {
-  test('is listed, read, stated and hashed exactly as git ls-files names it', async () => {
-    const repo = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'skaffa-git-')));
+/** A git repository holding `files`, and what `git ls-files` lists there, sorted. */
+function gitRepo(files: Record<string, string>): { repo: string; tracked: string[] } {
+  const repo = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'skaffa-git-')));
+  const git = (...args: string[]) => execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@t.invalid', ...args], { cwd: repo, encoding: 'utf8' });
+  git('init', '-q');
+  for (const [rel, content] of Object.entries(files)) writeFile(repo, rel, content);
+  git('add', '-A');
+  git('commit', '-qm', 'names');
+  // -z: names exactly as stored, without git's quoting of a backslash.
+  return { repo, tracked: git('ls-files', '-z').split('\0').filter(Boolean).sort() };
+}
+
+// Windows cannot hold these names (a backslash is its separator), so only elsewhere.
+(process.platform !== 'win32' && !underWine ? describe : describe.skip)('names git tracks that Windows cannot hold', () => {
+  test('a backslash in a name is listed, read, stated and hashed exactly as git ls-files names it', async () => {
+    const { repo, tracked } = gitRepo({ 'back\\slash.txt': 'b\n', 'dir\\x/inner.txt': 'i\n', 'plain.txt': 'p\n', '.gitignore': '*.log\n' });
     try {
-      const git = (...args: string[]) => execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@t.invalid', ...args], { cwd: repo, encoding: 'utf8' });
-      git('init', '-q');
-      for (const [rel, content] of Object.entries({ 'back\\slash.txt': 'b\n', 'dir\\x/inner.txt': 'i\n', 'plain.txt': 'p\n', '.gitignore': '*.log\n' })) {
-        writeFile(repo, rel, content);
-      }
-      git('add', '-A');
-      git('commit', '-qm', 'names');
-      // -z: names exactly as stored, without git's quoting of the backslash.
-      const tracked = git('ls-files', '-z').split('\0').filter(Boolean).sort();
       expect(tracked).toContain('back\\slash.txt');
       const { api } = openWorkspace(repo);
       expect((await api.glob('**', { limit: 100 })).paths).toEqual(tracked);
@@ -165,7 +169,21 @@ describe('workspace/hashes', () => {
       expect((await api.stat('dir\\x/inner.txt')).type).toBe('file');
       const { hashes } = await api.hashes(['back\\slash.txt']);
       expect(hashes).toEqual([{ path: 'back\\slash.txt', hash: (await api.readFile('back\\slash.txt')).hash }]);
-      expect((await api.status()).skipped).toEqual({ nonUtf8: 0, errors: 0 });
+      expect((await api.status()).skipped).toEqual({ nonUtf8: 0, unportable: 0, unportableSample: [], errors: 0 });
+    } finally {
+      fs.rmSync(repo, { recursive: true, force: true });
+    }
+  });
+
+  test('a name every method refuses (a device name, a colon, a trailing dot) is counted and named, the rest listed', async () => {
+    const refused = ['aux/inner.ts', 'con.ts', 'notes/a:b.txt', 'notes/draft.'];
+    const { repo, tracked } = gitRepo({ 'plain.txt': 'p\n', 'notes/ok.md': 'o\n', ...Object.fromEntries(refused.map((p) => [p, 'x\n'])) });
+    try {
+      expect(tracked).toEqual(expect.arrayContaining(refused));
+      const { api } = openWorkspace(repo);
+      expect((await api.glob('**', { limit: 100 })).paths).toEqual(tracked.filter((p) => !refused.includes(p)));
+      expect((await api.status()).skipped).toEqual({ nonUtf8: 0, unportable: refused.length, unportableSample: refused, errors: 0 });
+      await expect(api.readFile('con.ts')).rejects.toMatchObject({ code: 'INVALID_PATH' });
     } finally {
       fs.rmSync(repo, { recursive: true, force: true });
     }

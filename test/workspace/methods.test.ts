@@ -31,7 +31,7 @@ describe('workspace sidecar end to end', () => {
     await api.findFiles('x', { waitForIndex: true });
     const status = await api.status();
     // Wire paths use '/'; under wine the host's `/` is drive Z:.
-    expect(status).toMatchObject({ root: underWine ? `Z:${root}` : root, state: 'ready', files: visible.length, watching: true, skipped: { nonUtf8: 0, errors: 0 } });
+    expect(status).toMatchObject({ root: underWine ? `Z:${root}` : root, state: 'ready', files: visible.length, watching: true, skipped: { nonUtf8: 0, unportable: 0, unportableSample: [], errors: 0 } });
     expect(status.watchLimit).toBeUndefined();
     expect(api.getRoot()).toBe(root);
   });

@@ -116,6 +116,13 @@ pub fn indexable(root: &Path, rel: &str, file_type: std::fs::FileType) -> bool {
     file_type.is_file() && really_inside(root, &root.join(rel))
 }
 
+/// Whether [`indexable`] leaves out the file or link at `rel` for its name alone (a name
+/// [`normalize`] refuses, such as `NUL`, `a:b.txt` or `dot.`, in it or in a folder above it):
+/// such files are counted in `status.skipped.unportable`, not hidden silently.
+pub fn refused_name(rel: &str, file_type: std::fs::FileType) -> bool {
+    (file_type.is_file() || file_type.is_symlink()) && !is_normal(rel)
+}
+
 /// Whether the walker may descend into the folder at `path` (absolute): see [`really_inside`].
 pub fn descend(root: &Path, path: &Path) -> bool {
     really_inside(root, path)

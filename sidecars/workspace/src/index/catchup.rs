@@ -143,8 +143,8 @@ pub(crate) fn catch_up(
         let mut counters = shared.counters();
         counters.defer_meta = true;
         listing = scan::scan_relist(&shared.opts, relist.clone(), &counters)?;
-        if !counters.into_non_utf8().is_empty() || shared.skips.errors.load(AtomicOrdering::Relaxed) != errors {
-            return Ok(Err("a folder read again holds unreadable entries or names that are not UTF-8".into()));
+        if !counters.into_hidden().is_empty() || shared.skips.errors.load(AtomicOrdering::Relaxed) != errors {
+            return Ok(Err("a folder read again holds unreadable entries or files hidden for their names".into()));
         }
         log = relist.log.take_sorted();
         let seen: HashSet<String> =

@@ -162,7 +162,7 @@ pub(crate) fn apply(index: &Shared, pending: Pending) -> Result<Applied> {
         index.skips.reset_errors();
         let counters = index.counters();
         let fresh = scan::scan_root(&index.opts, &counters, &|_| {})?;
-        index.record_non_utf8(None, counters);
+        index.record_hidden(None, counters);
         let (generation, changes) = store.replace_with(fresh, |snap, base| {
             let changes = snap.diff_against(base);
             (!changes.is_empty(), changes)
@@ -181,7 +181,7 @@ pub(crate) fn apply(index: &Shared, pending: Pending) -> Result<Applied> {
             }
             false => scan::scan_subtree(&index.opts, dir, &counters)?,
         };
-        index.record_non_utf8(Some(&index.root().join(dir)), counters);
+        index.record_hidden(Some(&index.root().join(dir)), counters);
         fresh_dirs.push((dir.clone(), files));
     }
     let applied = store.apply(|snap| {
@@ -251,7 +251,7 @@ fn touch_non_utf8(index: &Shared, path: &Path, structural: bool) {
             return;
         }
     }
-    index.record_non_utf8(Some(path), counters);
+    index.record_hidden(Some(path), counters);
 }
 
 /// The new values of one batch, compared with the snapshot they apply to.
@@ -311,8 +311,9 @@ impl Diff<'_> {
         if rel.is_empty() {
             return;
         }
-        // Non-UTF-8 names under `path` are noted afresh below wherever its subtree is known anew.
-        let forget_non_utf8 = || index.record_non_utf8(Some(path), index.counters());
+        // Files hidden for their names under `path` are noted afresh below wherever its subtree is
+        // known anew.
+        let forget_hidden = || index.record_hidden(Some(path), index.counters());
         match std::fs::symlink_metadata(path) {
             Ok(md) if md.is_dir() => {
                 if structural {
@@ -321,32 +322,38 @@ impl Diff<'_> {
                 if index.is_excluded(&rel, true) {
                     index.watch.unwatch_under(path);
                     self.remove_under(&rel);
-                    forget_non_utf8();
+                    forget_hidden();
                 } else if structural && !self.walked_above(&rel) {
                     let counters = index.counters();
                     let files = scan::scan_subtree(&index.opts, &rel, &counters).unwrap_or_default();
-                    index.record_non_utf8(Some(path), counters);
+                    index.record_hidden(Some(path), counters);
                     self.replace_dir(&rel, files);
                 }
                 // A folder replaced a file of the same name.
                 self.updates.insert(rel, None);
             }
             Ok(md) => {
-                let listed =
-                    !index.is_excluded(&rel, false) && crate::paths::indexable(index.root(), &rel, md.file_type());
+                let excluded = index.is_excluded(&rel, false);
+                let listed = !excluded && crate::paths::indexable(index.root(), &rel, md.file_type());
                 let meta = listed.then(|| scan::file_meta(&md));
                 if structural {
                     // A file (or link) may have replaced a folder of the same name.
                     self.remove_under(&rel);
-                    forget_non_utf8();
+                    forget_hidden();
                 } else if meta.is_some() {
                     self.hinted.insert(rel.clone());
+                }
+                // A file left out for its name is counted while it exists, as a walk counts it.
+                if !listed && !excluded && crate::paths::refused_name(&rel, md.file_type()) {
+                    let counters = index.counters();
+                    counters.unportable(path);
+                    index.record_hidden(Some(path), counters);
                 }
                 self.updates.insert(rel, meta);
             }
             Err(e) if matches!(e.kind(), ErrorKind::NotFound | ErrorKind::NotADirectory) => {
                 self.remove_under(&rel);
-                forget_non_utf8();
+                forget_hidden();
                 self.updates.insert(rel, None);
             }
             Err(_) => {

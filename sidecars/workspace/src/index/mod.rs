@@ -92,7 +92,7 @@ impl Index {
         counters.folders = self.folder_log();
         let base = scan::scan_root(&self.shared.opts, &counters, progress)?;
         self.keep_folders(counters.folders.as_ref().map(|log| log.take_folders()));
-        self.shared.skips.record_non_utf8(None, counters.into_non_utf8());
+        self.shared.skips.record_hidden(None, counters.into_hidden());
         let source = self.shared.store.replace_base(base);
         self.shared.phase.advance(Phase::Ready, || ());
         // Only after "ready": a reader that finds the list closed can rely on the full index.
@@ -204,7 +204,7 @@ impl Index {
 
     /// How many paths were left out and why.
     pub fn skipped(&self) -> Skipped {
-        self.shared.skips.report()
+        self.shared.skips.report(self.root())
     }
 
     /// A consistent, immutable view (FST + overlay at one generation).

@@ -7,7 +7,7 @@
 
 use std::fs::Metadata;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Instant, UNIX_EPOCH};
 
@@ -19,7 +19,7 @@ use super::catchup::Relist;
 use super::chunk::Chunk;
 use super::folders::FolderLog;
 use super::partial::{Found, Publisher};
-use super::skips::Skips;
+use super::skips::{Hidden, Skips};
 use super::types::{cores, FileMeta, IndexOptions};
 use crate::error::{Error, Result};
 
@@ -42,12 +42,12 @@ pub(crate) trait WalkHook: Send + Sync {
 /// The index's [`WalkHook`], shared by every walk once watching has started.
 pub(crate) type DirHook = Arc<dyn WalkHook>;
 
-/// What one walk (or one watcher update) had to skip, shared with the walker threads: the
-/// non-UTF-8 paths it met, which the index then records for the walked folder (see
-/// `Skips::record_non_utf8`), and the index's [`Skips`], which counts unreadable entries. It
+/// What one walk (or one watcher update) had to skip, shared with the walker threads: the files
+/// it met that are hidden for their names, which the index then records for the walked folder
+/// (see `Skips::record_hidden`), and the index's [`Skips`], which counts unreadable entries. It
 /// also carries the index's [`DirHook`], if it has one.
 pub(crate) struct Counters<'a> {
-    pub(crate) non_utf8: Mutex<Vec<PathBuf>>,
+    pub(crate) hidden: Mutex<Vec<(PathBuf, Hidden)>>,
     pub(crate) skips: &'a Skips,
     /// Set for the first scan only: where the walker threads publish what they found so far.
     pub(crate) found: Option<&'a Found>,
@@ -66,16 +66,26 @@ pub(crate) struct Counters<'a> {
 }
 
 impl Counters<'_> {
-    /// The non-UTF-8 paths this walk met.
-    pub(crate) fn into_non_utf8(self) -> Vec<PathBuf> {
-        self.non_utf8.into_inner().unwrap_or_else(|e| e.into_inner())
+    /// The files hidden for their names that this walk met.
+    pub(crate) fn into_hidden(self) -> Vec<(PathBuf, Hidden)> {
+        self.hidden.into_inner().unwrap_or_else(|e| e.into_inner())
     }
 
     /// Notes a non-UTF-8 name and logs the first one to stderr (stdout carries the protocol).
     pub(crate) fn non_utf8(&self, path: &Path) {
-        self.non_utf8.lock().unwrap_or_else(|e| e.into_inner()).push(path.to_path_buf());
-        if !self.skips.logged_non_utf8.swap(true, Ordering::Relaxed) {
-            eprintln!("skaffa-workspace: skipping file names that are not valid UTF-8, first: {}", path.display());
+        self.hide(path, Hidden::NonUtf8, &self.skips.logged_non_utf8, "are not valid UTF-8");
+    }
+
+    /// Notes a file whose path holds a name every method refuses (`paths::refused_name`), and
+    /// logs the first one.
+    pub(crate) fn unportable(&self, path: &Path) {
+        self.hide(path, Hidden::Unportable, &self.skips.logged_unportable, "Windows reads as something else");
+    }
+
+    fn hide(&self, path: &Path, kind: Hidden, logged: &AtomicBool, why: &str) {
+        self.hidden.lock().unwrap_or_else(|e| e.into_inner()).push((path.to_path_buf(), kind));
+        if !logged.swap(true, Ordering::Relaxed) {
+            eprintln!("skaffa-workspace: skipping file names that {why}, first: {}", path.display());
         }
     }
 }
@@ -228,9 +238,16 @@ impl ParallelVisitor for Visitor<'_> {
             self.collect.counters.non_utf8(entry.path());
             return WalkState::Continue;
         };
-        // Only what every method would serve is listed (no FIFOs, no names methods refuse).
-        if !entry.file_type().is_some_and(|t| crate::paths::indexable(self.collect.root, &rel, t)) {
-            return WalkState::Continue;
+        // Only what every method would serve is listed (no FIFOs, no names methods refuse); a
+        // file left out for its name is counted.
+        match entry.file_type() {
+            Some(t) if crate::paths::indexable(self.collect.root, &rel, t) => {}
+            other => {
+                if other.is_some_and(|t| crate::paths::refused_name(&rel, t)) {
+                    self.collect.counters.unportable(entry.path());
+                }
+                return WalkState::Continue;
+            }
         }
         let meta = match self.collect.counters.defer_meta {
             true => Ok(FileMeta { size: 0, mtime_ms: 0, symlink: entry.path_is_symlink() }),

@@ -70,16 +70,17 @@ impl Shared {
         self.rules.is_excluded(rel, is_dir)
     }
 
-    /// Makes the known non-UTF-8 paths under `under` (an absolute folder or file path; `None` =
-    /// the whole root) exactly those `counters` noted, after a walk of it or an event there.
-    pub(crate) fn record_non_utf8(&self, under: Option<&Path>, counters: scan::Counters<'_>) {
-        self.skips.record_non_utf8(under, counters.into_non_utf8());
+    /// Makes the known files hidden for their names under `under` (an absolute folder or file
+    /// path; `None` = the whole root) exactly those `counters` noted, after a walk of it or an
+    /// event there.
+    pub(crate) fn record_hidden(&self, under: Option<&Path>, counters: scan::Counters<'_>) {
+        self.skips.record_hidden(under, counters.into_hidden());
     }
 
     /// A fresh [`scan::Counters`] for one walk or one watcher update.
     pub(crate) fn counters(&self) -> scan::Counters<'_> {
         scan::Counters {
-            non_utf8: Mutex::new(Vec::new()),
+            hidden: Mutex::new(Vec::new()),
             skips: &self.skips,
             found: None,
             on_dir: self.watch.dir_hook(),

@@ -1,36 +1,47 @@
-//! What the index had to leave out, for `workspace/status`: files whose names are not UTF-8 (as
-//! they are now, so the count is what a fresh scan would find, not a running total) and entries
-//! the walks could not read. Walks and the watcher's updates note both as they go (see
-//! `scan::Counters`) and hand their non-UTF-8 findings over here for the folder they covered.
+//! What the index had to leave out, for `workspace/status`: files hidden for their names (not
+//! UTF-8, or refused on every platform because Windows reads them as something else), as they
+//! are now, so the counts are what a fresh scan would find, not running totals; and entries the
+//! walks could not read. Walks and the watcher's updates note both as they go (see
+//! `scan::Counters`) and hand their hidden files over here for the folder they covered.
 
-use std::collections::BTreeSet;
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Mutex;
 
-use super::types::Skipped;
+use super::types::{Skipped, UNPORTABLE_SAMPLE};
+
+/// Why a file is left out for its name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Hidden {
+    /// Its path is not UTF-8, so it cannot be put into JSON.
+    NonUtf8,
+    /// Its path holds a name every method refuses (see `paths::refused_name`).
+    Unportable,
+}
 
 /// The index's record of skipped paths.
 #[derive(Default)]
 pub(crate) struct Skips {
-    /// Every file under the root whose path is not UTF-8, as the last walks and events left it.
-    non_utf8: Mutex<BTreeSet<PathBuf>>,
+    /// Every file under the root hidden for its name, as the last walks and events left it.
+    hidden: Mutex<BTreeMap<PathBuf, Hidden>>,
     /// Unreadable entries met since the last full walk.
     pub(crate) errors: AtomicU64,
-    /// Set once the first non-UTF-8 name is logged, so stderr gets one line, not thousands.
+    /// Set once the first name of each kind is logged, so stderr gets one line, not thousands.
     pub(crate) logged_non_utf8: AtomicBool,
+    pub(crate) logged_unportable: AtomicBool,
 }
 
 impl Skips {
-    /// Makes the known non-UTF-8 paths under `under` (an absolute folder or file path; `None` =
+    /// Makes the known hidden files under `under` (an absolute folder or file path; `None` =
     /// the whole root) exactly `found`, after a walk of it or an event there.
-    pub(crate) fn record_non_utf8(&self, under: Option<&Path>, found: Vec<PathBuf>) {
-        let mut known = self.non_utf8.lock().unwrap_or_else(|e| e.into_inner());
+    pub(crate) fn record_hidden(&self, under: Option<&Path>, found: Vec<(PathBuf, Hidden)>) {
+        let mut known = self.hidden.lock().unwrap_or_else(|e| e.into_inner());
         match under {
             None => *known = found.into_iter().collect(),
             Some(dir) => {
-                known.retain(|p| !p.starts_with(dir));
-                known.extend(found.into_iter().filter(|p| p.starts_with(dir)));
+                known.retain(|p, _| !p.starts_with(dir));
+                known.extend(found.into_iter().filter(|(p, _)| p.starts_with(dir)));
             }
         }
     }
@@ -45,10 +56,15 @@ impl Skips {
         self.errors.store(0, Ordering::Relaxed);
     }
 
-    /// The counts as reported.
-    pub(crate) fn report(&self) -> Skipped {
+    /// The counts as reported, with the first unportable paths relative to `root`.
+    pub(crate) fn report(&self, root: &Path) -> Skipped {
+        let hidden = self.hidden.lock().unwrap_or_else(|e| e.into_inner());
+        let unportable = hidden.iter().filter(|(_, &kind)| kind == Hidden::Unportable).map(|(p, _)| p);
+        let sample = unportable.clone().take(UNPORTABLE_SAMPLE);
         Skipped {
-            non_utf8: self.non_utf8.lock().unwrap_or_else(|e| e.into_inner()).len() as u64,
+            non_utf8: hidden.values().filter(|&&kind| kind == Hidden::NonUtf8).count() as u64,
+            unportable: unportable.count() as u64,
+            unportable_sample: sample.filter_map(|p| super::scan::relative(root, p)).collect(),
             errors: self.errors.load(Ordering::Relaxed),
         }
     }

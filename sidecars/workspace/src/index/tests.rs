@@ -128,6 +128,33 @@ fn non_utf8_names_are_counted_not_indexed() {
     assert_eq!(index.skipped().errors, 0);
 }
 
+/// Names Windows reads as something else are refused by every method on every platform, so they
+/// are not listed; they are counted and named in `status.skipped` instead, and those a rule
+/// ignores are not counted, as a scan counts nothing else it ignores.
+#[cfg(unix)]
+#[test]
+fn unportable_names_are_counted_and_named_not_indexed() {
+    let (_d, root) = temp_root();
+    let hidden = ["NUL", "a:b.txt", "aux/inner.txt", "con.ts", "dot.", "space "];
+    write_tree(&root, &[".gitignore", "ok.txt", "ignored/com1.log", "contents.ts"]);
+    write_tree(&root, &hidden);
+    fs::write(root.join(".gitignore"), "ignored/\n").unwrap();
+    let index = scanned(opts(&root));
+    assert_eq!(paths(&index), [".gitignore", "contents.ts", "ok.txt"]);
+    let skipped = index.skipped();
+    assert_eq!((skipped.unportable, skipped.non_utf8, skipped.errors), (6, 0, 0));
+    assert_eq!(skipped.unportable_sample, hidden);
+    // The sample holds the first ten in sorted order.
+    let more: Vec<String> = (10..30).map(|i| format!("nul.{i}")).collect();
+    write_tree(&root, &more.iter().map(String::as_str).collect::<Vec<_>>());
+    let skipped = scanned(opts(&root)).skipped();
+    assert_eq!(skipped.unportable, 26);
+    assert_eq!(
+        skipped.unportable_sample,
+        ["NUL", "a:b.txt", "aux/inner.txt", "con.ts", "dot.", "nul.10", "nul.11", "nul.12", "nul.13", "nul.14"]
+    );
+}
+
 #[test]
 fn metadata_matches_the_file_system() {
     let (_d, root) = temp_root();

@@ -98,15 +98,25 @@ impl ChangeBatch {
 }
 
 /// Paths the index had to leave out, as reported by `workspace/status`.
-#[derive(Clone, Copy, Debug, Default, serde::Serialize)]
+#[derive(Clone, Debug, Default, serde::Serialize)]
 pub struct Skipped {
     /// Files whose paths are not valid UTF-8 (they can never be put into JSON), as they are now:
     /// a fresh scan would count the same.
     #[serde(rename = "nonUtf8")]
     pub non_utf8: u64,
+    /// Files whose paths hold a name that every method refuses because Windows reads it as
+    /// something else (`NUL`, `con.ts`, `a:b.txt`, a trailing dot or space), as they are now.
+    pub unportable: u64,
+    /// The first [`UNPORTABLE_SAMPLE`] of those paths in sorted order, workspace-relative, so
+    /// an app can name them.
+    #[serde(rename = "unportableSample")]
+    pub unportable_sample: Vec<String>,
     /// Entries the walker could not read (permission denied, vanished, ...).
     pub errors: u64,
 }
+
+/// How many unportable paths [`Skipped`] names.
+pub const UNPORTABLE_SAMPLE: usize = 10;
 
 /// One result of [`Snapshot::fuzzy`].
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -313,6 +313,38 @@ fn non_utf8_count_follows_the_disk_while_watching() {
     assert_eq!(settle(), (0, 0), "after the delete");
 }
 
+/// Files hidden for names Windows reads as something else are counted (and named) as a fresh scan
+/// would count them, through renames, a folder of them, and deletes.
+#[cfg(unix)]
+#[test]
+fn unportable_count_follows_the_disk_while_watching() {
+    let (_d, root) = temp_root();
+    write_tree(&root, &["ok.txt", "NUL"]);
+    let w = Watched::start(Index::new(opts(&root)));
+    w.index.scan(&|_| {}).unwrap();
+    // Such names are never indexed and report nothing, so a marker written after each step shows
+    // when the watcher has handled it.
+    let mut step = 0;
+    let mut settle = || {
+        step += 1;
+        write_tree(&root, &[&format!("marker{step}.txt")]);
+        w.expect(&format!("marker{step}.txt"), ChangeKind::Created);
+        let (live, fresh) = (w.index.skipped(), scanned(opts(&root)).skipped());
+        assert_eq!(live.unportable_sample, fresh.unportable_sample, "step {step}");
+        (live.unportable, fresh.unportable, live.unportable_sample)
+    };
+    assert_eq!(settle(), (1, 1, vec!["NUL".to_owned()]));
+    fs::rename(root.join("NUL"), root.join("con.ts")).unwrap();
+    assert_eq!(settle(), (1, 1, vec!["con.ts".to_owned()]), "after a rename");
+    write_tree(&root, &["aux/a", "aux/b"]);
+    assert_eq!(settle().0, 3, "a folder with two files");
+    fs::rename(root.join("aux"), root.join("plain")).unwrap();
+    assert_eq!(settle().0, 1, "the folder renamed to a portable name");
+    w.expect("plain/a", ChangeKind::Created);
+    fs::remove_file(root.join("con.ts")).unwrap();
+    assert_eq!(settle(), (0, 0, vec![]), "after the delete");
+}
+
 /// Before the first scan's sizes and mtimes are filled in they read 0: a walk of a folder whose
 /// files are already indexed must not report them as changed, while a real write still is.
 #[test]

@@ -270,10 +270,11 @@ impl Persist {
         let root = self.index.root();
         let (root_device, root_inode) = device_inode(root);
         // Records stand for the folders as a full scan found them; one that skipped entries (names
-        // that are not UTF-8, unreadable folders) leaves none, so the next start walks again and
-        // reports the same skips.
+        // that are not UTF-8 or that Windows reads as something else, unreadable folders) leaves
+        // none, so the next start walks again and reports the same skips.
         let skipped = self.index.skipped();
-        let folders = self.index.folders().filter(|_| skipped.non_utf8 == 0 && skipped.errors == 0);
+        let folders =
+            self.index.folders().filter(|_| skipped.non_utf8 == 0 && skipped.unportable == 0 && skipped.errors == 0);
         let header = Header {
             folders: folders.as_ref().map_or(0, |f| f.len() as u64),
             global: folders.as_ref().map_or(0, |f| f.global),
