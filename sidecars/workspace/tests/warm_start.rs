@@ -204,6 +204,30 @@ fn a_second_sidecar_on_the_root_works_uncached_and_a_bad_cache_folder_costs_only
     assert!(!inside.exists());
 }
 
+/// A snapshot that cannot be written is said once on stderr and in `workspace/status`, and the
+/// sidecar goes on uncached. Here a folder stands where the snapshot goes, so the write's last
+/// step (the rename) fails on every platform, as a full disk or a cache folder cleared while the
+/// sidecar runs would fail it.
+#[test]
+fn a_snapshot_that_cannot_be_written_makes_the_cache_unusable_and_the_sidecar_goes_on() {
+    let t = base_tree();
+    let cache = tempfile::tempdir().unwrap();
+    let first = run_once(t.root(), cache.path());
+    let snapshot = std::path::PathBuf::from(first["cache"]["path"].as_str().unwrap());
+    std::fs::remove_file(&snapshot).unwrap();
+    std::fs::create_dir_all(snapshot.join("in-the-way")).unwrap();
+    let mut s = cached(t.root(), cache.path());
+    s.wait_ready(true);
+    let stderr = s.wait_stderr("could not write the snapshot");
+    assert_eq!(stderr.matches("could not write the snapshot").count(), 1, "{stderr}");
+    let status = s.ok("workspace/status", json!({}));
+    assert_eq!(status["cache"]["state"], "unusable", "{status}");
+    assert!(status["cache"]["reason"].as_str().unwrap().starts_with("could not write the snapshot"), "{status}");
+    assert_schema("status.result", &status);
+    assert_eq!(listing(&mut s), cold_listing(t.root()));
+    assert!(snapshot.join("in-the-way").is_dir(), "the folder in the way is left alone");
+}
+
 #[test]
 fn after_a_restart_an_offline_edit_is_never_answered_with_the_old_hash() {
     let t = base_tree();

@@ -14,6 +14,9 @@ const TAG: &[u8] = b"Signature: 8a477f597d28d172789f06886806bc55\n\
 # This file is a cache directory tag created by skaffa-workspace (Skaffa Sidecars).\n\
 # For information about cache directory tags, see https://bford.info/cachedir/\n";
 
+/// What the lock's holder creates and removes at once to learn that the folder takes new files.
+const PROBE: &str = "index.tmp-probe";
+
 /// A root's subfolder, locked by this process.
 #[derive(Debug)]
 pub struct CacheDir {
@@ -56,6 +59,11 @@ pub fn open(cache_root: &Path, root: &Path) -> Opened {
     match lock.try_lock() {
         Ok(()) => {
             remove_abandoned_writes(&sub);
+            // A folder that is there but takes no new file (read-only, a full disk) would fail
+            // only at the first snapshot; found now, `workspace/status` says so from the start.
+            if let Err(e) = probe(&sub) {
+                return unusable("cannot write in it", e, &sub);
+            }
             Opened::Usable(CacheDir { snapshot, _lock: lock })
         }
         Err(TryLockError::WouldBlock) => Opened::Locked { snapshot },
@@ -72,6 +80,13 @@ fn remove_abandoned_writes(sub: &Path) {
             let _ = std::fs::remove_file(entry.path());
         }
     }
+}
+
+/// Creates and removes [`PROBE`] in `sub`.
+fn probe(sub: &Path) -> std::io::Result<()> {
+    let path = sub.join(PROBE);
+    File::create(&path)?;
+    std::fs::remove_file(&path)
 }
 
 /// `<last component>-<xxh3-64 of the whole root, hex>`: readable, and unique per root.
@@ -137,6 +152,27 @@ mod tests {
         assert!(matches!(open(cache.path(), Path::new("/work/app")), Opened::Usable(_)));
         assert!(!sub.join("index.tmp4242").exists(), "the abandoned write is gone");
         assert_eq!(std::fs::read(sub.join("index.snapshot")).unwrap(), b"the snapshot", "the snapshot stays");
+    }
+
+    /// A folder that is there but takes no new file is unusable from the start. A read-only
+    /// folder does not stop root (CI runs as root), so a folder in the probe's place stands in
+    /// for it: creating the file fails either way.
+    #[test]
+    fn a_cache_folder_that_takes_no_new_file_is_unusable_with_a_reason() {
+        let cache = tempfile::tempdir().unwrap();
+        let first = open(cache.path(), Path::new("/work/app"));
+        let Opened::Usable(dir) = &first else { panic!("{first:?}") };
+        let sub = dir.snapshot.parent().unwrap().to_path_buf();
+        drop(first);
+        std::fs::create_dir_all(sub.join(PROBE).join("in-the-way")).unwrap();
+        match open(cache.path(), Path::new("/work/app")) {
+            Opened::Unusable { reason, .. } => assert!(reason.contains("cannot write in it"), "{reason}"),
+            other => panic!("{other:?}"),
+        }
+        // Control: with the way clear the same folder is usable again.
+        std::fs::remove_dir_all(sub.join(PROBE)).unwrap();
+        assert!(matches!(open(cache.path(), Path::new("/work/app")), Opened::Usable(_)));
+        assert!(!sub.join(PROBE).exists(), "the probe is removed");
     }
 
     #[test]

@@ -246,10 +246,17 @@ impl Persist {
         }
     }
 
+    /// Writes a snapshot; a failure goes to stderr and makes the cache `unusable` in
+    /// `workspace/status` (the sidecar goes on uncached: the old snapshot, if any, stays whole).
     fn write_logged(&self, last: &mut Option<(u64, u64)>) {
         match self.write() {
             Ok(marks) => *last = Some(marks),
-            Err(e) => eprintln!("skaffa-workspace: cache: could not write the snapshot: {e}"),
+            Err(e) => {
+                // Status first: whoever sees the stderr line then finds the status saying it too.
+                let reason = format!("could not write the snapshot: {e}");
+                self.status.set(CacheState::Unusable, Some(reason.clone()));
+                eprintln!("skaffa-workspace: cache: {reason}");
+            }
         }
     }
 
