@@ -84,7 +84,7 @@ export async function measureWatch(report: Report, corpus: Corpus, tools: Tools,
     { name: 'watch inotify watches', unit: 'watches', pick: (f) => f.watches },
     { name: 'watch change→event p50', unit: 'ms', pick: (f) => quantile(f.latenciesMs, 0.5), goal: goals.atMost(30, '≤ 30 ms') },
     { name: 'watch change→event p99', unit: 'ms', pick: (f) => quantile(f.latenciesMs, 0.99), goal: goals.atMost(60, '≤ 60 ms') },
-    { name: `watch ${burst}-file burst, all seen`, unit: 'ms', pick: (f) => f.burstAllMs, goal: goals.atMost(500, '≤ 500 ms') },
+    { name: `watch ${burst}-file burst, all seen`, unit: 'ms', pick: (f) => f.burstAllMs, goal: goals.atMost(150, '≤ 150 ms') },
     { name: `watch events lost (${changes} + ${burst} burst)`, unit: 'files', pick: (f) => f.burstLost + f.changesLost, goal: goals.maxAtMost(0, '0 lost, ever') },
   ];
   for (const r of rows) {
