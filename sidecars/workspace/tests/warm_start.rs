@@ -15,7 +15,10 @@ use std::ffi::OsStr;
 use common::assert_schema;
 use common::sidecar::Sidecar;
 use common::tree::Tree;
-use common::warm::{cached, changes, cold_listing, edit_keeping_size_and_mtime, listing, run_once, set, settle};
+use common::warm::{
+    cached, changes, cold_listing, edit_keeping_size_and_mtime, listing, read_snapshot, rewrite_header, run_once, set,
+    settle,
+};
 use serde_json::json;
 
 fn base_tree() -> Tree {
@@ -165,6 +168,33 @@ fn a_damaged_or_foreign_snapshot_means_a_full_scan_with_one_line_saying_why() {
         assert_eq!(lines, 1, "{what}: one stderr line: {stderr}");
         drop(s);
     }
+    // Whole snapshots, checksum and all, that are not this index's: one another version wrote,
+    // and one of this root's path with another folder behind it (made again while no sidecar ran).
+    std::fs::write(&snapshot, &whole).unwrap();
+    rewrite_header(&snapshot, |h| h.version = "0.0.0-other".into());
+    let foreign = |mut s: Sidecar, reason: &str| {
+        let status = s.wait_ready(true);
+        assert_eq!(status["cache"]["state"], "cold", "{status}");
+        assert!(status["cache"]["reason"].as_str().unwrap().contains(reason), "{reason}: {status}");
+        assert_eq!(listing(&mut s), cold, "{reason}");
+        s.shutdown();
+    };
+    foreign(cached(t.root(), cache.path()), "written by version 0.0.0-other");
+    std::fs::write(&snapshot, &whole).unwrap();
+    let moved = t.root().with_extension("moved");
+    std::fs::rename(t.root(), &moved).unwrap();
+    std::fs::create_dir(t.root()).unwrap();
+    for entry in std::fs::read_dir(&moved).unwrap() {
+        let entry = entry.unwrap();
+        std::fs::rename(entry.path(), t.root().join(entry.file_name())).unwrap();
+    }
+    std::fs::remove_dir(&moved).unwrap();
+    foreign(cached(t.root(), cache.path()), "the root folder was replaced");
+    // Control: the snapshot that run wrote, for the folder there now, is taken.
+    let mut s = cached(t.root(), cache.path());
+    assert_eq!(s.wait_ready(true)["cache"]["state"], "warm");
+    s.shutdown();
+
     // A snapshot of another root, copied into this root's place, is foreign too.
     let other = base_tree();
     let other_first = run_once(other.root(), cache.path());
@@ -226,6 +256,26 @@ fn a_snapshot_that_cannot_be_written_makes_the_cache_unusable_and_the_sidecar_go
     assert_schema("status.result", &status);
     assert_eq!(listing(&mut s), cold_listing(t.root()));
     assert!(snapshot.join("in-the-way").is_dir(), "the folder in the way is left alone");
+}
+
+/// A hash computed in one run is kept in the snapshot, with the key of the file it was computed
+/// from, so the next run can answer it after checking that key (issue 18, item 3). The tree is
+/// settled first: the writer hashes the files still within the racy rule's ticks itself (the
+/// next start checks those by content), which here would be all of them.
+#[test]
+fn a_hash_computed_in_one_run_is_kept_in_the_snapshot() {
+    let t = base_tree();
+    let cache = tempfile::tempdir().unwrap();
+    settle();
+    let mut s = cached(t.root(), cache.path());
+    let status = s.wait_ready(true);
+    let r = s.ok("workspace/hashes", json!({ "paths": ["src/main.ts"] }));
+    let want = format!("{:032x}", xxhash_rust::xxh3::xxh3_128(b"main"));
+    assert_eq!(r["hashes"][0]["hash"], want.as_str());
+    s.shutdown();
+    let (_, entries, _) = read_snapshot(std::path::Path::new(status["cache"]["path"].as_str().unwrap()));
+    let hashed: Vec<_> = entries.iter().filter(|e| e.3.is_some()).map(|e| (e.0.as_str(), e.3.unwrap().0)).collect();
+    assert_eq!(hashed, [("src/main.ts", xxhash_rust::xxh3::xxh3_128(b"main"))], "only the file asked for");
 }
 
 #[test]

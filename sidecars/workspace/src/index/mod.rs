@@ -61,6 +61,7 @@ pub use phase::Phase;
 pub use snapshot::Snapshot;
 pub(crate) use stat::Stat;
 pub use types::{Change, ChangeBatch, ChangeKind, EntryType, FileMeta, FuzzyMatch, IndexOptions, Skipped};
+pub(crate) use warm::key_at;
 pub use warm::{lstat_key, CatchUp, Verify, WarmFiles};
 
 /// The live file index. Cheap to clone (an `Arc` inside), `Send + Sync`.

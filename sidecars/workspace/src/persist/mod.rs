@@ -366,16 +366,8 @@ fn open_outside(cache_root: &Path, root: &Path) -> Opened {
     cache_dir::open(cache_root, root)
 }
 
-/// The root folder's device and inode, so a folder replaced at the same path is not taken for it.
+/// The root folder's device and inode (on Windows its volume serial number and file index), so a
+/// folder replaced at the same path is not taken for it; `(0, 0)` when they cannot be read.
 fn device_inode(root: &Path) -> (u64, u64) {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::MetadataExt;
-        std::fs::metadata(root).map_or((0, 0), |m| (m.dev(), m.ino()))
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = root;
-        (0, 0)
-    }
+    crate::index::key_at(root, true).map_or((0, 0), |k| (k.device, k.inode))
 }

@@ -5,6 +5,9 @@ use std::collections::BTreeSet;
 use std::path::Path;
 
 use serde_json::{json, Value};
+use skaffa_workspace::hashes::FileKey;
+use skaffa_workspace::index::{Folders, Print};
+use skaffa_workspace::persist::format::{self, Entry, Header};
 
 use super::sidecar::Sidecar;
 
@@ -68,4 +71,34 @@ pub fn catch_up(status: &Value) -> &Value {
     let how = &status["cache"]["catchUp"];
     assert!(how.is_object(), "a warm start reports how it caught up: {status}");
     how
+}
+
+/// One snapshot entry as plain data: path, key, symlink flag, hash with the time it was computed.
+pub type Owned = (String, FileKey, bool, Option<(u128, i64)>);
+
+/// The snapshot at `path` as the format reads it: header, entries and folder records.
+pub fn read_snapshot(path: &Path) -> (Header, Vec<Owned>, Vec<(String, Print)>) {
+    let (mut entries, mut folders) = (Vec::new(), Vec::new());
+    let header = format::read(
+        path,
+        |_| Ok(()),
+        |p, print| folders.push((p.to_owned(), print)),
+        |e| {
+            entries.push((e.path.to_owned(), e.key, e.symlink, e.hash));
+            Ok(())
+        },
+    )
+    .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    (header, entries, folders)
+}
+
+/// Writes the snapshot at `path` again, whole and with a valid checksum, after `change` edited its
+/// header: a snapshot as another sidecar (another version, another root) would have written it.
+pub fn rewrite_header(path: &Path, change: impl FnOnce(&mut Header)) {
+    let (mut header, entries, folders) = read_snapshot(path);
+    change(&mut header);
+    let records = Folders::from_sorted(header.global, folders);
+    let entries =
+        entries.iter().map(|(p, key, symlink, hash)| Ok(Entry { path: p, key: *key, symlink: *symlink, hash: *hash }));
+    format::write(path, &header, entries, records.as_ref()).unwrap();
 }
