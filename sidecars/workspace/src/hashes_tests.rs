@@ -74,13 +74,11 @@ fn a_same_size_edit_with_the_old_mtime_restored_answers_the_new_hash() {
     assert_eq!(cache.hash_file("f.txt", &open()).unwrap(), xxhash_rust::xxh3::xxh3_128(b"first"));
 
     // Make the entry as settled as a long-idle file's: only its key can refuse it now.
-    {
-        let mut entries = cache.entries.lock().unwrap();
-        let entry = entries.get_mut("f.txt").unwrap();
-        entry.key.ctime_ns = entry.key.ctime_ns.min(now_ns() - 10 * RACY_TICK_NS);
-        entry.computed_ns = now_ns();
-    }
-    let settled = cache.entries.lock().unwrap()["f.txt"];
+    let mut entry = cache.get("f.txt").unwrap();
+    entry.key.ctime_ns = entry.key.ctime_ns.min(now_ns() - 10 * RACY_TICK_NS);
+    entry.computed_ns = now_ns();
+    cache.remember("f.txt", entry);
+    let settled = cache.get("f.txt").unwrap();
     assert!(settled.key.mtime_ns < now_ns() - 2 * RACY_TICK_NS);
 
     write_at(&path, b"other", old);
@@ -98,7 +96,7 @@ fn a_file_hashed_just_after_a_write_is_hashed_again_until_it_settles() {
     let cache = HashCache::default();
     let open = || std::fs::File::open(&path).unwrap();
     cache.hash_file("g.txt", &open()).unwrap();
-    let entry = cache.entries.lock().unwrap()["g.txt"];
+    let entry = cache.get("g.txt").unwrap();
     // Just written: its ctime is within two ticks of the computation, so no lookup trusts it,
     // even with an unchanged key (here a planted wrong hash would otherwise be answered).
     cache.remember("g.txt", Cached { hash: 42, ..entry });
@@ -110,4 +108,22 @@ fn a_file_hashed_just_after_a_write_is_hashed_again_until_it_settles() {
         Cached { hash: 42, computed_ns: entry.key.ctime_ns.max(entry.key.mtime_ns) + 3 * RACY_TICK_NS, ..entry },
     );
     assert_eq!(cache.lookup("g.txt", &entry.key), Some(42));
+}
+
+/// Each path finds its own entry among many, and storing one again replaces it in place.
+#[test]
+fn every_path_finds_its_own_entry_and_a_new_one_replaces_it() {
+    let cache = HashCache::default();
+    let entry = |i: u64| Cached { key: key(i as i64, i as i64), hash: u128::from(i) << 64 | 7, computed_ns: 0 };
+    let path = |i: u64| format!("src/dir{}/file{i}.ts", i % 13);
+    for i in 0..20_000 {
+        cache.remember(&path(i), entry(i));
+    }
+    cache.remember(&path(5), entry(99_999));
+    assert_eq!(cache.entries.lock().unwrap().all.len(), 20_000, "replaced in place");
+    for i in (0..20_000).filter(|&i| i != 5) {
+        assert_eq!(cache.get(&path(i)).map(|c| c.hash), Some(entry(i).hash), "{}", path(i));
+    }
+    assert_eq!(cache.get(&path(5)).map(|c| c.hash), Some(entry(99_999).hash));
+    assert!(cache.get("src/dir0/file20000.ts").is_none());
 }
