@@ -5,9 +5,12 @@
  * unverified), warm ready (spawn → state ready and cache warm, i.e. the catch-up is done), and the
  * catch-up after 1,000 files were changed while no sidecar ran (each reported once as changed).
  * Same options as the cold rows (`--no-ignore`), fresh cache folder per corpus; a second pair of
- * rows repeats first answer and ready with the ignore files honoured. The catch-up row
- * appends a space in place to 1,000 files of the generated tree per round (no listing or search
- * answer depends on it); the pinned npm corpus is never changed. The generator hard-links its
+ * rows repeats first answer and ready with the ignore files honoured. The catch-up row changes
+ * 1,000 files of the generated tree per round: 700 get a space appended in place, 100 are renamed
+ * in their folder, 100 are moved out of the tree, and 100 new files appear beside others, so the
+ * catch-up also reads folders again; everything but the appended spaces (which no listing or
+ * search answer depends on) is undone after the last round. The pinned npm corpus is never
+ * changed. The generator hard-links its
  * files to a few templates, and any change to one link (even its removal) gives every file
  * sharing that inode a new ctime, which the catch-up rightly reports as changed: so before the
  * snapshot is taken, the files those rounds will edit are made files of their own once, and the
@@ -138,6 +141,9 @@ export async function measureWarmIndex(report: Report, corpus: Corpus, tools: To
   const fd: number[] = [];
   const catchUpRounds = offline ? Math.min(rounds, 2) : 0;
   const edits = Array.from({ length: catchUpRounds }, (_, i) => pickFiles(corpus.root, OFFLINE_CHANGES, i));
+  // Where files moved out of the tree wait: beside the corpus, so a move is a rename.
+  const hold = fs.mkdtempSync(path.join(path.dirname(corpus.root), 'offline-hold-'));
+  const undo: Array<() => void> = [];
   try {
     if (unshare(edits.flat())) await sleep(SETTLE_MS);
     const { first, ready, cold, last } = await warmAndCold(corpus.root, cacheDir, true, rounds, async () => {
@@ -154,17 +160,51 @@ export async function measureWarmIndex(report: Report, corpus: Corpus, tools: To
     // Catch-up after offline changes: each round changes another 1,000 files while no sidecar runs.
     const catchUp: number[] = [];
     for (let i = 0; i < catchUpRounds; i++) {
-      for (const p of edits[i]) fs.appendFileSync(p, ' ');
-      const changedNow = edits[i].map((p) => path.relative(corpus.root, p).split(path.sep).join('/'));
+      const expected = changeOffline(corpus.root, edits[i], hold, undo);
       const w = await warmStart(corpus.root, cacheDir, true);
-      const missing = changedNow.filter((p) => !w.changed.has(`changed ${p}`));
-      if (missing.length) throw new Error(`the catch-up missed ${missing.length} of ${changedNow.length} offline changes, e.g. ${missing[0]}`);
+      const missing = expected.filter((c) => !w.changed.has(c));
+      if (missing.length) throw new Error(`the catch-up missed ${missing.length} of ${expected.length} offline changes, e.g. ${missing[0]}`);
       catchUp.push(w.ready);
     }
     report.add({ name: `warm ready after ${OFFLINE_CHANGES} offline changes`, ...base, unit: 'ms', project: summarize(catchUp), peer: 'cold ready (same sidecar)', peerResult: summarize(cold) });
   } finally {
+    // The tree goes back to its generated paths for later runs, whatever happened.
+    undo.reverse().forEach((step) => step());
     fs.rmSync(cacheDir, { recursive: true, force: true });
+    fs.rmSync(hold, { recursive: true, force: true });
   }
+}
+
+/**
+ * Makes one round's offline changes to `files` (files of their own, see `unshare`): a tenth
+ * renamed in their folder, a tenth moved out of the tree into `hold`, a tenth joined by a new file
+ * beside them, the rest appended to in place. Pushes onto `undo` what puts the paths back, and
+ * returns the changes the catch-up must report, as `type path`.
+ */
+function changeOffline(root: string, files: string[], hold: string, undo: Array<() => void>): string[] {
+  const rel = (p: string) => path.relative(root, p).split(path.sep).join('/');
+  const tenth = Math.floor(files.length / 10);
+  const expected: string[] = [];
+  files.forEach((p, i) => {
+    if (i < tenth) {
+      fs.renameSync(p, `${p}.moved`);
+      undo.push(() => fs.renameSync(`${p}.moved`, p));
+      expected.push(`deleted ${rel(p)}`, `created ${rel(p)}.moved`);
+    } else if (i < 2 * tenth) {
+      const away = path.join(hold, `${undo.length}`);
+      fs.renameSync(p, away);
+      undo.push(() => fs.renameSync(away, p));
+      expected.push(`deleted ${rel(p)}`);
+    } else if (i < 3 * tenth) {
+      fs.writeFileSync(`${p}.new`, 'new\n');
+      undo.push(() => fs.rmSync(`${p}.new`, { force: true }));
+      expected.push(`created ${rel(p)}.new`);
+    } else {
+      fs.appendFileSync(p, ' ');
+      expected.push(`changed ${rel(p)}`);
+    }
+  });
+  return expected;
 }
 
 /**
