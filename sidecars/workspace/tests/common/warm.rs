@@ -24,9 +24,14 @@ pub fn listing(s: &mut Sidecar) -> BTreeSet<String> {
 
 /// The index a cold scan of `root` builds (no cache), for comparison.
 pub fn cold_listing(root: &Path) -> BTreeSet<String> {
+    cold(root).0
+}
+
+/// [`cold_listing`], and what that scan reports as `status.skipped`.
+pub fn cold(root: &Path) -> (BTreeSet<String>, Value) {
     let mut s = Sidecar::start(root, &[]);
-    s.wait_ready(false);
-    listing(&mut s)
+    let status = s.wait_ready(false);
+    (listing(&mut s), status["skipped"].clone())
 }
 
 /// Runs a sidecar with the cache until ready and shuts it down, which writes the snapshot.
