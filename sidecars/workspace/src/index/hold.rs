@@ -7,6 +7,7 @@
 //! that only unit tests use live behind `cfg(test)` instead.
 
 use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 /// The variable that sets the hold.
@@ -24,10 +25,29 @@ impl Hold {
         Hold { after, released }
     }
 
-    /// Called by a walker thread after the scan's published total reached `published`: blocks,
-    /// polling every 2 ms, while the hold applies.
+    /// Called after the scan's published total reached `published` (or where a walk that
+    /// publishes nothing reached that many files): blocks, polling every 2 ms, while the hold
+    /// applies.
     pub(crate) fn wait(&self, published: u64) {
         while published >= self.after && !(self.released)() {
+            std::thread::sleep(Duration::from_millis(2));
+        }
+    }
+
+    /// Called by a walker thread before it publishes `n` more files, `admitted` counting the
+    /// files admitted so far: admits them while the count stays within the hold, and otherwise
+    /// blocks, polling every 2 ms, until released. So the held walk stops at exactly `after`
+    /// files however many threads publish (waiting after a publish instead let each thread add
+    /// one more, and a test that had read the count saw files appear after it).
+    pub(crate) fn admit(&self, admitted: &AtomicU64, n: u64) {
+        loop {
+            let now = admitted.load(Ordering::SeqCst);
+            if now + n <= self.after || (self.released)() {
+                if admitted.compare_exchange(now, now + n, Ordering::SeqCst, Ordering::SeqCst).is_ok() {
+                    return;
+                }
+                continue;
+            }
             std::thread::sleep(Duration::from_millis(2));
         }
     }
@@ -49,4 +69,27 @@ pub(crate) fn from_env(root: &Path) -> Option<Hold> {
     let release = root.join(&rel);
     // `symlink_metadata`: the release file itself, never what a link there points to.
     Some(Hold::new(files, Box::new(move || release.symlink_metadata().is_ok())))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Arc;
+
+    /// Files within the hold are admitted without asking whether it was released; the next one
+    /// asks, and is admitted only once it is, so a held walk stops at exactly `after`.
+    #[test]
+    fn a_hold_admits_exactly_its_count_then_waits_for_the_release() {
+        let asked = Arc::new(AtomicU64::new(0));
+        let counter = asked.clone();
+        // Released on the second question: the first one sees a hold still in place.
+        let hold = Hold::new(3, Box::new(move || counter.fetch_add(1, Ordering::SeqCst) >= 1));
+        let admitted = AtomicU64::new(0);
+        for _ in 0..3 {
+            hold.admit(&admitted, 1);
+        }
+        assert_eq!((admitted.load(Ordering::SeqCst), asked.load(Ordering::SeqCst)), (3, 0));
+        hold.admit(&admitted, 1);
+        assert_eq!((admitted.load(Ordering::SeqCst), asked.load(Ordering::SeqCst)), (4, 2));
+    }
 }

@@ -96,14 +96,21 @@ pub(crate) struct Found {
     state: Mutex<State>,
     /// Files published, readable without the lock (the hold checks it after every publish).
     files: AtomicU64,
+    /// Files the test seam's hold admitted for publishing (see `Hold::admit`).
+    admitted: AtomicU64,
     /// The test seam of `hold`, if set.
     hold: OnceLock<Hold>,
 }
 
 impl Found {
-    /// Appends `block` unless the list is closed.
+    /// Appends `block` unless the list is closed. Under the test seam's hold a block is
+    /// published once admitted (see `Hold::admit`), so the count stops at exactly the hold's,
+    /// and the thread whose block reached it then waits to be released.
     fn publish(&self, block: Arc<Block>) {
         let n = block.ends.len() as u64;
+        if let Some(hold) = self.hold.get() {
+            hold.admit(&self.admitted, n);
+        }
         {
             let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
             if state.closed {
