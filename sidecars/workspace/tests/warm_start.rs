@@ -152,12 +152,16 @@ fn a_damaged_or_foreign_snapshot_means_a_full_scan_with_one_line_saying_why() {
     let first = run_once(t.root(), cache.path());
     let snapshot = std::path::PathBuf::from(first["cache"]["path"].as_str().unwrap());
     let whole = std::fs::read(&snapshot).unwrap();
+    // A whole snapshot, checksum and all, that another version wrote.
+    rewrite_header(&snapshot, |h| h.version = "0.0.0-other".into());
+    let other_version = std::fs::read(&snapshot).unwrap();
     let cold = cold_listing(t.root());
     let cases: Vec<(&str, Vec<u8>, &[&str], &str)> = vec![
         ("truncated", whole[..whole.len() / 2].to_vec(), &[], "snapshot corrupt"),
         ("flipped", whole.iter().enumerate().map(|(i, b)| if i == 40 { b ^ 1 } else { *b }).collect(), &[], "corrupt"),
         ("other options", whole.clone(), &["--exclude", "docs/**"], "other --exclude/--no-ignore options"),
         ("not a snapshot", b"hello".to_vec(), &[], "not a workspace snapshot"),
+        ("other version", other_version, &[], "written by version 0.0.0-other"),
     ];
     for (what, bytes, extra, reason) in cases {
         std::fs::write(&snapshot, &bytes).unwrap();
@@ -179,18 +183,8 @@ fn a_damaged_or_foreign_snapshot_means_a_full_scan_with_one_line_saying_why() {
         assert_eq!(lines, 1, "{what}: one stderr line: {stderr}");
         drop(s);
     }
-    // Whole snapshots, checksum and all, that are not this index's: one another version wrote,
-    // and one of this root's path with another folder behind it (made again while no sidecar ran).
-    std::fs::write(&snapshot, &whole).unwrap();
-    rewrite_header(&snapshot, |h| h.version = "0.0.0-other".into());
-    let foreign = |mut s: Sidecar, reason: &str| {
-        let status = s.wait_ready(true);
-        assert_eq!(status["cache"]["state"], "cold", "{status}");
-        assert!(status["cache"]["reason"].as_str().unwrap().contains(reason), "{reason}: {status}");
-        assert_eq!(listing(&mut s), cold, "{reason}");
-        s.shutdown();
-    };
-    foreign(cached(t.root(), cache.path()), "written by version 0.0.0-other");
+    // A whole snapshot of this root's path with another folder behind it (made again while no
+    // sidecar ran).
     std::fs::write(&snapshot, &whole).unwrap();
     let moved = t.root().with_extension("moved");
     std::fs::rename(t.root(), &moved).unwrap();
@@ -200,7 +194,12 @@ fn a_damaged_or_foreign_snapshot_means_a_full_scan_with_one_line_saying_why() {
         std::fs::rename(entry.path(), t.root().join(entry.file_name())).unwrap();
     }
     std::fs::remove_dir(&moved).unwrap();
-    foreign(cached(t.root(), cache.path()), "the root folder was replaced");
+    let mut s = cached(t.root(), cache.path());
+    let status = s.wait_ready(true);
+    assert_eq!(status["cache"]["state"], "cold", "{status}");
+    assert!(status["cache"]["reason"].as_str().unwrap().contains("the root folder was replaced"), "{status}");
+    assert_eq!(listing(&mut s), cold);
+    s.shutdown();
     // Control: the snapshot that run wrote, for the folder there now, is taken.
     let mut s = cached(t.root(), cache.path());
     assert_eq!(s.wait_ready(true)["cache"]["state"], "warm");

@@ -93,7 +93,7 @@ impl Index {
         counters.folders = self.folder_log();
         let base = scan::scan_root(&self.shared.opts, &counters, progress)?;
         self.keep_folders(counters.folders.as_ref().map(|log| log.take_folders()));
-        self.shared.skips.record_hidden(None, counters.into_hidden());
+        self.shared.record_hidden(None, counters);
         let source = self.shared.store.replace_base(base);
         self.shared.phase.advance(Phase::Ready, || ());
         // Only after "ready": a reader that finds the list closed can rely on the full index.

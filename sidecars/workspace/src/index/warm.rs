@@ -131,7 +131,7 @@ impl Index {
                 (walked, keys, CatchUp { folders: checked, reread: 0, walk: Some(why) })
             }
         };
-        shared.skips.record_hidden(None, counters.into_hidden());
+        shared.record_hidden(None, counters);
         let (sizes, mtimes) = now_keys.iter().map(|k| k.map_or((0, 0), |k| (k.size, ns_to_ms(k.mtime_ns)))).unzip();
         let fresh = walked.with_meta(sizes, mtimes);
         drop(walked);
