@@ -102,6 +102,8 @@ function hintFor(e: SidecarError, crash: CrashInfo | undefined): string[] {
       return ['  See docs/remote.md: which builds are uploaded, where (--remote-dir), and how to build one for the remote.'];
     case 'INVALID_ENCODING':
       return ['  The file is not UTF-8 text; `skaffa read --base64 <path>` reads it as bytes.'];
+    case 'PERMISSION_DENIED':
+      return ['  The sidecar runs as you: the file or a folder above it does not let you read it (check its permissions).'];
     default:
       return [];
   }

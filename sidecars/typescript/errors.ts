@@ -14,6 +14,8 @@ export const TypeScriptErrorCodes = {
   notAnalyzed: 'NOT_ANALYZED',
   /** A path component Windows reads as something else (passed through from the workspace crate's confinement). */
   invalidPath: 'INVALID_PATH',
+  /** The file is there, but its permissions do not let the sidecar read it. */
+  permissionDenied: 'PERMISSION_DENIED',
 } as const;
 
 export type TypeScriptErrorCode = (typeof TypeScriptErrorCodes)[keyof typeof TypeScriptErrorCodes];

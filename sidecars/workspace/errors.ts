@@ -21,6 +21,8 @@ export const WorkspaceErrorCodes = {
   tooLarge: 'TOO_LARGE',
   /** `readFile` as `utf8` of a file that is not UTF-8. */
   invalidEncoding: 'INVALID_ENCODING',
+  /** The file or folder is there, but its permissions do not let the sidecar read it. */
+  permissionDenied: 'PERMISSION_DENIED',
 } as const;
 
 export type WorkspaceErrorCode = (typeof WorkspaceErrorCodes)[keyof typeof WorkspaceErrorCodes];

@@ -181,7 +181,7 @@ export interface PathHashError {
  */
 export interface PathError {
   /**
-   * NOT_FOUND (missing, ignored or excluded, a FIFO or device, a dangling or looping link), NOT_A_FILE (a folder), OUTSIDE_WORKSPACE, INVALID_PATH, or INTERNAL (the file could not be read).
+   * NOT_FOUND (missing, ignored or excluded, a FIFO or device, a dangling or looping link), NOT_A_FILE (a folder), OUTSIDE_WORKSPACE, INVALID_PATH, PERMISSION_DENIED (its permissions keep the sidecar from reading it), or INTERNAL (the file could not be read for another reason).
    */
   code: string;
   /**

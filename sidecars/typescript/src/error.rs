@@ -53,6 +53,8 @@ impl Error {
     /// The wire error code (see docs/protocol.md).
     pub fn code(&self) -> &'static str {
         match self {
+            // As in the workspace crate: permissions the user can change are not a bug.
+            Error::Io { source, .. } if source.kind() == std::io::ErrorKind::PermissionDenied => "PERMISSION_DENIED",
             Error::Io { .. } => "INTERNAL",
             Error::NotFound { .. } => "NOT_FOUND",
             Error::OutsideWorkspace { .. } => "OUTSIDE_WORKSPACE",

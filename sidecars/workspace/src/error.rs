@@ -46,6 +46,9 @@ impl Error {
     /// The wire error code (see docs/protocol.md).
     pub fn code(&self) -> &'static str {
         match self {
+            // The file or folder is there but its permissions keep the sidecar out (`EACCES`,
+            // `EPERM`, Windows' access denied): the user can act on that, unlike on a bug.
+            Error::Io { source, .. } if source.kind() == std::io::ErrorKind::PermissionDenied => "PERMISSION_DENIED",
             Error::Io { .. } | Error::Watch { .. } | Error::Fst(_) => "INTERNAL",
             Error::NotFound { .. } | Error::SymlinkLoop { .. } => "NOT_FOUND",
             Error::NotAFile { .. } => "NOT_A_FILE",

@@ -2,6 +2,7 @@
 //! are read on a thread into a channel; responses are matched by id while events are kept in
 //! order so tests can wait for the one they expect (with a deadline, never a sleep).
 
+use std::cell::Cell;
 use std::ffi::OsStr;
 use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
@@ -13,6 +14,49 @@ use crossbeam_channel::{unbounded, Receiver, RecvTimeoutError};
 use serde_json::{json, Value};
 
 use super::DEADLINE;
+
+thread_local! {
+    /// Whether the sidecars this thread (one test) starts are denied root's power to read past
+    /// permissions (see [`confine`]).
+    static CONFINED: Cell<bool> = const { Cell::new(false) };
+}
+
+/// From now on, every sidecar this test (its thread) starts reads the tree as its permissions
+/// allow, even as root (CI runs as root, whose `CAP_DAC_OVERRIDE` and `CAP_DAC_READ_SEARCH` open any
+/// folder): on Linux, the child drops both from its bounding set before it runs the binary, so
+/// the binary never holds them. Returns false where that is not possible (root elsewhere than
+/// on Linux), so a test of unreadable entries can say it did not run rather than pass.
+pub fn confine() -> bool {
+    CONFINED.set(true);
+    #[cfg(unix)]
+    {
+        // SAFETY: geteuid has no preconditions and cannot fail.
+        let root = unsafe { libc::geteuid() } == 0;
+        !root || cfg!(target_os = "linux")
+    }
+    #[cfg(not(unix))]
+    false
+}
+
+/// Drops the capabilities that let root read past permissions, in the child before `exec`.
+#[cfg(target_os = "linux")]
+fn drop_read_override(cmd: &mut Command) {
+    use std::os::unix::process::CommandExt;
+    const CAP_DAC_OVERRIDE: libc::c_ulong = 1;
+    const CAP_DAC_READ_SEARCH: libc::c_ulong = 2;
+    // SAFETY: the closure runs between fork and exec and only calls prctl, which is
+    // async-signal-safe and allocates nothing.
+    unsafe {
+        cmd.pre_exec(|| {
+            for cap in [CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH] {
+                if libc::prctl(libc::PR_CAPBSET_DROP, cap, 0, 0, 0) != 0 {
+                    return Err(std::io::Error::last_os_error());
+                }
+            }
+            Ok(())
+        });
+    }
+}
 
 /// One sidecar process.
 pub struct Sidecar {
@@ -51,6 +95,10 @@ impl Sidecar {
             .env("GIT_CONFIG_SYSTEM", nowhere.join("gitconfig"));
         for (key, value) in env {
             cmd.env(key, value);
+        }
+        #[cfg(target_os = "linux")]
+        if CONFINED.get() {
+            drop_read_override(&mut cmd);
         }
         let mut child = cmd
             .arg("--root")
