@@ -434,7 +434,7 @@ export interface StatusResult {
       | [string, string, string, string, string, string, string, string, string]
       | [string, string, string, string, string, string, string, string, string, string];
     /**
-     * Entries that could not be read.
+     * Entries under the root that cannot be read now, as a fresh scan would count them: a folder the sidecar may not list (everything beneath it is left out), an entry it may not lstat. On Linux a folder's permission change while watching is followed at once; elsewhere the folder is counted again at its next walk.
      */
     errors: number;
   };

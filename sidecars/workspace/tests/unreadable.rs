@@ -149,3 +149,31 @@ fn a_folder_unlocked_while_no_sidecar_ran_comes_back_as_in_a_cold_scan() {
     assert_eq!(after.cold_skipped["errors"], 0, "{}", after.status);
     assert_eq!(after.reported, set(&[("created", "locked/b.txt"), ("created", "locked/deep/c.txt")]));
 }
+
+/// While watching (Linux, where a folder's permission change is its own event): a folder locked
+/// leaves the index with its files, as a fresh scan would not see them, and comes back unlocked.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_folder_locked_and_unlocked_while_watched_follows_its_permissions() {
+    assert!(sidecar::confine(), "cannot confine a root sidecar on this platform");
+    let t = tree();
+    let mut s = Sidecar::start(t.root(), &[]);
+    s.wait_ready(true);
+    chmod(&t.root().join("locked"), 0o000);
+    let (gone, seen) = s.wait_event("workspace/didChange", 0, |_| true);
+    let (locked, locked_skipped) = (listing(&mut s), s.ok("workspace/status", json!({}))["skipped"].clone());
+    unlock(&t);
+    let (back, _) = s.wait_event("workspace/didChange", seen, |_| true);
+    let (unlocked, unlocked_skipped) = (listing(&mut s), s.ok("workspace/status", json!({}))["skipped"].clone());
+    s.shutdown();
+    let kinds = |batch: &serde_json::Value| -> BTreeSet<(String, String)> {
+        let list = batch["changes"].as_array().unwrap().iter();
+        list.map(|c| (c["type"].as_str().unwrap().to_owned(), c["path"].as_str().unwrap().to_owned())).collect()
+    };
+    assert_eq!(kinds(&gone), set(&[("deleted", "locked/b.txt"), ("deleted", "locked/deep/c.txt")]));
+    assert_eq!(locked, paths(&["open/a.txt", "secret.txt", "top.txt"]));
+    assert_eq!(locked_skipped["errors"], 1, "{locked_skipped}");
+    assert_eq!(kinds(&back), set(&[("created", "locked/b.txt"), ("created", "locked/deep/c.txt")]));
+    assert!(unlocked.contains("locked/deep/c.txt"), "{unlocked:?}");
+    assert_eq!(unlocked_skipped["errors"], 0, "the count is of what cannot be read now: {unlocked_skipped}");
+}

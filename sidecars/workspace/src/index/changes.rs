@@ -98,6 +98,17 @@ impl Pending {
             if !written {
                 continue;
             }
+            // A folder's own permissions decide what can be read beneath it, so a change of them
+            // walks it again (an unreadable folder leaves with its files, and comes back with
+            // them). Only on Linux, where this event is inotify's `IN_ATTRIB`, which a folder gets
+            // from an explicit change of its metadata (chmod, chown, utimes) and never from a
+            // change of its entries; elsewhere notify reports those alike.
+            #[cfg(target_os = "linux")]
+            if matches!(event.kind, EventKind::Modify(ModifyKind::Metadata(_))) {
+                event.paths.iter().filter(|p| std::fs::symlink_metadata(p).is_ok_and(|m| m.is_dir())).for_each(|p| {
+                    self.rescan_path(index, p);
+                });
+            }
             for path in &event.paths {
                 *self.touched.entry(path.clone()).or_default() |= structural;
                 let name = path.file_name().and_then(|n| n.to_str());
@@ -233,7 +244,7 @@ fn touch_non_utf8(index: &Shared, path: &Path, structural: bool) {
                 return;
             }
             if scan::scan_non_utf8(&index.opts, path, &counters).is_err() {
-                index.skips.error();
+                counters.unreadable(Some(path));
             }
         }
         Ok(_) => {
@@ -246,10 +257,7 @@ fn touch_non_utf8(index: &Shared, path: &Path, structural: bool) {
             }
         }
         Err(e) if matches!(e.kind(), ErrorKind::NotFound | ErrorKind::NotADirectory) => {}
-        Err(_) => {
-            index.skips.error();
-            return;
-        }
+        Err(_) => counters.unreadable(Some(path)),
     }
     index.record_hidden(Some(path), counters);
 }
@@ -357,7 +365,9 @@ impl Diff<'_> {
                 self.updates.insert(rel, None);
             }
             Err(_) => {
-                index.skips.error();
+                let counters = index.counters();
+                counters.unreadable(Some(path));
+                index.record_hidden(Some(path), counters);
             }
         }
     }

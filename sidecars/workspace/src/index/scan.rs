@@ -43,9 +43,10 @@ pub(crate) trait WalkHook: Send + Sync {
 pub(crate) type DirHook = Arc<dyn WalkHook>;
 
 /// What one walk (or one watcher update) had to skip, shared with the walker threads: the files
-/// it met that are hidden for their names, which the index then records for the walked folder
-/// (see `Skips::record_hidden`), and the index's [`Skips`], which counts unreadable entries. It
-/// also carries the index's [`DirHook`], if it has one.
+/// it met that are hidden for their names and the entries it could not read, which the index
+/// then records for the walked folder (see `Skips::record_hidden`), and the index's [`Skips`],
+/// which counts unreadable entries whose path is not known. It also carries the index's
+/// [`DirHook`], if it has one.
 pub(crate) struct Counters<'a> {
     pub(crate) hidden: Mutex<Vec<(PathBuf, Hidden)>>,
     pub(crate) skips: &'a Skips,
@@ -66,7 +67,7 @@ pub(crate) struct Counters<'a> {
 }
 
 impl Counters<'_> {
-    /// The files hidden for their names that this walk met.
+    /// The files hidden for their names and the unreadable entries that this walk met.
     pub(crate) fn into_hidden(self) -> Vec<(PathBuf, Hidden)> {
         self.hidden.into_inner().unwrap_or_else(|e| e.into_inner())
     }
@@ -82,11 +83,31 @@ impl Counters<'_> {
         self.hide(path, Hidden::Unportable, &self.skips.logged_unportable, "Windows reads as something else");
     }
 
+    /// Notes an entry that could not be read (counted only when the walker did not say which),
+    /// and logs the first one.
+    pub(crate) fn unreadable(&self, path: Option<&Path>) {
+        match path {
+            Some(path) => self.hide(path, Hidden::Unreadable, &self.skips.logged_unreadable, "cannot be read"),
+            None => self.skips.error(),
+        }
+    }
+
     fn hide(&self, path: &Path, kind: Hidden, logged: &AtomicBool, why: &str) {
         self.hidden.lock().unwrap_or_else(|e| e.into_inner()).push((path.to_path_buf(), kind));
         if !logged.swap(true, Ordering::Relaxed) {
-            eprintln!("skaffa-workspace: skipping file names that {why}, first: {}", path.display());
+            let what = if kind == Hidden::Unreadable { "entries" } else { "file names" };
+            eprintln!("skaffa-workspace: skipping {what} that {why}, first: {}", path.display());
         }
+    }
+}
+
+/// The path a walker error is about, if it names one.
+fn error_path(e: &ignore::Error) -> Option<&Path> {
+    match e {
+        ignore::Error::WithPath { path, .. } => Some(path),
+        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => error_path(err),
+        ignore::Error::Loop { child, .. } => Some(child),
+        _ => None,
     }
 }
 
@@ -219,8 +240,8 @@ impl ParallelVisitor for Visitor<'_> {
     fn visit(&mut self, entry: std::result::Result<DirEntry, ignore::Error>) -> WalkState {
         let entry = match entry {
             Ok(e) => e,
-            Err(_) => {
-                self.collect.counters.skips.error();
+            Err(e) => {
+                self.collect.counters.unreadable(error_path(&e));
                 return WalkState::Continue;
             }
         };
@@ -265,7 +286,7 @@ impl ParallelVisitor for Visitor<'_> {
                 self.collect.tick();
             }
             Err(_) => {
-                self.collect.counters.skips.error();
+                self.collect.counters.unreadable(Some(entry.path()));
             }
         }
         WalkState::Continue

@@ -1,8 +1,10 @@
 //! What the index had to leave out, for `workspace/status`: files hidden for their names (not
-//! UTF-8, or refused on every platform because Windows reads them as something else), as they
-//! are now, so the counts are what a fresh scan would find, not running totals; and entries the
-//! walks could not read. Walks and the watcher's updates note both as they go (see
-//! `scan::Counters`) and hand their hidden files over here for the folder they covered.
+//! UTF-8, or refused on every platform because Windows reads them as something else) and entries
+//! the walks could not read (a folder its permissions keep closed), as they are now, so the
+//! counts are what a fresh scan would find, not running totals. Walks and the watcher's updates
+//! note them as they go (see `scan::Counters`) and hand them over here for the folder they
+//! covered. An unreadable entry whose path the walker did not say is only counted, until the
+//! next full walk.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -11,29 +13,33 @@ use std::sync::Mutex;
 
 use super::types::{Skipped, UNPORTABLE_SAMPLE};
 
-/// Why a file is left out for its name.
+/// Why an entry is left out: for its name, or because it could not be read.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Hidden {
     /// Its path is not UTF-8, so it cannot be put into JSON.
     NonUtf8,
     /// Its path holds a name every method refuses (see `paths::refused_name`).
     Unportable,
+    /// It could not be read (a folder it may not list, an entry it may not `lstat`): whatever
+    /// lies beneath it is not known.
+    Unreadable,
 }
 
 /// The index's record of skipped paths.
 #[derive(Default)]
 pub(crate) struct Skips {
-    /// Every file under the root hidden for its name, as the last walks and events left it.
+    /// Every entry under the root left out, as the last walks and events left it.
     hidden: Mutex<BTreeMap<PathBuf, Hidden>>,
-    /// Unreadable entries met since the last full walk.
+    /// Unreadable entries without a path, met since the last full walk.
     pub(crate) errors: AtomicU64,
     /// Set once the first name of each kind is logged, so stderr gets one line, not thousands.
     pub(crate) logged_non_utf8: AtomicBool,
     pub(crate) logged_unportable: AtomicBool,
+    pub(crate) logged_unreadable: AtomicBool,
 }
 
 impl Skips {
-    /// Makes the known hidden files under `under` (an absolute folder or file path; `None` =
+    /// Makes the known entries left out under `under` (an absolute folder or file path; `None` =
     /// the whole root) exactly `found`, after a walk of it or an event there.
     pub(crate) fn record_hidden(&self, under: Option<&Path>, found: Vec<(PathBuf, Hidden)>) {
         let mut known = self.hidden.lock().unwrap_or_else(|e| e.into_inner());
@@ -46,12 +52,13 @@ impl Skips {
         }
     }
 
-    /// Counts one more unreadable entry.
+    /// Counts one more unreadable entry whose path is not known.
     pub(crate) fn error(&self) {
         self.errors.fetch_add(1, Ordering::Relaxed);
     }
 
-    /// A full walk begins: it counts every unreadable entry again, so the count describes it.
+    /// A full walk begins: it counts every unreadable entry without a path again, so the count
+    /// describes it.
     pub(crate) fn reset_errors(&self) {
         self.errors.store(0, Ordering::Relaxed);
     }
@@ -61,11 +68,12 @@ impl Skips {
         let hidden = self.hidden.lock().unwrap_or_else(|e| e.into_inner());
         let unportable = hidden.iter().filter(|(_, &kind)| kind == Hidden::Unportable).map(|(p, _)| p);
         let sample = unportable.clone().take(UNPORTABLE_SAMPLE);
+        let count = |of| hidden.values().filter(|&&kind| kind == of).count() as u64;
         Skipped {
-            non_utf8: hidden.values().filter(|&&kind| kind == Hidden::NonUtf8).count() as u64,
+            non_utf8: count(Hidden::NonUtf8),
             unportable: unportable.count() as u64,
             unportable_sample: sample.filter_map(|p| super::scan::relative(root, p)).collect(),
-            errors: self.errors.load(Ordering::Relaxed),
+            errors: count(Hidden::Unreadable) + self.errors.load(Ordering::Relaxed),
         }
     }
 }
