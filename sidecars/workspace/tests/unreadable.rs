@@ -50,6 +50,25 @@ fn an_unreadable_folder_is_counted_and_its_files_left_out() {
     assert_eq!(skipped["errors"], 1, "the folder that could not be read is counted: {skipped}");
 }
 
+#[test]
+fn listing_an_unreadable_folder_answers_permission_denied() {
+    assert!(sidecar::confine(), "cannot confine a root sidecar on this platform");
+    let t = tree();
+    chmod(&t.root().join("locked"), 0o000);
+    let mut s = Sidecar::start(t.root(), &[]);
+    s.wait_ready(false);
+    let code =
+        |s: &mut Sidecar, path: &str| s.call("workspace/listDir", json!({ "path": path }))["error"]["code"].clone();
+    // The folder itself (the index could not read it) and one inside it (not even reachable).
+    assert_eq!(code(&mut s, "locked"), "PERMISSION_DENIED");
+    assert_eq!(code(&mut s, "locked/deep"), "PERMISSION_DENIED");
+    // The positive control: a readable folder lists its file.
+    let open = s.ok("workspace/listDir", json!({ "path": "open" }));
+    assert_eq!(open["entries"], json!([{ "name": "a.txt", "type": "file" }]));
+    s.shutdown();
+    unlock(&t);
+}
+
 /// The positive control: without the confinement, root reads the locked folder, so the test
 /// above passes because the sidecar met the permissions, not because the folder was empty.
 #[test]
@@ -162,9 +181,11 @@ fn a_folder_locked_and_unlocked_while_watched_follows_its_permissions() {
     chmod(&t.root().join("locked"), 0o000);
     let (gone, seen) = s.wait_event("workspace/didChange", 0, |_| true);
     let (locked, locked_skipped) = (listing(&mut s), s.ok("workspace/status", json!({}))["skipped"].clone());
+    let refused = s.call("workspace/listDir", json!({ "path": "locked" }));
     unlock(&t);
     let (back, _) = s.wait_event("workspace/didChange", seen, |_| true);
     let (unlocked, unlocked_skipped) = (listing(&mut s), s.ok("workspace/status", json!({}))["skipped"].clone());
+    let listed = s.ok("workspace/listDir", json!({ "path": "locked" }));
     s.shutdown();
     let kinds = |batch: &serde_json::Value| -> BTreeSet<(String, String)> {
         let list = batch["changes"].as_array().unwrap().iter();
@@ -173,7 +194,9 @@ fn a_folder_locked_and_unlocked_while_watched_follows_its_permissions() {
     assert_eq!(kinds(&gone), set(&[("deleted", "locked/b.txt"), ("deleted", "locked/deep/c.txt")]));
     assert_eq!(locked, paths(&["open/a.txt", "secret.txt", "top.txt"]));
     assert_eq!(locked_skipped["errors"], 1, "{locked_skipped}");
+    assert_eq!(refused["error"]["code"], "PERMISSION_DENIED", "{refused}");
     assert_eq!(kinds(&back), set(&[("created", "locked/b.txt"), ("created", "locked/deep/c.txt")]));
     assert!(unlocked.contains("locked/deep/c.txt"), "{unlocked:?}");
     assert_eq!(unlocked_skipped["errors"], 0, "the count is of what cannot be read now: {unlocked_skipped}");
+    assert_eq!(listed["entries"], json!([{ "name": "b.txt", "type": "file" }, { "name": "deep", "type": "dir" }]));
 }

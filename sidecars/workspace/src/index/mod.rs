@@ -208,6 +208,12 @@ impl Index {
         self.shared.skips.report(self.root())
     }
 
+    /// Whether the index could not read the folder or file at `rel` (workspace-relative), as
+    /// `skipped.errors` counts it: a folder its permissions keep closed lists nothing.
+    pub fn unreadable(&self, rel: &str) -> bool {
+        self.shared.skips.is_unreadable(&self.root().join(rel))
+    }
+
     /// A consistent, immutable view (FST + overlay at one generation).
     pub fn snapshot(&self) -> Arc<Snapshot> {
         self.shared.store.snapshot()

@@ -52,6 +52,11 @@ impl Skips {
         }
     }
 
+    /// Whether the last walk or event there found `path` (absolute) unreadable.
+    pub(crate) fn is_unreadable(&self, path: &Path) -> bool {
+        self.hidden.lock().unwrap_or_else(|e| e.into_inner()).get(path) == Some(&Hidden::Unreadable)
+    }
+
     /// Counts one more unreadable entry whose path is not known.
     pub(crate) fn error(&self) {
         self.errors.fetch_add(1, Ordering::Relaxed);

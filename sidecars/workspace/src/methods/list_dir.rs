@@ -1,7 +1,7 @@
 //! `workspace/listDir`: the children of one folder as the index sees them (ignored entries left
 //! out, symlinks listed as themselves), sorted by name. A folder that exists but holds no indexed
-//! file lists as empty; a symlink to a folder is not a folder here, because the view never
-//! follows links.
+//! file lists as empty, except one the index could not read (`PERMISSION_DENIED`); a symlink to
+//! a folder is not a folder here, because the view never follows links.
 
 use serde::{Deserialize, Serialize};
 use skaffa_protocol::Context;
@@ -35,6 +35,10 @@ pub(super) fn run(svc: &Service, cx: &Context, p: Params) -> Result<ListDirResul
     let (r, meta) = svc.lstat_visible(&p.path)?;
     if !meta.is_dir() {
         return Err(Error::NotADirectory { path: r });
+    }
+    // A folder the index could not read would list as empty, which it is not.
+    if svc.index().unreadable(&r) {
+        return Err(Error::io(r, std::io::Error::from(std::io::ErrorKind::PermissionDenied)));
     }
     let snapshot = svc.snapshot(cx)?;
     let mut entries: Vec<Entry> =
