@@ -34,6 +34,13 @@ fn tree() -> Tree {
     t
 }
 
+/// [`tree`] with `name` (a folder or a file) unreadable to its owner.
+fn tree_with_locked(name: &str) -> Tree {
+    let t = tree();
+    chmod(&t.root().join(name), 0o000);
+    t
+}
+
 /// Gives every folder back its permissions, so the temporary tree can be removed.
 fn unlock(t: &Tree) {
     chmod(&t.root().join("locked"), 0o755);
@@ -42,8 +49,7 @@ fn unlock(t: &Tree) {
 #[test]
 fn an_unreadable_folder_is_counted_and_its_files_left_out() {
     assert!(sidecar::confine(), "cannot confine a root sidecar on this platform");
-    let t = tree();
-    chmod(&t.root().join("locked"), 0o000);
+    let t = tree_with_locked("locked");
     let (listed, skipped) = cold(t.root());
     unlock(&t);
     assert_eq!(listed, paths(&["open/a.txt", "secret.txt", "top.txt"]));
@@ -53,8 +59,7 @@ fn an_unreadable_folder_is_counted_and_its_files_left_out() {
 #[test]
 fn listing_an_unreadable_folder_answers_permission_denied() {
     assert!(sidecar::confine(), "cannot confine a root sidecar on this platform");
-    let t = tree();
-    chmod(&t.root().join("locked"), 0o000);
+    let t = tree_with_locked("locked");
     let mut s = Sidecar::start(t.root(), &[]);
     s.wait_ready(false);
     let code =
@@ -78,8 +83,7 @@ fn root_unconfined_reads_the_locked_folder() {
         eprintln!("not root: every sidecar meets the permissions, there is nothing to control");
         return;
     }
-    let t = tree();
-    chmod(&t.root().join("locked"), 0o000);
+    let t = tree_with_locked("locked");
     let (listed, skipped) = cold(t.root());
     unlock(&t);
     assert!(listed.contains("locked/deep/c.txt"), "{listed:?}");
@@ -89,8 +93,7 @@ fn root_unconfined_reads_the_locked_folder() {
 #[test]
 fn an_unreadable_file_is_listed_and_reading_it_answers_permission_denied() {
     assert!(sidecar::confine(), "cannot confine a root sidecar on this platform");
-    let t = tree();
-    chmod(&t.root().join("secret.txt"), 0o000);
+    let t = tree_with_locked("secret.txt");
     let mut s = Sidecar::start(t.root(), &[]);
     s.wait_ready(false);
     // Its folder can be read, so it is listed, and its metadata needs no read permission.

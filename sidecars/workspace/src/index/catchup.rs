@@ -138,12 +138,12 @@ pub(crate) fn catch_up(
             seen: Mutex::new(Vec::new()),
             log: Arc::new(FolderLog::new(root, no_ignore)),
         });
-        let errors = shared.skips.errors.load(AtomicOrdering::Relaxed);
         let mark = hook.as_ref().map(|hook| hook.walk_begins());
         let mut counters = shared.counters();
         counters.defer_meta = true;
         listing = scan::scan_relist(&shared.opts, relist.clone(), &counters)?;
-        if !counters.into_hidden().is_empty() || shared.skips.errors.load(AtomicOrdering::Relaxed) != errors {
+        let (hidden, pathless) = counters.into_found();
+        if !hidden.is_empty() || pathless > 0 {
             return Ok(Err("a folder read again holds unreadable entries or files hidden for their names".into()));
         }
         log = relist.log.take_sorted();

@@ -23,6 +23,9 @@ use crate::error::Result;
 pub(crate) struct Pending {
     /// Touched paths; `true` when the path appeared, vanished or was renamed (not just written).
     touched: BTreeMap<PathBuf, bool>,
+    /// Touched paths whose own metadata changed (Linux only): a folder among them is walked
+    /// again, because its permissions decide what can be read beneath it.
+    attrib: BTreeSet<PathBuf>,
     /// Folders (workspace-relative) to rescan.
     rescan_dirs: BTreeSet<String>,
     /// The whole root must be rescanned (OS overflow, watcher error, catch-up).
@@ -100,14 +103,17 @@ impl Pending {
             }
             // A folder's own permissions decide what can be read beneath it, so a change of them
             // walks it again (an unreadable folder leaves with its files, and comes back with
-            // them). Only on Linux, where this event is inotify's `IN_ATTRIB`, which a folder gets
-            // from an explicit change of its metadata (chmod, chown, utimes) and never from a
-            // change of its entries; elsewhere notify reports those alike.
+            // them; see `Diff::touch`). Only on Linux, where this event is inotify's `IN_ATTRIB`,
+            // which a folder gets from an explicit change of its metadata (chmod, chown, utimes)
+            // and never from a change of its entries; elsewhere notify reports those alike.
             #[cfg(target_os = "linux")]
             if matches!(event.kind, EventKind::Modify(ModifyKind::Metadata(_))) {
-                event.paths.iter().filter(|p| std::fs::symlink_metadata(p).is_ok_and(|m| m.is_dir())).for_each(|p| {
-                    self.rescan_path(index, p);
-                });
+                for path in &event.paths {
+                    match path == index.root() {
+                        true => self.rescan_root = true,
+                        false => _ = self.attrib.insert(path.clone()),
+                    }
+                }
             }
             for path in &event.paths {
                 *self.touched.entry(path.clone()).or_default() |= structural;
@@ -169,8 +175,6 @@ pub(crate) fn apply(index: &Shared, pending: Pending) -> Result<Applied> {
     let store = &index.store;
     if pending.rescan_root {
         index.rules.invalidate_all();
-        // The full walk counts every unreadable entry again; the count describes the latest walk.
-        index.skips.reset_errors();
         let counters = index.counters();
         let fresh = scan::scan_root(&index.opts, &counters, &|_| {})?;
         index.record_hidden(None, counters);
@@ -207,10 +211,10 @@ pub(crate) fn apply(index: &Shared, pending: Pending) -> Result<Applied> {
             diff.replace_dir(&dir, files);
         }
         for (path, structural) in &pending.touched {
-            diff.touch(index, path, *structural);
+            diff.touch(index, path, *structural, pending.attrib.contains(path));
         }
         for rel in &pending.recheck {
-            diff.touch(index, &index.root().join(rel), true);
+            diff.touch(index, &index.root().join(rel), true, false);
         }
         let walked = std::mem::take(&mut diff.walked);
         let (updates, changes) = diff.finish();
@@ -308,8 +312,9 @@ impl Diff<'_> {
         }
     }
 
-    /// Sets `path` to what is on disk now.
-    fn touch(&mut self, index: &Shared, path: &Path, structural: bool) {
+    /// Sets `path` to what is on disk now; a folder is walked again when it appeared, or when
+    /// its own metadata changed (`attrib`).
+    fn touch(&mut self, index: &Shared, path: &Path, structural: bool, attrib: bool) {
         let Some(rel) = scan::relative(index.root(), path) else {
             if path.starts_with(index.root()) {
                 touch_non_utf8(index, path, structural);
@@ -331,7 +336,7 @@ impl Diff<'_> {
                     index.watch.unwatch_under(path);
                     self.remove_under(&rel);
                     forget_hidden();
-                } else if structural && !self.walked_above(&rel) {
+                } else if (structural || attrib) && !self.walked_above(&rel) {
                     let counters = index.counters();
                     let files = scan::scan_subtree(&index.opts, &rel, &counters).unwrap_or_default();
                     index.record_hidden(Some(path), counters);

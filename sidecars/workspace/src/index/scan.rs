@@ -43,12 +43,14 @@ pub(crate) trait WalkHook: Send + Sync {
 pub(crate) type DirHook = Arc<dyn WalkHook>;
 
 /// What one walk (or one watcher update) had to skip, shared with the walker threads: the files
-/// it met that are hidden for their names and the entries it could not read, which the index
-/// then records for the walked folder (see `Skips::record_hidden`), and the index's [`Skips`],
-/// which counts unreadable entries whose path is not known. It also carries the index's
-/// [`DirHook`], if it has one.
+/// it met that are hidden for their names and the entries it could not read (those whose path the
+/// walker did not say only counted), which the index then records for the walked folder (see
+/// `Skips::record_hidden`), and the index's [`Skips`], which logs the first of each kind. It also
+/// carries the index's [`DirHook`], if it has one.
 pub(crate) struct Counters<'a> {
     pub(crate) hidden: Mutex<Vec<(PathBuf, Hidden)>>,
+    /// Unreadable entries without a path.
+    pub(crate) pathless: AtomicU64,
     pub(crate) skips: &'a Skips,
     /// Set for the first scan only: where the walker threads publish what they found so far.
     pub(crate) found: Option<&'a Found>,
@@ -67,9 +69,10 @@ pub(crate) struct Counters<'a> {
 }
 
 impl Counters<'_> {
-    /// The files hidden for their names and the unreadable entries that this walk met.
-    pub(crate) fn into_hidden(self) -> Vec<(PathBuf, Hidden)> {
-        self.hidden.into_inner().unwrap_or_else(|e| e.into_inner())
+    /// The files hidden for their names and the unreadable entries that this walk met, and how
+    /// many unreadable entries it met without a path.
+    pub(crate) fn into_found(self) -> (Vec<(PathBuf, Hidden)>, u64) {
+        (self.hidden.into_inner().unwrap_or_else(|e| e.into_inner()), self.pathless.into_inner())
     }
 
     /// Notes a non-UTF-8 name and logs the first one to stderr (stdout carries the protocol).
@@ -88,7 +91,9 @@ impl Counters<'_> {
     pub(crate) fn unreadable(&self, path: Option<&Path>) {
         match path {
             Some(path) => self.hide(path, Hidden::Unreadable, &self.skips.logged_unreadable, "cannot be read"),
-            None => self.skips.error(),
+            None => {
+                self.pathless.fetch_add(1, Ordering::Relaxed);
+            }
         }
     }
 

@@ -74,13 +74,15 @@ impl Shared {
     /// path; `None` = the whole root) exactly those `counters` noted, after a walk of it or an
     /// event there.
     pub(crate) fn record_hidden(&self, under: Option<&Path>, counters: scan::Counters<'_>) {
-        self.skips.record_hidden(under, counters.into_hidden());
+        let (found, pathless) = counters.into_found();
+        self.skips.record_hidden(under, found, pathless);
     }
 
     /// A fresh [`scan::Counters`] for one walk or one watcher update.
     pub(crate) fn counters(&self) -> scan::Counters<'_> {
         scan::Counters {
             hidden: Mutex::new(Vec::new()),
+            pathless: Default::default(),
             skips: &self.skips,
             found: None,
             on_dir: self.watch.dir_hook(),

@@ -3,8 +3,8 @@
 //! the walks could not read (a folder its permissions keep closed), as they are now, so the
 //! counts are what a fresh scan would find, not running totals. Walks and the watcher's updates
 //! note them as they go (see `scan::Counters`) and hand them over here for the folder they
-//! covered. An unreadable entry whose path the walker did not say is only counted, until the
-//! next full walk.
+//! covered. An unreadable entry whose path the walker did not say is only counted: a walk of the
+//! whole root sets that count, a walk of a folder adds to it.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -30,8 +30,9 @@ pub(crate) enum Hidden {
 pub(crate) struct Skips {
     /// Every entry under the root left out, as the last walks and events left it.
     hidden: Mutex<BTreeMap<PathBuf, Hidden>>,
-    /// Unreadable entries without a path, met since the last full walk.
-    pub(crate) errors: AtomicU64,
+    /// Unreadable entries without a path, met by the last walk of the whole root and every walk
+    /// or event since.
+    errors: AtomicU64,
     /// Set once the first name of each kind is logged, so stderr gets one line, not thousands.
     pub(crate) logged_non_utf8: AtomicBool,
     pub(crate) logged_unportable: AtomicBool,
@@ -40,12 +41,17 @@ pub(crate) struct Skips {
 
 impl Skips {
     /// Makes the known entries left out under `under` (an absolute folder or file path; `None` =
-    /// the whole root) exactly `found`, after a walk of it or an event there.
-    pub(crate) fn record_hidden(&self, under: Option<&Path>, found: Vec<(PathBuf, Hidden)>) {
+    /// the whole root) exactly `found`, after a walk of it or an event there, which also met
+    /// `pathless` unreadable entries without a path.
+    pub(crate) fn record_hidden(&self, under: Option<&Path>, found: Vec<(PathBuf, Hidden)>, pathless: u64) {
         let mut known = self.hidden.lock().unwrap_or_else(|e| e.into_inner());
         match under {
-            None => *known = found.into_iter().collect(),
+            None => {
+                *known = found.into_iter().collect();
+                self.errors.store(pathless, Ordering::Relaxed);
+            }
             Some(dir) => {
+                self.errors.fetch_add(pathless, Ordering::Relaxed);
                 known.retain(|p, _| !p.starts_with(dir));
                 known.extend(found.into_iter().filter(|(p, _)| p.starts_with(dir)));
             }
@@ -55,17 +61,6 @@ impl Skips {
     /// Whether the last walk or event there found `path` (absolute) unreadable.
     pub(crate) fn is_unreadable(&self, path: &Path) -> bool {
         self.hidden.lock().unwrap_or_else(|e| e.into_inner()).get(path) == Some(&Hidden::Unreadable)
-    }
-
-    /// Counts one more unreadable entry whose path is not known.
-    pub(crate) fn error(&self) {
-        self.errors.fetch_add(1, Ordering::Relaxed);
-    }
-
-    /// A full walk begins: it counts every unreadable entry without a path again, so the count
-    /// describes it.
-    pub(crate) fn reset_errors(&self) {
-        self.errors.store(0, Ordering::Relaxed);
     }
 
     /// The counts as reported, with the first unportable paths relative to `root`.

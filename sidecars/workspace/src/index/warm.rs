@@ -124,9 +124,6 @@ impl Index {
                 (caught.files, caught.keys, CatchUp { folders: checked, reread: caught.reread, walk: None })
             }
             Err(why) => {
-                // The walk counts every unreadable entry again, the ones the catch-up's own walk
-                // met included: the count describes this walk alone, as a cold scan's does.
-                shared.skips.reset_errors();
                 counters.folders = self.folder_log();
                 let walked = scan::scan_root(&shared.opts, &counters, progress)?;
                 self.keep_folders(counters.folders.as_ref().map(|log| log.take_folders()));
